@@ -1,0 +1,43 @@
+// Surgical edits of the user's YAML: only resource values change; every other
+// byte (comments, key order, quoting, indentation, flow style, CRLF, other
+// documents) stays as it was.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "podfit/core/error.hpp"
+#include "podfit/core/workload.hpp"
+#include "podfit/manifest/manifest.hpp"
+
+namespace podfit::manifest {
+
+// Make the container's resources equal `target`: set present fields, remove
+// absent ones (an empty requests/limits/resources block left behind is removed
+// too). Missing blocks are inserted in the file's own indentation and style.
+struct ContainerChange {
+  WorkloadRef workload;  // as found in the file (ManifestFile::workloads[i].ref)
+  std::string container;
+  Resources target;
+};
+
+// Returns the new text. Changes for workloads or containers not in the file are ignored.
+Result<std::string> apply_changes(const ManifestFile& file,
+                                  const std::vector<ContainerChange>& changes);
+
+// git-style unified diff (diff --git a/P b/P, ---/+++, @@ hunks, 3 lines of
+// context); empty when the texts are equal. ANSI colour when `color`.
+std::string unified_diff(const std::string& path, const std::string& before,
+                         const std::string& after, bool color);
+
+// Writes `text` to `path` through a temp file in the same folder and rename(2),
+// keeping the file's mode. The original is untouched on any failure.
+Result<void> write_file_atomically(const std::string& path, const std::string& text);
+
+// A YAML stream of strategic-merge patches, one document per workload, each
+// accepted by `kubectl patch --local -f FILE --type strategic -p DOC`.
+// A removed field is written as null (strategic merge deletes it).
+std::string strategic_patches(const std::vector<Workload>& workloads,
+                              const std::vector<ContainerChange>& changes);
+
+}  // namespace podfit::manifest

@@ -1,0 +1,52 @@
+// Finding workloads in the user's YAML and reading their current resources.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "podfit/core/error.hpp"
+#include "podfit/core/workload.hpp"
+
+namespace podfit::manifest {
+
+struct ContainerSpec {
+  std::string name;
+  bool init_container = false;
+  Resources current;
+  std::size_t line = 0;  // 1-based line of the container's entry
+};
+
+struct Workload {
+  WorkloadRef ref;              // namespace empty when metadata.namespace is absent
+  std::string api_version;
+  LabelSelector selector;       // spec.selector (empty for Job/CronJob/Pod)
+  Labels template_labels;       // the pod template's labels
+  std::vector<ContainerSpec> containers;
+  std::size_t document = 0;     // 0-based document index in the stream
+  std::size_t line = 0;         // 1-based line of the object's start
+};
+
+struct ManifestFile {
+  std::string path;
+  std::string text;             // the file's bytes, unchanged
+  std::vector<Workload> workloads;
+};
+
+// Files named by `paths`: files as given; directories recursively, *.yaml and
+// *.yml, sorted (like kubectl apply -f). A missing path is an error naming it.
+Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths);
+
+// Reads and parses one file. Kinds: Deployment, StatefulSet, DaemonSet,
+// ReplicaSet, Job, CronJob (jobTemplate), Pod, and any of them inside `kind: List`.
+// Errors name path:line: invalid YAML, a Helm template ({{ ... }}), unreadable file.
+Result<ManifestFile> load_manifest(const std::string& path);
+// The same, from text already in memory (path used for messages only).
+Result<ManifestFile> parse_manifest(const std::string& path, std::string text);
+
+// Reads a flat YAML mapping of scalars (the --policy file) as key -> value;
+// errors name path:line.
+Result<std::map<std::string, std::string>> load_settings_file(const std::string& path);
+
+}  // namespace podfit::manifest

@@ -1,0 +1,58 @@
+// From statistics to requests and limits. Pure: no I/O.
+// Defaults and their reasons are documented in docs/policy.md.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "podfit/core/error.hpp"
+#include "podfit/core/workload.hpp"
+#include "podfit/stats/summary.hpp"
+
+namespace podfit::policy {
+
+enum class CpuLimitMode { set, keep, none };
+// Which statistic of a Summary a request or limit is based on.
+enum class Statistic { p50, p90, p95, p99, max };
+
+struct PolicyOptions {
+  Statistic cpu_request_statistic = Statistic::p95;
+  double cpu_request_margin = 1.15;
+  Statistic cpu_limit_statistic = Statistic::max;
+  double cpu_limit_margin = 1.25;
+  Statistic memory_request_statistic = Statistic::p99;
+  double memory_request_margin = 1.15;
+  Statistic memory_limit_statistic = Statistic::max;
+  double memory_limit_margin = 1.25;
+
+  CpuLimitMode cpu_limit = CpuLimitMode::set;
+  bool guaranteed = false;  // --qos=guaranteed: every limit equals its request
+
+  double min_cpu_cores = 0.001;                   // floors, see docs/policy.md
+  double min_memory_bytes = 8.0 * 1024 * 1024;
+
+  std::size_t min_samples = 20;      // fewer: no recommendation
+  double min_window_seconds = 600;   // shorter: no recommendation
+  double min_change = 0.10;          // smaller relative change: keep the current value
+};
+
+// Applies `key: value` settings (from a --policy file or flags) on top of `base`.
+// Keys are documented in docs/policy.md; an unknown key or bad value is an error
+// naming `origin` (e.g. "policy.yaml:4").
+Result<PolicyOptions> apply_settings(PolicyOptions base,
+                                     const std::map<std::string, std::string>& settings,
+                                     const std::string& origin);
+
+struct Recommendation {
+  stats::ContainerStats stats;
+  Resources current;       // as found in the manifest (empty when unknown)
+  Resources recommended;   // the complete target: an absent field means "remove it"
+  bool has_recommendation = false;  // false: too little data, nothing changes
+  std::string reason;      // why these numbers, or why none
+  bool changes() const { return has_recommendation && recommended != current; }
+};
+
+Recommendation recommend(const stats::ContainerStats& stats, const Resources& current,
+                         const PolicyOptions& options);
+
+}  // namespace podfit::policy

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages podfit needs to build and test, when they are missing.
+# Idempotent: when everything is present it only runs dpkg-query and returns.
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config openssl
+  libcurl4-openssl-dev nlohmann-json3-dev libeigen3-dev libcli11-dev libyaml-cpp-dev
+  catch2 libdtl-dev libexpected-dev libfmt-dev libsimdjson-dev
+  python3 python3-numpy
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "setup: installing missing Debian packages: ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

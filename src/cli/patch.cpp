@@ -1,0 +1,106 @@
+// podfit patch: the recommendations as a minimal diff of the user's manifests.
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/pipeline.hpp"
+#include "podfit/manifest/editor.hpp"
+
+namespace podfit::cli {
+
+namespace {
+
+struct PatchOptions {
+  PipelineOptions pipeline;
+  std::string format = "diff";
+  std::string color = "auto";
+  bool write = false;
+  bool check = false;
+};
+
+std::vector<manifest::ContainerChange> changes_for(const manifest::ManifestFile& file,
+                                                   const std::vector<policy::Recommendation>& all) {
+  std::vector<manifest::ContainerChange> changes;
+  for (const auto& workload : file.workloads) {
+    for (const auto& recommendation : all) {
+      if (recommendation.stats.workload != workload.ref || !recommendation.changes()) continue;
+      changes.push_back(manifest::ContainerChange{workload.ref, recommendation.stats.container,
+                                                  recommendation.recommended});
+    }
+  }
+  return changes;
+}
+
+bool use_color(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  if (mode == "auto") return stdout_wants_color();
+  throw Failure(ExitCode::usage, "--color must be auto, always or never, not '" + mode + "'");
+}
+
+int run_patch(const PatchOptions& options) {
+  if (options.pipeline.manifest_paths.empty()) {
+    throw Failure(ExitCode::usage, "patch needs manifests: -f PATH (files or folders)");
+  }
+  if (options.format != "diff" && options.format != "strategic") {
+    throw Failure(ExitCode::usage, "-o must be diff or strategic, not '" + options.format + "'");
+  }
+  if (options.write && options.format != "diff") {
+    throw Failure(ExitCode::usage, "--write applies the diff; it does not go with -o strategic");
+  }
+  bool color = use_color(options.color);
+  PipelineResult result = run_pipeline(options.pipeline, std::cerr);
+
+  std::size_t changed_files = 0;
+  for (const manifest::ManifestFile& file : result.manifests) {
+    std::vector<manifest::ContainerChange> changes = changes_for(file, result.recommendations);
+    if (changes.empty()) continue;
+    if (options.format == "strategic") {
+      std::cout << manifest::strategic_patches(file.workloads, changes);
+      ++changed_files;
+      continue;
+    }
+    auto patched = manifest::apply_changes(file, changes);
+    if (!patched) {
+      std::cerr << "podfit: error: " << patched.error().message << " (file left untouched)\n";
+      ++result.input_problems;
+      continue;
+    }
+    if (*patched == file.text) continue;
+    ++changed_files;
+    std::cout << manifest::unified_diff(file.path, file.text, *patched, color);
+    if (options.write) {
+      auto written = manifest::write_file_atomically(file.path, *patched);
+      if (!written) {
+        std::cerr << "podfit: error: " << written.error().message << '\n';
+        ++result.input_problems;
+      }
+    }
+  }
+  if (changed_files == 0) std::cerr << "podfit: no changes to propose\n";
+  if (options.write && changed_files > 0) {
+    std::cerr << "podfit: updated " << changed_files << " file(s)\n";
+  }
+  if (result.input_problems > 0) return static_cast<int>(ExitCode::partial);
+  if (options.check && changed_files > 0) return static_cast<int>(ExitCode::changes_proposed);
+  return static_cast<int>(ExitCode::ok);
+}
+
+}  // namespace
+
+void register_patch(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<PatchOptions>();
+  CLI::App* command = app.add_subcommand(
+      "patch", "Print the recommendations as a unified diff of your manifests (or apply them)");
+  add_pipeline_options(*command, options->pipeline);
+  command->add_option("-o,--output", options->format,
+                      "diff (default) or strategic (kubectl strategic-merge patches)")
+      ->type_name("FORMAT");
+  command->add_flag("--write", options->write, "apply the change to the files (atomic rename)");
+  command->add_flag("--check", options->check, "exit 1 when a change is proposed (for CI)");
+  command->add_option("--color", options->color, "auto (default: on a terminal), always, never")
+      ->type_name("WHEN");
+  command->callback([options, &exit_code] { exit_code = run_patch(*options); });
+}
+
+}  // namespace podfit::cli
