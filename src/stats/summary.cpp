@@ -1,0 +1,113 @@
+#include "podfit/stats/summary.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <set>
+#include <utility>
+
+namespace podfit::stats {
+namespace {
+
+// numpy's lerp: from the nearer end, so t = 1 gives exactly `b`.
+double lerp(double a, double b, double t) {
+  double difference = b - a;
+  return t >= 0.5 ? b - difference * (1 - t) : a + difference * t;
+}
+
+struct Pool {
+  std::set<std::uint32_t> pods;
+  std::vector<double> cpu;
+  std::vector<double> memory;
+  std::int64_t first_ns = std::numeric_limits<std::int64_t>::max();
+  std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
+  double first_window_seconds = 0;
+};
+
+void add_series(Pool& pool, const ContainerSeries& series) {
+  pool.pods.insert(series.pod);
+  auto [earliest, latest] = std::minmax_element(
+      series.points.begin(), series.points.end(),
+      [](const SamplePoint& a, const SamplePoint& b) { return a.time_ns < b.time_ns; });
+  if (earliest->time_ns < pool.first_ns ||
+      (earliest->time_ns == pool.first_ns &&
+       series.first_window_seconds > pool.first_window_seconds)) {
+    pool.first_ns = earliest->time_ns;
+    pool.first_window_seconds = series.first_window_seconds;
+  }
+  pool.last_ns = std::max(pool.last_ns, latest->time_ns);
+  for (const SamplePoint& point : series.points) {
+    pool.cpu.push_back(point.cpu_cores);
+    pool.memory.push_back(point.memory_bytes);
+  }
+}
+
+WorkloadRef workload_of(const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod,
+                        std::uint32_t pod) {
+  if (pod < workload_of_pod.size()) return workload_of_pod[pod];
+  // Not attributed: the pod is its own workload, as attribution does for unknown names.
+  const PodRecord& record = samples.pods()[pod];
+  return WorkloadRef{record.namespace_name, "Pod", record.name};
+}
+
+}  // namespace
+
+double percentile(const std::vector<double>& sorted, double q) {
+  const std::size_t n = sorted.size();
+  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+  double index = std::clamp(q, 0.0, 100.0) / 100.0 * static_cast<double>(n - 1);
+  double below = std::floor(index);
+  auto low = static_cast<std::size_t>(below);
+  std::size_t high = std::min(low + 1, n - 1);
+  return lerp(sorted[low], sorted[high], index - below);
+}
+
+Summary summarize(std::vector<double> values) {
+  Summary summary;
+  summary.count = values.size();
+  if (values.empty()) return summary;
+  std::sort(values.begin(), values.end());
+  // The extra precision keeps the mean within an ulp or two of numpy's pairwise sum.
+  long double sum = 0;
+  for (double value : values) sum += value;
+  summary.mean = static_cast<double>(sum / static_cast<long double>(values.size()));
+  summary.p50 = percentile(values, 50);
+  summary.p90 = percentile(values, 90);
+  summary.p95 = percentile(values, 95);
+  summary.p99 = percentile(values, 99);
+  summary.max = values.back();
+  if (summary.p50 != 0) {
+    summary.burst_ratio = summary.max / summary.p50;
+  } else {
+    summary.burst_ratio = summary.max == 0 ? 0 : std::numeric_limits<double>::infinity();
+  }
+  return summary;
+}
+
+std::vector<ContainerStats> compute_container_stats(
+    const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod) {
+  std::map<std::pair<WorkloadRef, std::string>, Pool> pools;
+  for (const ContainerSeries& series : samples.series()) {
+    if (series.points.empty()) continue;
+    WorkloadRef workload = workload_of(samples, workload_of_pod, series.pod);
+    add_series(pools[{std::move(workload), series.container}], series);
+  }
+  std::vector<ContainerStats> result;
+  result.reserve(pools.size());
+  for (auto& [key, pool] : pools) {
+    ContainerStats stats;
+    stats.workload = key.first;
+    stats.container = key.second;
+    stats.pods = pool.pods.size();
+    stats.samples = pool.cpu.size();
+    stats.window_seconds =
+        static_cast<double>(pool.last_ns - pool.first_ns) / 1e9 + pool.first_window_seconds;
+    stats.cpu = summarize(std::move(pool.cpu));
+    stats.memory = summarize(std::move(pool.memory));
+    result.push_back(std::move(stats));
+  }
+  return result;
+}
+
+}  // namespace podfit::stats
