@@ -55,4 +55,9 @@ struct Recommendation {
 Recommendation recommend(const stats::ContainerStats& stats, const Resources& current,
                          const PolicyOptions& options);
 
+// CPU up to whole millicores and memory up to whole Mi, ignoring float noise just
+// above a whole unit, with the text quantity::format_* gives.
+ResourceValue round_cpu(double cores);
+ResourceValue round_memory(double bytes);
+
 }  // namespace podfit::policy
