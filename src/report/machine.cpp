@@ -1,0 +1,147 @@
+// JSON and CSV: every number in base units (cores, bytes, seconds), quantities as text.
+#include <charconv>
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "report/cells.hpp"
+
+namespace podfit::report::detail {
+namespace {
+
+using nlohmann::json;
+
+json number_or_null(double value) {
+  return std::isfinite(value) ? json(value) : json(nullptr);
+}
+
+json summary_json(const stats::Summary& summary) {
+  return json{{"mean", summary.mean},
+              {"p50", summary.p50},
+              {"p90", summary.p90},
+              {"p95", summary.p95},
+              {"p99", summary.p99},
+              {"max", summary.max},
+              {"burst_ratio", number_or_null(summary.burst_ratio)}};
+}
+
+json quantity_map(const std::optional<ResourceValue>& cpu,
+                  const std::optional<ResourceValue>& memory) {
+  json map = json::object();
+  if (cpu) map["cpu"] = cpu->text;
+  if (memory) map["memory"] = memory->text;
+  return map;
+}
+
+json resources_json(const Resources& resources) {
+  return json{{"requests", quantity_map(resources.cpu_request, resources.memory_request)},
+              {"limits", quantity_map(resources.cpu_limit, resources.memory_limit)}};
+}
+
+json recommendation_json(const policy::Recommendation& recommendation) {
+  const stats::ContainerStats& stats = recommendation.stats;
+  return json{{"namespace", stats.workload.namespace_name},
+              {"kind", stats.workload.kind},
+              {"workload", stats.workload.name},
+              {"container", stats.container},
+              {"pods", stats.pods},
+              {"samples", stats.samples},
+              {"window_seconds", stats.window_seconds},
+              {"cpu", summary_json(stats.cpu)},
+              {"memory", summary_json(stats.memory)},
+              {"current", resources_json(recommendation.current)},
+              {"recommended", resources_json(recommendation.recommended)},
+              {"has_recommendation", recommendation.has_recommendation},
+              {"changes", recommendation.changes()},
+              {"reason", recommendation.reason}};
+}
+
+// Shortest text that reads back as the same double.
+std::string number_text(double value) {
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  if (std::isnan(value)) return "nan";
+  char buffer[64];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
+// RFC 4180: quote a field holding a comma, quote or line break; double inner quotes.
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
+  std::string quoted = "\"";
+  for (char c : text) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  return quoted + '"';
+}
+
+void write_csv_row(std::ostream& out, const std::vector<std::string>& fields) {
+  for (std::size_t i = 0; i < fields.size(); ++i) out << (i ? "," : "") << csv_field(fields[i]);
+  out << "\r\n";
+}
+
+void add_summary(std::vector<std::string>& fields, const stats::Summary& summary) {
+  for (double value : {summary.mean, summary.p50, summary.p90, summary.p95, summary.p99,
+                       summary.max, summary.burst_ratio}) {
+    fields.push_back(number_text(value));
+  }
+}
+
+void add_resources(std::vector<std::string>& fields, const Resources& resources) {
+  for (const auto* value : {&resources.cpu_request, &resources.cpu_limit, &resources.memory_request,
+                            &resources.memory_limit}) {
+    fields.push_back(*value ? (*value)->text : "");
+  }
+}
+
+std::vector<std::string> csv_header() {
+  std::vector<std::string> header = {"namespace", "kind",    "workload",      "container",
+                                     "pods",      "samples", "window_seconds"};
+  for (const char* resource : {"cpu", "memory"}) {
+    for (const char* statistic : {"mean", "p50", "p90", "p95", "p99", "max", "burst_ratio"}) {
+      header.push_back(std::string(resource) + "_" + statistic);
+    }
+  }
+  for (const char* side : {"current", "recommended"}) {
+    for (const char* field : {"cpu_request", "cpu_limit", "memory_request", "memory_limit"}) {
+      header.push_back(std::string(side) + "_" + field);
+    }
+  }
+  header.push_back("has_recommendation");
+  header.push_back("reason");
+  return header;
+}
+
+}  // namespace
+
+void write_json(std::ostream& out, const std::vector<policy::Recommendation>& recommendations) {
+  json list = json::array();
+  for (const auto& recommendation : recommendations) {
+    list.push_back(recommendation_json(recommendation));
+  }
+  out << json{{"recommendations", list}}.dump(2) << '\n';
+}
+
+void write_csv(std::ostream& out, const std::vector<policy::Recommendation>& recommendations) {
+  write_csv_row(out, csv_header());
+  for (const auto& recommendation : recommendations) {
+    const stats::ContainerStats& stats = recommendation.stats;
+    std::vector<std::string> fields = {stats.workload.namespace_name,
+                                       stats.workload.kind,
+                                       stats.workload.name,
+                                       stats.container,
+                                       std::to_string(stats.pods),
+                                       std::to_string(stats.samples),
+                                       number_text(stats.window_seconds)};
+    add_summary(fields, stats.cpu);
+    add_summary(fields, stats.memory);
+    add_resources(fields, recommendation.current);
+    add_resources(fields, recommendation.recommended);
+    fields.push_back(recommendation.has_recommendation ? "true" : "false");
+    fields.push_back(recommendation.reason);
+    write_csv_row(out, fields);
+  }
+}
+
+}  // namespace podfit::report::detail
