@@ -4,33 +4,76 @@
 
 namespace podfit {
 
+namespace {
+
+// Look-up keys that view their strings, so the hot paths (one look-up per
+// recorded point) allocate nothing: both maps use the transparent std::less<>.
+struct PodKeyView {
+  std::string_view namespace_name;
+  std::string_view name;
+};
+
+struct SeriesKeyView {
+  std::uint32_t pod;
+  std::string_view container;
+};
+
+using PodKey = std::pair<std::string, std::string>;
+using SeriesKey = std::pair<std::uint32_t, std::string>;
+
+bool operator<(const PodKey& a, const PodKeyView& b) {
+  int order = std::string_view(a.first).compare(b.namespace_name);
+  return order < 0 || (order == 0 && std::string_view(a.second) < b.name);
+}
+bool operator<(const PodKeyView& a, const PodKey& b) {
+  int order = a.namespace_name.compare(b.first);
+  return order < 0 || (order == 0 && a.name < std::string_view(b.second));
+}
+bool operator<(const SeriesKey& a, const SeriesKeyView& b) {
+  return a.first < b.pod || (a.first == b.pod && std::string_view(a.second) < b.container);
+}
+bool operator<(const SeriesKeyView& a, const SeriesKey& b) {
+  return a.pod < b.first || (a.pod == b.first && a.container < std::string_view(b.second));
+}
+
+}  // namespace
+
 std::uint32_t SampleSet::intern_pod(std::string_view namespace_name, std::string_view name,
                                     const Labels* labels) {
-  auto key = std::make_pair(std::string(namespace_name), std::string(name));
-  auto found = pod_index_.find(key);
+  auto found = pod_index_.find(PodKeyView{namespace_name, name});
   if (found != pod_index_.end()) {
     if (labels != nullptr) pods_[found->second].labels = *labels;
     return found->second;
   }
   auto index = static_cast<std::uint32_t>(pods_.size());
-  pods_.push_back(PodRecord{key.first, key.second, labels ? *labels : Labels{}});
-  pod_index_.emplace(std::move(key), index);
+  pods_.push_back(
+      PodRecord{std::string(namespace_name), std::string(name), labels ? *labels : Labels{}});
+  pod_index_.emplace(PodKey(namespace_name, name), index);
   return index;
 }
 
 void SampleSet::add(std::uint32_t pod, std::string_view container, const SamplePoint& point,
                     double window_seconds) {
-  auto key = std::make_pair(pod, std::string(container));
-  auto found = series_index_.find(key);
+  auto found = series_index_.find(SeriesKeyView{pod, container});
   if (found == series_index_.end()) {
-    found = series_index_.emplace(std::move(key), series_.size()).first;
+    found = series_index_.emplace(SeriesKey(pod, container), series_.size()).first;
     series_.push_back(ContainerSeries{pod, std::string(container), window_seconds, {}});
   }
   ContainerSeries& series = series_[found->second];
-  if (series.points.empty() || point.time_ns < series.points.front().time_ns) {
+  auto& points = series.points;
+  // The earliest point is kept at the front, so a point at or after the last
+  // one (the usual, in-order case) needs no look at the front, which is
+  // rarely in cache. finalize() sorts the rest.
+  if (points.empty()) {
     series.first_window_seconds = window_seconds;
+    points.push_back(point);
+  } else if (point.time_ns >= points.back().time_ns || point.time_ns >= points.front().time_ns) {
+    points.push_back(point);
+  } else {
+    series.first_window_seconds = window_seconds;
+    points.push_back(points.front());
+    points.front() = point;
   }
-  series.points.push_back(point);
 }
 
 void SampleSet::merge(SampleSet&& other) {
@@ -48,11 +91,12 @@ void SampleSet::merge(SampleSet&& other) {
 void SampleSet::finalize() {
   for (ContainerSeries& series : series_) {
     auto& points = series.points;
-    std::stable_sort(points.begin(), points.end(),
-                     [](const SamplePoint& a, const SamplePoint& b) { return a.time_ns < b.time_ns; });
-    auto last = std::unique(points.begin(), points.end(), [](const SamplePoint& a, const SamplePoint& b) {
-      return a.time_ns == b.time_ns;
+    std::stable_sort(points.begin(), points.end(), [](const SamplePoint& a, const SamplePoint& b) {
+      return a.time_ns < b.time_ns;
     });
+    auto last = std::unique(
+        points.begin(), points.end(),
+        [](const SamplePoint& a, const SamplePoint& b) { return a.time_ns == b.time_ns; });
     duplicates_dropped_ += static_cast<std::size_t>(points.end() - last);
     points.erase(last, points.end());
   }
