@@ -26,6 +26,7 @@ struct Workload {
   std::vector<ContainerSpec> containers;
   std::size_t document = 0;     // 0-based document index in the stream
   std::size_t line = 0;         // 1-based line of the object's start
+  std::string file;             // the manifest's path (for messages and patch comments)
 };
 
 struct ManifestFile {

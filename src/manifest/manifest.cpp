@@ -1,0 +1,120 @@
+#include "podfit/manifest/manifest.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <yaml-cpp/yaml.h>
+
+#include "manifest/yaml_walk.hpp"
+
+namespace podfit::manifest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool has_yaml_extension(const fs::path& path) {
+  std::string extension = path.extension().string();
+  return extension == ".yaml" || extension == ".yml";
+}
+
+Result<void> add_directory(const std::string& directory, std::vector<std::string>& out) {
+  std::error_code error;
+  std::vector<std::string> files;
+  fs::recursive_directory_iterator it(directory, error);
+  for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+    if (it->is_regular_file(error) && has_yaml_extension(it->path())) {
+      files.push_back(it->path().string());
+    }
+  }
+  if (error) return fail(directory + ": cannot list: " + error.message());
+  // kubectl walks a folder in lexical order of full paths.
+  std::sort(files.begin(), files.end());
+  out.insert(out.end(), files.begin(), files.end());
+  return {};
+}
+
+Result<std::string> read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(path + ": cannot read: " + std::strerror(errno));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return fail(path + ": cannot read: " + std::strerror(errno));
+  return buffer.str();
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const auto& path : paths) {
+    std::error_code error;
+    fs::file_status status = fs::status(path, error);
+    if (error || !fs::exists(status)) return fail(path + ": no such file or directory");
+    if (fs::is_directory(status)) {
+      if (auto result = add_directory(path, files); !result) return tl::unexpected(result.error());
+    } else {
+      files.push_back(path);
+    }
+  }
+  return files;
+}
+
+Result<ManifestFile> load_manifest(const std::string& path) {
+  if (fs::is_directory(path)) return fail(path + ": is a directory, not a manifest file");
+  auto text = read_whole_file(path);
+  if (!text) return tl::unexpected(text.error());
+  return parse_manifest(path, std::move(*text));
+}
+
+Result<ManifestFile> parse_manifest(const std::string& path, std::string text) {
+  auto documents = detail::load_documents(path, text);
+  if (!documents) return tl::unexpected(documents.error());
+  auto found = detail::find_workloads(path, text, *documents);
+  if (!found) return tl::unexpected(found.error());
+  ManifestFile file;
+  file.path = path;
+  file.text = std::move(text);
+  for (auto& nodes : *found) {
+    nodes.workload.file = path;
+    file.workloads.push_back(std::move(nodes.workload));
+  }
+  return file;
+}
+
+Result<std::map<std::string, std::string>> load_settings_file(const std::string& path) {
+  auto text = read_whole_file(path);
+  if (!text) return tl::unexpected(text.error());
+  auto documents = detail::load_documents(path, *text);
+  if (!documents) return tl::unexpected(documents.error());
+  std::map<std::string, std::string> settings;
+  if (documents->empty() || (documents->size() == 1 && documents->front().IsNull())) {
+    return settings;
+  }
+  if (documents->size() > 1) return fail(path + ": expected one YAML document, found several");
+  const YAML::Node& root = documents->front();
+  auto where = [&](const YAML::Node& node) {
+    return path + ":" + std::to_string(node.Mark().line + 1);
+  };
+  if (!root.IsMap()) return fail(where(root) + ": expected a mapping of setting: value");
+  for (auto entry : root) {
+    if (!entry.first.IsScalar()) return fail(where(entry.first) + ": a setting name must be text");
+    const std::string& key = entry.first.Scalar();
+    if (entry.second.IsNull()) return fail(where(entry.first) + ": '" + key + "' has no value");
+    if (!entry.second.IsScalar()) {
+      return fail(where(entry.second) + ": '" + key + "' must be a single value, not a " +
+                  (entry.second.IsMap() ? "mapping" : "list"));
+    }
+    if (!settings.emplace(key, entry.second.Scalar()).second) {
+      return fail(where(entry.first) + ": '" + key + "' is set twice");
+    }
+  }
+  return settings;
+}
+
+}  // namespace podfit::manifest

@@ -1,0 +1,239 @@
+#include "manifest/yaml_walk.hpp"
+
+#include <optional>
+#include <utility>
+
+#include "manifest/text_scan.hpp"
+#include "podfit/quantity/quantity.hpp"
+
+namespace podfit::manifest::detail {
+
+namespace {
+
+struct Walker {
+  const std::string& path;
+  const std::string& text;
+  std::size_t document = 0;
+  std::vector<WorkloadNodes> found;
+
+  std::string where(const YAML::Node& node) const {
+    return path + ":" + std::to_string(node.Mark().line + 1);
+  }
+
+  Result<void> visit(const YAML::Node& object);
+  Result<void> add_workload(const YAML::Node& object, const std::string& kind);
+  Result<void> read_containers(const YAML::Node& pod_spec, const char* key, bool init,
+                               WorkloadNodes& out);
+  Result<Resources> read_resources(const YAML::Node& container);
+  Result<LabelSelector> read_selector(const YAML::Node& selector);
+  Result<Labels> read_labels(const YAML::Node& labels);
+};
+
+// Child `key` of `node` when `node` is a mapping that has it, else a null node.
+YAML::Node child(const YAML::Node& node, const char* key) {
+  if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  for (auto entry : node) {
+    if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::string scalar_or_empty(const YAML::Node& node) {
+  return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
+}
+
+bool is_workload_kind(const std::string& kind) {
+  return kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet" ||
+         kind == "ReplicaSet" || kind == "Job" || kind == "CronJob" || kind == "Pod";
+}
+
+bool is_list_kind(const std::string& kind) {
+  return kind == "List" || (kind.size() > 4 && kind.ends_with("List"));
+}
+
+Result<void> Walker::visit(const YAML::Node& object) {
+  if (!object.IsMap()) return {};
+  std::string kind = scalar_or_empty(child(object, "kind"));
+  if (is_list_kind(kind)) {
+    YAML::Node items = child(object, "items");
+    if (!items.IsDefined() || items.IsNull()) return {};
+    if (!items.IsSequence()) return fail(where(items) + ": `items` of a List must be a sequence");
+    for (const auto& item : items) {
+      if (auto result = visit(item); !result) return result;
+    }
+    return {};
+  }
+  if (!is_workload_kind(kind)) return {};
+  return add_workload(object, kind);
+}
+
+Result<void> Walker::add_workload(const YAML::Node& object, const std::string& kind) {
+  WorkloadNodes out;
+  Workload& workload = out.workload;
+  YAML::Node metadata = child(object, "metadata");
+  workload.ref = WorkloadRef{scalar_or_empty(child(metadata, "namespace")), kind,
+                             scalar_or_empty(child(metadata, "name"))};
+  if (workload.ref.name.empty())
+    return fail(where(object) + ": " + kind + " without metadata.name");
+  workload.api_version = scalar_or_empty(child(object, "apiVersion"));
+  workload.document = document;
+  workload.line = object.Mark().line + 1;
+
+  YAML::Node spec = child(object, "spec");
+  YAML::Node pod_spec;
+  YAML::Node pod_metadata;
+  if (kind == "Pod") {
+    pod_spec = spec;
+    pod_metadata = metadata;
+  } else {
+    YAML::Node job_spec = kind == "CronJob" ? child(child(spec, "jobTemplate"), "spec") : spec;
+    YAML::Node pod_template = child(job_spec, "template");
+    pod_spec = child(pod_template, "spec");
+    pod_metadata = child(pod_template, "metadata");
+    if (kind != "Job" && kind != "CronJob") {
+      auto selector = read_selector(child(spec, "selector"));
+      if (!selector) return tl::unexpected(selector.error());
+      workload.selector = std::move(*selector);
+    }
+  }
+  auto labels = read_labels(child(pod_metadata, "labels"));
+  if (!labels) return tl::unexpected(labels.error());
+  workload.template_labels = std::move(*labels);
+
+  if (auto r = read_containers(pod_spec, "initContainers", true, out); !r) return r;
+  if (auto r = read_containers(pod_spec, "containers", false, out); !r) return r;
+  found.push_back(std::move(out));
+  return {};
+}
+
+Result<void> Walker::read_containers(const YAML::Node& pod_spec, const char* key, bool init,
+                                     WorkloadNodes& out) {
+  YAML::Node list = child(pod_spec, key);
+  if (!list.IsDefined() || list.IsNull()) return {};
+  if (!list.IsSequence()) return fail(where(list) + ": `" + key + "` must be a sequence");
+  for (const auto& container : list) {
+    if (!container.IsMap()) return fail(where(container) + ": a container must be a mapping");
+    ContainerSpec spec;
+    spec.name = scalar_or_empty(child(container, "name"));
+    if (spec.name.empty()) return fail(where(container) + ": container without a name");
+    spec.init_container = init;
+    spec.line = container.Mark().line + 1;
+    auto resources = read_resources(container);
+    if (!resources) return tl::unexpected(resources.error());
+    spec.current = std::move(*resources);
+    out.workload.containers.push_back(std::move(spec));
+    out.containers.push_back(container);
+  }
+  return {};
+}
+
+Result<Resources> Walker::read_resources(const YAML::Node& container) {
+  Resources resources;
+  YAML::Node block = child(container, "resources");
+  if (!block.IsDefined() || block.IsNull()) return resources;
+  if (!block.IsMap()) return fail(where(block) + ": `resources` must be a mapping");
+  struct Field {
+    const char* section;
+    const char* name;
+    std::optional<ResourceValue>* slot;
+  };
+  const Field fields[] = {{"requests", "cpu", &resources.cpu_request},
+                          {"requests", "memory", &resources.memory_request},
+                          {"limits", "cpu", &resources.cpu_limit},
+                          {"limits", "memory", &resources.memory_limit}};
+  for (const Field& field : fields) {
+    YAML::Node section = child(block, field.section);
+    if (!section.IsDefined() || section.IsNull()) continue;
+    if (!section.IsMap()) {
+      return fail(where(section) + ": `resources." + field.section + "` must be a mapping");
+    }
+    YAML::Node value = child(section, field.name);
+    if (!value.IsDefined() || value.IsNull()) continue;
+    std::string label = std::string(field.section) + "." + field.name;
+    if (!value.IsScalar()) return fail(where(value) + ": " + label + " must be a quantity");
+    auto parsed = quantity::parse(value.Scalar());
+    if (!parsed) return fail(where(value) + ": bad " + label + ": " + parsed.error().message);
+    *field.slot = ResourceValue{parsed->value(), value.Scalar()};
+  }
+  return resources;
+}
+
+Result<LabelSelector> Walker::read_selector(const YAML::Node& node) {
+  LabelSelector selector;
+  if (!node.IsDefined() || node.IsNull()) return selector;
+  if (!node.IsMap()) return fail(where(node) + ": `selector` must be a mapping");
+  auto labels = read_labels(child(node, "matchLabels"));
+  if (!labels) return tl::unexpected(labels.error());
+  selector.match_labels = std::move(*labels);
+  YAML::Node expressions = child(node, "matchExpressions");
+  if (!expressions.IsDefined() || expressions.IsNull()) return selector;
+  if (!expressions.IsSequence())
+    return fail(where(expressions) + ": matchExpressions must be a list");
+  for (const auto& expression : expressions) {
+    LabelRequirement requirement;
+    requirement.key = scalar_or_empty(child(expression, "key"));
+    std::string op = scalar_or_empty(child(expression, "operator"));
+    using Op = LabelRequirement::Operator;
+    if (op == "In") {
+      requirement.op = Op::in;
+    } else if (op == "NotIn") {
+      requirement.op = Op::not_in;
+    } else if (op == "Exists") {
+      requirement.op = Op::exists;
+    } else if (op == "DoesNotExist") {
+      requirement.op = Op::does_not_exist;
+    } else {
+      return fail(where(expression) + ": unknown matchExpressions operator '" + op + "'");
+    }
+    if (requirement.key.empty()) return fail(where(expression) + ": matchExpressions without key");
+    YAML::Node values = child(expression, "values");
+    if (values.IsSequence()) {
+      for (const auto& value : values) requirement.values.push_back(scalar_or_empty(value));
+    }
+    selector.match_expressions.push_back(std::move(requirement));
+  }
+  return selector;
+}
+
+Result<Labels> Walker::read_labels(const YAML::Node& node) {
+  Labels labels;
+  if (!node.IsDefined() || node.IsNull()) return labels;
+  if (!node.IsMap()) return fail(where(node) + ": labels must be a mapping");
+  for (auto entry : node) {
+    if (!entry.second.IsScalar()) return fail(where(entry.second) + ": a label value must be text");
+    labels[entry.first.Scalar()] = entry.second.Scalar();
+  }
+  return labels;
+}
+
+}  // namespace
+
+std::size_t mark_offset(const std::string& text) {
+  return text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+}
+
+Result<std::vector<YAML::Node>> load_documents(const std::string& path, const std::string& text) {
+  if (std::size_t brace = text.find("{{"); brace != std::string::npos) {
+    return fail(path + ":" + std::to_string(line_number(text, brace)) +
+                ": looks like a Helm/Go template ('{{'); render it first (helm template)");
+  }
+  try {
+    return YAML::LoadAll(text);
+  } catch (const YAML::Exception& error) {
+    if (error.mark.is_null()) return fail(path + ": invalid YAML: " + error.msg);
+    return fail(path + ":" + std::to_string(error.mark.line + 1) + ":" +
+                std::to_string(error.mark.column + 1) + ": invalid YAML: " + error.msg);
+  }
+}
+
+Result<std::vector<WorkloadNodes>> find_workloads(const std::string& path, const std::string& text,
+                                                  const std::vector<YAML::Node>& documents) {
+  Walker walker{path, text};
+  for (const auto& document : documents) {
+    if (auto result = walker.visit(document); !result) return tl::unexpected(result.error());
+    ++walker.document;
+  }
+  return std::move(walker.found);
+}
+
+}  // namespace podfit::manifest::detail

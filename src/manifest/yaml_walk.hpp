@@ -1,0 +1,32 @@
+// Loading a YAML stream and finding the workloads in it, keeping the yaml-cpp
+// nodes so the editor can locate the bytes behind them.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "podfit/core/error.hpp"
+#include "podfit/manifest/manifest.hpp"
+
+namespace podfit::manifest::detail {
+
+struct WorkloadNodes {
+  Workload workload;
+  std::vector<YAML::Node> containers;  // parallel to workload.containers
+};
+
+// yaml-cpp marks count bytes from after a UTF-8 byte order mark; this is its size.
+std::size_t mark_offset(const std::string& text);
+
+// All documents of the stream. Errors: a Helm template ("path:line: ... {{"),
+// invalid YAML ("path:line:column: ...").
+Result<std::vector<YAML::Node>> load_documents(const std::string& path, const std::string& text);
+
+// Workloads in document order (List items in item order).
+Result<std::vector<WorkloadNodes>> find_workloads(const std::string& path, const std::string& text,
+                                                  const std::vector<YAML::Node>& documents);
+
+}  // namespace podfit::manifest::detail
