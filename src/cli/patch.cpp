@@ -93,8 +93,9 @@ void register_patch(CLI::App& app, int& exit_code) {
   CLI::App* command = app.add_subcommand(
       "patch", "Print the recommendations as a unified diff of your manifests (or apply them)");
   add_pipeline_options(*command, options->pipeline);
-  command->add_option("-o,--output", options->format,
-                      "diff (default) or strategic (kubectl strategic-merge patches)")
+  command
+      ->add_option("-o,--output", options->format,
+                   "diff (default) or strategic (kubectl strategic-merge patches)")
       ->type_name("FORMAT");
   command->add_flag("--write", options->write, "apply the change to the files (atomic rename)");
   command->add_flag("--check", options->check, "exit 1 when a change is proposed (for CI)");

@@ -91,6 +91,8 @@ std::vector<WorkloadMatcher> matchers_of(const std::vector<manifest::ManifestFil
   return matchers;
 }
 
+}  // namespace
+
 Resources current_resources(const std::vector<manifest::ManifestFile>& manifests,
                             const WorkloadRef& ref, const std::string& container) {
   for (const auto& file : manifests) {
@@ -103,8 +105,6 @@ Resources current_resources(const std::vector<manifest::ManifestFile>& manifests
   }
   return {};
 }
-
-}  // namespace
 
 void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
   command
@@ -122,26 +122,31 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
     std::string key = name;
     command
         .add_option_function<std::string>(
-            "--" + key, [&options, key](const std::string& value) {
-              options.policy_flags[key] = value;
-            },
-            help)
+            "--" + key,
+            [&options, key](const std::string& value) { options.policy_flags[key] = value; }, help)
         ->type_name("VALUE");
   }
 }
 
-PipelineResult run_pipeline(const PipelineOptions& options, std::ostream& diagnostics) {
-  PipelineResult result;
-  policy::PolicyOptions policy = load_policy(options);
-  SampleSet samples = load_samples(options, diagnostics, result.input_problems);
-  result.manifests = load_manifests(options, diagnostics, result.input_problems);
+PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnostics) {
+  PipelineInputs inputs;
+  inputs.policy = load_policy(options);
+  inputs.samples = load_samples(options, diagnostics, inputs.input_problems);
+  inputs.manifests = load_manifests(options, diagnostics, inputs.input_problems);
+  inputs.workload_of_pod = attribute_pods(inputs.samples, matchers_of(inputs.manifests));
+  return inputs;
+}
 
-  std::vector<WorkloadRef> workload_of_pod = attribute_pods(samples, matchers_of(result.manifests));
+PipelineResult run_pipeline(const PipelineOptions& options, std::ostream& diagnostics) {
+  PipelineInputs inputs = load_inputs(options, diagnostics);
+  PipelineResult result;
+  result.input_problems = inputs.input_problems;
   for (const stats::ContainerStats& stats :
-       stats::compute_container_stats(samples, workload_of_pod)) {
-    Resources current = current_resources(result.manifests, stats.workload, stats.container);
-    result.recommendations.push_back(policy::recommend(stats, current, policy));
+       stats::compute_container_stats(inputs.samples, inputs.workload_of_pod)) {
+    Resources current = current_resources(inputs.manifests, stats.workload, stats.container);
+    result.recommendations.push_back(policy::recommend(stats, current, inputs.policy));
   }
+  result.manifests = std::move(inputs.manifests);
   return result;
 }
 

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "podfit/core/sample_set.hpp"
 #include "podfit/manifest/manifest.hpp"
 #include "podfit/policy/policy.hpp"
 
@@ -22,6 +23,15 @@ struct PipelineOptions {
   std::map<std::string, std::string> policy_flags;  // settings given as flags
 };
 
+// Everything the pipeline reads, with each pod attributed to its workload.
+struct PipelineInputs {
+  policy::PolicyOptions policy;
+  SampleSet samples;  // finalized
+  std::vector<manifest::ManifestFile> manifests;
+  std::vector<WorkloadRef> workload_of_pod;  // same index as samples.pods()
+  std::size_t input_problems = 0;            // skipped lines and manifests reported
+};
+
 struct PipelineResult {
   std::vector<manifest::ManifestFile> manifests;
   std::vector<policy::Recommendation> recommendations;
@@ -30,6 +40,14 @@ struct PipelineResult {
 
 // Adds --samples, -f, --policy and the policy flags to `command`.
 void add_pipeline_options(CLI::App& command, PipelineOptions& options);
+
+// Reads policy, samples and manifests, writing warnings to `diagnostics`.
+// Throws podfit::Failure when nothing usable can be read.
+PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnostics);
+
+// The resources the manifests give a workload's container (empty when none does).
+Resources current_resources(const std::vector<manifest::ManifestFile>& manifests,
+                            const WorkloadRef& ref, const std::string& container);
 
 // Runs the pipeline, writing warnings to `diagnostics`. Throws podfit::Failure
 // when it cannot produce anything (no readable samples, bad policy).
