@@ -1,6 +1,7 @@
 // podfit patch: the recommendations as a minimal diff of the user's manifests.
 #include <iostream>
 #include <memory>
+#include <string_view>
 
 #include "cli/commands.hpp"
 #include "cli/pipeline.hpp"
@@ -29,6 +30,25 @@ std::vector<manifest::ContainerChange> changes_for(const manifest::ManifestFile&
     }
   }
   return changes;
+}
+
+// The reasons behind a file's changes, as comment lines before its diff: git apply and
+// patch(1) skip text between file diffs, so the output still applies as it is.
+void print_reasons(std::ostream& out, const manifest::ManifestFile& file,
+                   const std::vector<policy::Recommendation>& all) {
+  for (const auto& workload : file.workloads) {
+    for (const auto& recommendation : all) {
+      if (recommendation.stats.workload != workload.ref || !recommendation.changes()) continue;
+      out << "# " << workload.ref.display() << " container " << recommendation.stats.container
+          << " (" << recommendation.stats.samples << " samples):\n";
+      std::string_view reason = recommendation.reason;
+      while (!reason.empty()) {
+        std::size_t end = reason.find("; ");
+        out << "#   " << reason.substr(0, end) << '\n';
+        reason = end == std::string_view::npos ? std::string_view{} : reason.substr(end + 2);
+      }
+    }
+  }
 }
 
 bool use_color(const std::string& mode) {
@@ -68,6 +88,7 @@ int run_patch(const PatchOptions& options) {
     }
     if (*patched == file.text) continue;
     ++changed_files;
+    print_reasons(std::cout, file, result.recommendations);
     std::cout << manifest::unified_diff(file.path, file.text, *patched, color);
     if (options.write) {
       auto written = manifest::write_file_atomically(file.path, *patched);

@@ -99,6 +99,10 @@ TEST_CASE("patch prints a diff that git apply turns into what --write writes", "
   REQUIRE(diff.out.find("diff --git a/kubernetes/02-sample-node-api.deployment.yaml") !=
           std::string::npos);
   REQUIRE(diff.out.find("\x1b[") == std::string::npos);  // no colour off a terminal
+  // Each number is explained in comment lines before its file's diff.
+  CHECK(diff.out.find("# sample/Deployment/sample-app-node-api-deployment container "
+                      "sample-app-node-api (") != std::string::npos);
+  CHECK(diff.out.find("\n#   memory limit ") != std::string::npos);
   podfit::test::write_file(dir / "change.diff", diff.out);
 
   // Apply the printed diff to a second copy with git, then --write the first.
@@ -109,6 +113,10 @@ TEST_CASE("patch prints a diff that git apply turns into what --write writes", "
       run_command("cd " + shell_quote(applied.string()) + " && git apply ../change.diff");
   INFO(git_apply.err);
   REQUIRE(git_apply.exit_code == 0);
+  CommandResult patch_tool = run_command("cd " + shell_quote(manifests.string()) +
+                                         "/.. && patch -p1 --dry-run < change.diff");
+  INFO(patch_tool.out);
+  CHECK(patch_tool.exit_code == 0);
 
   CommandResult check = run_command(in_dir + shell_quote(podfit::test::podfit_binary()) +
                                     " patch --check " + args);
