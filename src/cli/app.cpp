@@ -21,6 +21,7 @@ void register_commands(CLI::App& app, int& exit_code) {
   // Subcommands, one file each under src/cli/.
   register_recommend(app, exit_code);
   register_patch(app, exit_code);
+  register_backtest(app, exit_code);
 }
 
 }  // namespace

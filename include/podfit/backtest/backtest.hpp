@@ -1,0 +1,101 @@
+// Backtesting: recommend from the first part of the history, replay the second
+// part against the recommendation, and count how often usage would have crossed
+// each request and limit. Pure: no I/O.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "podfit/core/error.hpp"
+#include "podfit/core/sample_set.hpp"
+#include "podfit/core/workload.hpp"
+#include "podfit/policy/policy.hpp"
+
+namespace podfit::backtest {
+
+// Policies to compare; docs/backtest.md gives the source of each preset.
+enum class Preset { podfit, vpa, krr };
+Result<Preset> parse_preset(std::string_view name);
+const char* preset_name(Preset preset);
+
+// Train on [train_begin, split), test on [split, test_end].
+struct Split {
+  std::int64_t train_begin_ns = 0;
+  std::int64_t split_ns = 0;
+  std::int64_t test_end_ns = 0;
+};
+// `fraction` of the covered time trains (0 < fraction < 1).
+Result<Split> split_by_fraction(const SampleSet& samples, double fraction);
+// The last `test_seconds` test; the `train_seconds` before them train.
+Result<Split> split_by_durations(const SampleSet& samples, double train_seconds,
+                                 double test_seconds);
+
+// The same pods (same indices), only the points with from_ns <= time < to_ns.
+SampleSet slice(const SampleSet& samples, std::int64_t from_ns, std::int64_t to_ns);
+
+// How one set of requests/limits fares over a series of usage samples.
+struct Exposure {
+  bool known = false;  // false: no resources to replay against
+  std::size_t samples = 0;
+  std::size_t cpu_over_request = 0;
+  std::size_t cpu_over_limit = 0;  // throttling risk
+  std::size_t memory_over_request = 0;
+  std::size_t memory_over_limit = 0;  // each one an OOM kill
+  double cpu_idle_cores = 0;          // mean of max(request - usage, 0)
+  double memory_idle_bytes = 0;
+
+  double share(std::size_t count) const { return samples ? double(count) / samples : 0.0; }
+};
+Exposure replay(const std::vector<SamplePoint>& usage, const Resources& resources);
+
+// What a preset recommends from the training part of one workload container.
+struct TrainingData {
+  stats::ContainerStats stats;
+  // Per pod, its points in time order (VPA's memory peaks are per pod and day).
+  std::vector<std::vector<SamplePoint>> points_by_pod;
+  std::size_t containers_per_pod = 1;  // VPA splits its pod minimums among them
+};
+policy::Recommendation recommend_with(Preset preset, const TrainingData& training,
+                                      const Resources& current,
+                                      const policy::PolicyOptions& options);
+
+struct ContainerResult {
+  WorkloadRef workload;
+  std::string container;
+  Preset preset = Preset::podfit;
+  std::size_t train_samples = 0;
+  policy::Recommendation recommendation;
+  Exposure with_recommended;
+  Exposure with_current;  // known only when the current resources are
+};
+
+struct Totals {
+  std::string scope;  // a namespace, or "" for the whole run
+  Preset preset = Preset::podfit;
+  std::size_t containers = 0;
+  Exposure with_recommended;  // counts summed; idle = sum of the containers' means
+  Exposure with_current;
+};
+
+struct BacktestRequest {
+  Split split;
+  std::vector<Preset> presets{Preset::podfit};
+  policy::PolicyOptions options;  // for the podfit preset, and data sufficiency for all
+  // Current resources of a workload container (empty Resources when unknown).
+  std::function<Resources(const WorkloadRef&, const std::string&)> current_of;
+};
+
+struct BacktestResult {
+  Split split;
+  std::vector<ContainerResult> containers;  // by workload, container, then preset order
+  std::vector<Totals> totals;               // per namespace, then the whole run, per preset
+};
+
+BacktestResult run_backtest(const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod,
+                            const BacktestRequest& request);
+
+}  // namespace podfit::backtest

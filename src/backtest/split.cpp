@@ -1,0 +1,76 @@
+// Splitting a history in time: training part, test part, and slices of a SampleSet.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "podfit/backtest/backtest.hpp"
+
+namespace podfit::backtest {
+
+namespace {
+
+struct TimeRange {
+  std::int64_t first = std::numeric_limits<std::int64_t>::max();
+  std::int64_t last = std::numeric_limits<std::int64_t>::min();
+  bool empty() const { return first > last; }
+};
+
+TimeRange range_of(const SampleSet& samples) {
+  TimeRange range;
+  for (const ContainerSeries& series : samples.series()) {
+    for (const SamplePoint& point : series.points) {
+      range.first = std::min(range.first, point.time_ns);
+      range.last = std::max(range.last, point.time_ns);
+    }
+  }
+  return range;
+}
+
+}  // namespace
+
+Result<Split> split_by_fraction(const SampleSet& samples, double fraction) {
+  if (!(fraction > 0 && fraction < 1)) {
+    return fail("--split must be a fraction between 0 and 1 (exclusive), e.g. 0.5");
+  }
+  TimeRange range = range_of(samples);
+  if (range.empty() || range.first == range.last) {
+    return fail("backtest needs samples at two or more points in time");
+  }
+  auto span = static_cast<double>(range.last - range.first);
+  auto split = range.first + static_cast<std::int64_t>(std::llround(span * fraction));
+  return Split{range.first, split, range.last};
+}
+
+Result<Split> split_by_durations(const SampleSet& samples, double train_seconds,
+                                 double test_seconds) {
+  if (!(train_seconds > 0) || !(test_seconds > 0)) {
+    return fail("--train and --test must both be positive durations");
+  }
+  TimeRange range = range_of(samples);
+  if (range.empty()) return fail("backtest needs samples");
+  auto test_ns = static_cast<std::int64_t>(test_seconds * 1e9);
+  auto train_ns = static_cast<std::int64_t>(train_seconds * 1e9);
+  std::int64_t split = range.last - test_ns;
+  if (split <= range.first) {
+    return fail("the samples cover less time than --test: nothing is left to train on");
+  }
+  return Split{std::max(range.first, split - train_ns), split, range.last};
+}
+
+SampleSet slice(const SampleSet& samples, std::int64_t from_ns, std::int64_t to_ns) {
+  SampleSet part;
+  for (const PodRecord& pod : samples.pods()) {
+    part.intern_pod(pod.namespace_name, pod.name, &pod.labels);
+  }
+  for (const ContainerSeries& series : samples.series()) {
+    for (const SamplePoint& point : series.points) {
+      if (point.time_ns >= from_ns && point.time_ns < to_ns) {
+        part.add(series.pod, series.container, point, series.first_window_seconds);
+      }
+    }
+  }
+  part.finalize();
+  return part;
+}
+
+}  // namespace podfit::backtest

@@ -1,0 +1,110 @@
+// podfit backtest: recommend from the first part of the history, replay the second.
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "cli/pipeline.hpp"
+#include "podfit/backtest/backtest.hpp"
+#include "podfit/report/backtest_report.hpp"
+#include "podfit/source/recorded.hpp"
+
+namespace podfit::cli {
+
+namespace {
+
+struct BacktestOptions {
+  PipelineOptions pipeline;
+  std::string train;
+  std::string test;
+  double split = 0.5;
+  std::string preset = "podfit";
+  std::string compare;
+  std::string format = "table";
+};
+
+// Go durations, plus whole or decimal days ("7d", "1.5d") as people write history lengths.
+double duration_seconds(const std::string& flag, const std::string& text) {
+  if (!text.empty() && text.back() == 'd') {
+    try {
+      std::size_t used = 0;
+      double days = std::stod(text.substr(0, text.size() - 1), &used);
+      if (used == text.size() - 1 && days > 0) return days * 86400;
+    } catch (const std::exception&) {
+    }
+  } else if (auto seconds = source::parse_go_duration_seconds(text)) {
+    return *seconds;
+  }
+  throw Failure(ExitCode::usage,
+                flag + " takes a duration such as 7d, 12h or 90m, not '" + text + "'");
+}
+
+std::vector<backtest::Preset> presets_of(const BacktestOptions& options) {
+  std::vector<backtest::Preset> presets;
+  std::stringstream names(options.compare.empty() ? options.preset : options.compare);
+  std::string name;
+  while (std::getline(names, name, ',')) {
+    auto preset = backtest::parse_preset(name);
+    if (!preset) throw Failure(ExitCode::usage, preset.error().message);
+    presets.push_back(*preset);
+  }
+  if (presets.empty()) throw Failure(ExitCode::usage, "--compare needs policy names");
+  return presets;
+}
+
+backtest::Split split_of(const BacktestOptions& options, const SampleSet& samples) {
+  if (options.train.empty() != options.test.empty()) {
+    throw Failure(ExitCode::usage, "--train and --test go together");
+  }
+  auto split = options.train.empty() ? backtest::split_by_fraction(samples, options.split)
+                                     : backtest::split_by_durations(
+                                           samples, duration_seconds("--train", options.train),
+                                           duration_seconds("--test", options.test));
+  if (!split) throw Failure(ExitCode::fatal, split.error().message);
+  return *split;
+}
+
+int run_backtest(const BacktestOptions& options) {
+  auto format = report::parse_format(options.format);
+  if (!format || *format == report::Format::csv) {
+    throw Failure(ExitCode::usage, "-o must be table, json or markdown for a backtest");
+  }
+  std::vector<backtest::Preset> presets = presets_of(options);
+  PipelineInputs inputs = load_inputs(options.pipeline, std::cerr);
+  backtest::BacktestRequest request;
+  request.split = split_of(options, inputs.samples);
+  request.presets = presets;
+  request.options = inputs.policy;
+  request.current_of = [&inputs](const WorkloadRef& ref, const std::string& container) {
+    return current_resources(inputs.manifests, ref, container);
+  };
+  backtest::BacktestResult result =
+      backtest::run_backtest(inputs.samples, inputs.workload_of_pod, request);
+  report::write_backtest(std::cout, result, *format);
+  return static_cast<int>(inputs.input_problems > 0 ? ExitCode::partial : ExitCode::ok);
+}
+
+}  // namespace
+
+void register_backtest(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<BacktestOptions>();
+  CLI::App* command = app.add_subcommand(
+      "backtest", "Recommend from the first part of the history and replay the second part");
+  add_pipeline_options(*command, options->pipeline);
+  command->add_option("--train", options->train, "training length, the part before --test (7d)")
+      ->type_name("DURATION");
+  command->add_option("--test", options->test, "test length, the end of the history (7d)")
+      ->type_name("DURATION");
+  command
+      ->add_option("--split", options->split, "share of the covered time that trains (default 0.5)")
+      ->type_name("FRACTION");
+  command->add_option("--preset", options->preset, "policy: podfit (default), vpa or krr")
+      ->type_name("NAME");
+  command->add_option("--compare", options->compare, "policies side by side: podfit,vpa,krr")
+      ->type_name("LIST");
+  command->add_option("-o,--output", options->format, "table (default), json or markdown")
+      ->type_name("FORMAT");
+  command->callback([options, &exit_code] { exit_code = run_backtest(*options); });
+}
+
+}  // namespace podfit::cli

@@ -1,0 +1,201 @@
+// Backtest results as a table, JSON or Markdown.
+#include "podfit/report/backtest_report.hpp"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace podfit::report {
+
+namespace {
+
+using backtest::Exposure;
+
+std::string printf_string(const char* format, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+std::string percent(const Exposure& exposure, std::size_t count) {
+  return printf_string("%.1f%%", exposure.share(count) * 100);
+}
+
+std::string cores(double amount) {
+  return printf_string("%.1fm", amount * 1000);
+}
+std::string mebibytes(double bytes) {
+  return printf_string("%.1fMi", bytes / 1048576.0);
+}
+
+std::string value_or_dash(const std::optional<ResourceValue>& value) {
+  return value ? value->text : "-";
+}
+
+std::string resources_text(const Resources& resources) {
+  return value_or_dash(resources.cpu_request) + "/" + value_or_dash(resources.cpu_limit) + " " +
+         value_or_dash(resources.memory_request) + "/" + value_or_dash(resources.memory_limit);
+}
+
+using Row = std::vector<std::string>;
+
+const Row kHeader{"NAMESPACE", "WORKLOAD", "CONTAINER", "POLICY",  "CPU REQ/LIM MEM REQ/LIM",
+                  "TEST",      "CPU>REQ",  "CPU>LIM",   "MEM>REQ", "MEM>LIM (OOM)",
+                  "IDLE CPU",  "IDLE MEM"};
+
+Row with_cell(Row row, std::string cell) {
+  row.push_back(std::move(cell));
+  return row;
+}
+
+Row exposure_row(Row row, const std::string& resources, const Exposure& exposure) {
+  row.push_back(resources);
+  row.push_back(std::to_string(exposure.samples));
+  row.push_back(percent(exposure, exposure.cpu_over_request));
+  row.push_back(percent(exposure, exposure.cpu_over_limit));
+  row.push_back(percent(exposure, exposure.memory_over_request));
+  row.push_back(std::to_string(exposure.memory_over_limit) + " (" +
+                percent(exposure, exposure.memory_over_limit) + ")");
+  row.push_back(cores(exposure.cpu_idle_cores));
+  row.push_back(mebibytes(exposure.memory_idle_bytes));
+  return row;
+}
+
+std::vector<Row> rows_of(const backtest::BacktestResult& result) {
+  std::vector<Row> rows;
+  const backtest::ContainerResult* previous = nullptr;
+  for (const auto& container : result.containers) {
+    bool first_of_container = previous == nullptr || previous->workload != container.workload ||
+                              previous->container != container.container;
+    Row prefix{container.workload.namespace_name,
+               container.workload.kind + "/" + container.workload.name, container.container};
+    if (first_of_container && container.with_current.known) {
+      rows.push_back(exposure_row(with_cell(prefix, "current"),
+                                  resources_text(container.recommendation.current),
+                                  container.with_current));
+    }
+    std::string policy = backtest::preset_name(container.preset);
+    if (!container.recommendation.has_recommendation) policy += " (too little data)";
+    rows.push_back(exposure_row(with_cell(prefix, policy),
+                                resources_text(container.recommendation.recommended),
+                                container.with_recommended));
+    previous = &container;
+  }
+  for (const auto& totals : result.totals) {
+    Row prefix{totals.scope.empty() ? "TOTAL" : totals.scope, "(all)",
+               std::to_string(totals.containers) + " containers"};
+    if (totals.with_current.known && totals.preset == result.containers.front().preset) {
+      rows.push_back(exposure_row(with_cell(prefix, "current"), "", totals.with_current));
+    }
+    rows.push_back(exposure_row(with_cell(prefix, backtest::preset_name(totals.preset)), "",
+                                totals.with_recommended));
+  }
+  return rows;
+}
+
+void write_table(std::ostream& out, const std::vector<Row>& rows) {
+  std::vector<std::size_t> widths(kHeader.size());
+  for (std::size_t i = 0; i < kHeader.size(); ++i) widths[i] = kHeader[i].size();
+  for (const Row& row : rows) {
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  auto print = [&](const Row& row) {
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    out << line << '\n';
+  };
+  print(kHeader);
+  for (const Row& row : rows) print(row);
+}
+
+void write_markdown(std::ostream& out, const std::vector<Row>& rows) {
+  auto print = [&](const Row& row) {
+    out << '|';
+    for (const std::string& cell : row) out << ' ' << cell << " |";
+    out << '\n';
+  };
+  print(kHeader);
+  out << '|';
+  for (std::size_t i = 0; i < kHeader.size(); ++i) out << " --- |";
+  out << '\n';
+  for (const Row& row : rows) print(row);
+}
+
+nlohmann::json exposure_json(const Exposure& exposure) {
+  if (!exposure.known) return nullptr;
+  return {{"samples", exposure.samples},
+          {"cpu_over_request", exposure.cpu_over_request},
+          {"cpu_over_request_share", exposure.share(exposure.cpu_over_request)},
+          {"cpu_over_limit", exposure.cpu_over_limit},
+          {"cpu_over_limit_share", exposure.share(exposure.cpu_over_limit)},
+          {"memory_over_request", exposure.memory_over_request},
+          {"memory_over_request_share", exposure.share(exposure.memory_over_request)},
+          {"memory_over_limit", exposure.memory_over_limit},
+          {"memory_over_limit_share", exposure.share(exposure.memory_over_limit)},
+          {"cpu_idle_cores", exposure.cpu_idle_cores},
+          {"memory_idle_bytes", exposure.memory_idle_bytes}};
+}
+
+nlohmann::json resources_json(const Resources& resources) {
+  nlohmann::json requests = nlohmann::json::object();
+  nlohmann::json limits = nlohmann::json::object();
+  if (resources.cpu_request) requests["cpu"] = resources.cpu_request->text;
+  if (resources.memory_request) requests["memory"] = resources.memory_request->text;
+  if (resources.cpu_limit) limits["cpu"] = resources.cpu_limit->text;
+  if (resources.memory_limit) limits["memory"] = resources.memory_limit->text;
+  return {{"requests", requests}, {"limits", limits}};
+}
+
+void write_json(std::ostream& out, const backtest::BacktestResult& result) {
+  nlohmann::json containers = nlohmann::json::array();
+  for (const auto& container : result.containers) {
+    containers.push_back({{"namespace", container.workload.namespace_name},
+                          {"kind", container.workload.kind},
+                          {"workload", container.workload.name},
+                          {"container", container.container},
+                          {"policy", backtest::preset_name(container.preset)},
+                          {"train_samples", container.train_samples},
+                          {"has_recommendation", container.recommendation.has_recommendation},
+                          {"recommended", resources_json(container.recommendation.recommended)},
+                          {"current", resources_json(container.recommendation.current)},
+                          {"reason", container.recommendation.reason},
+                          {"test", exposure_json(container.with_recommended)},
+                          {"test_current", exposure_json(container.with_current)}});
+  }
+  nlohmann::json totals = nlohmann::json::array();
+  for (const auto& total : result.totals) {
+    totals.push_back(
+        {{"namespace", total.scope.empty() ? nlohmann::json(nullptr) : nlohmann::json(total.scope)},
+         {"policy", backtest::preset_name(total.preset)},
+         {"containers", total.containers},
+         {"test", exposure_json(total.with_recommended)},
+         {"test_current", exposure_json(total.with_current)}});
+  }
+  nlohmann::json document = {{"split",
+                              {{"train_begin_ns", result.split.train_begin_ns},
+                               {"split_ns", result.split.split_ns},
+                               {"test_end_ns", result.split.test_end_ns}}},
+                             {"containers", containers},
+                             {"totals", totals}};
+  out << document.dump(2) << '\n';
+}
+
+}  // namespace
+
+void write_backtest(std::ostream& out, const backtest::BacktestResult& result, Format format) {
+  if (format == Format::json) return write_json(out, result);
+  if (result.containers.empty()) {
+    out << "no workload has samples in both the training and the test part\n";
+    return;
+  }
+  std::vector<Row> rows = rows_of(result);
+  if (format == Format::markdown) return write_markdown(out, rows);
+  write_table(out, rows);  // table; CSV is not offered for backtests
+}
+
+}  // namespace podfit::report
