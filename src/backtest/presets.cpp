@@ -25,6 +25,8 @@ policy::Recommendation recommend_krr(const TrainingData& training, const Resourc
   options.min_cpu_cores = 0.001;
   options.min_memory_bytes = kMebibyte;
   options.min_change = 0;
+  options.project_memory_growth = false;
+  options.cpu_margin_confidence_seconds = 0;
   policy::Recommendation recommendation = policy::recommend(training.stats, current, options);
   recommendation.reason = "krr simple: " + recommendation.reason;
   return recommendation;
@@ -73,6 +75,8 @@ policy::Recommendation recommend_vpa(const TrainingData& training, const Resourc
   options.min_cpu_cores = 0.025 / containers;
   options.min_memory_bytes = 250 * kMebibyte / containers;
   options.min_change = 0;
+  options.project_memory_growth = false;
+  options.cpu_margin_confidence_seconds = 0;
   policy::Recommendation recommendation = policy::recommend(stats, current, options);
   if (recommendation.has_recommendation) {
     Resources& target = recommendation.recommended;

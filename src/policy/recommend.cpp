@@ -77,6 +77,14 @@ struct Target {
   bool kept = false;  // the current value, kept by min-change
 };
 
+// The CPU request margin covers doubt about the statistic; it shrinks as the history grows
+// past `cpu_margin_confidence_seconds`, by the square root of the ratio (1 day: 0.2 of it).
+double cpu_request_margin(const stats::ContainerStats& stats, const PolicyOptions& options) {
+  double full = options.cpu_margin_confidence_seconds;
+  if (full <= 0 || stats.window_seconds <= full) return options.cpu_request_margin;
+  return 1 + (options.cpu_request_margin - 1) * std::sqrt(full / stats.window_seconds);
+}
+
 Target computed(Kind kind, std::string label, const stats::Summary& summary, Statistic statistic,
                 double margin, double minimum) {
   double measured = statistic_of(summary, statistic);
@@ -171,6 +179,26 @@ Target cpu_limit_target(const stats::ContainerStats& stats, const Resources& cur
   return limit;
 }
 
+// A leak or an ever-growing cache: the limit covers the max projected over the longest
+// pod lifetime seen, so the pod is not OOM-killed as soon as it passes today's max.
+void project_growth(Target& limit, const stats::ContainerStats& stats,
+                    const PolicyOptions& options) {
+  if (!options.project_memory_growth || stats.memory_growth_per_second <= 0 ||
+      options.memory_limit_statistic != Statistic::max) {
+    return;
+  }
+  double hours = stats.longest_pod_seconds / 3600;
+  double projected = stats.memory.max + stats.memory_growth_per_second * stats.longest_pod_seconds;
+  double raw = projected * options.memory_limit_margin;
+  if (limit.value && raw <= limit.value->amount) return;
+  limit.value = rounded(Kind::memory, raw);
+  limit.why = "projected max " + describe(Kind::memory, projected) + " x " +
+              three_digits(options.memory_limit_margin) + " (memory grows " +
+              describe(Kind::memory, stats.memory_growth_per_second * 3600) + "/h in pods: max " +
+              describe(Kind::memory, stats.memory.max) + " + " + three_digits(hours) +
+              "h of growth)";
+}
+
 Target memory_limit_target(const stats::ContainerStats& stats, const Resources& current,
                            const PolicyOptions& options, const Target& memory_request) {
   if (options.guaranteed) {
@@ -179,6 +207,7 @@ Target memory_limit_target(const stats::ContainerStats& stats, const Resources& 
   Target limit =
       computed(Kind::memory, "memory limit", stats.memory, options.memory_limit_statistic,
                options.memory_limit_margin, options.min_memory_bytes);
+  project_growth(limit, stats, options);
   keep_small_change(limit, current.memory_limit, options.min_change);
   return limit;
 }
@@ -193,7 +222,7 @@ Recommendation recommend(const stats::ContainerStats& stats, const Resources& cu
     return result;
   }
   Target cpu_request = computed(Kind::cpu, "cpu request", stats.cpu, options.cpu_request_statistic,
-                                options.cpu_request_margin, options.min_cpu_cores);
+                                cpu_request_margin(stats, options), options.min_cpu_cores);
   keep_small_change(cpu_request, current.cpu_request, options.min_change);
   Target memory_request =
       computed(Kind::memory, "memory request", stats.memory, options.memory_request_statistic,

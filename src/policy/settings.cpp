@@ -117,6 +117,20 @@ std::optional<std::string> set_cpu_limit(PolicyOptions& options, const std::stri
   return std::nullopt;
 }
 
+std::optional<std::string> set_memory_growth(PolicyOptions& options, const std::string& value) {
+  if (value != "project" && value != "ignore") return "project or ignore";
+  options.project_memory_growth = value == "project";
+  return std::nullopt;
+}
+
+std::optional<std::string> set_cpu_margin_confidence(PolicyOptions& options,
+                                                     const std::string& value) {
+  auto seconds = parse_duration_seconds(value);
+  if (!seconds) return "a duration such as 1h or 30m, or 0 to keep the full margin";
+  options.cpu_margin_confidence_seconds = *seconds;
+  return std::nullopt;
+}
+
 std::optional<std::string> set_qos(PolicyOptions& options, const std::string& value) {
   if (value != "burstable" && value != "guaranteed") return "burstable or guaranteed";
   options.guaranteed = value == "guaranteed";
@@ -159,10 +173,12 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"memory-limit-margin", margin_setter(&PolicyOptions::memory_limit_margin)},
       {"cpu-limit", set_cpu_limit},
       {"qos", set_qos},
+      {"memory-growth", set_memory_growth},
       {"min-cpu", floor_setter(&PolicyOptions::min_cpu_cores, "1m")},
       {"min-memory", floor_setter(&PolicyOptions::min_memory_bytes, "8Mi")},
       {"min-samples", set_min_samples},
       {"min-duration", set_min_duration},
+      {"cpu-margin-confidence", set_cpu_margin_confidence},
       {"min-change", set_min_change},
   };
   return kSetters;

@@ -23,7 +23,22 @@ struct Pool {
   std::int64_t first_ns = std::numeric_limits<std::int64_t>::max();
   std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
   double first_window_seconds = 0;
+  double memory_growth_per_second = 0;
+  double longest_pod_seconds = 0;
 };
+
+constexpr double kMinTrendFit = 0.5;        // R^2
+constexpr double kMinTrendGrowth = 0.05;    // of the pod's mean memory over its span
+
+// The pod's memory growth when it is steady and material enough to project, else 0.
+double steady_growth(const ContainerSeries& series, double span_seconds) {
+  Trend trend = memory_trend(series.points);
+  if (trend.slope <= 0 || trend.r_squared < kMinTrendFit) return 0;
+  double mean = 0;
+  for (const SamplePoint& point : series.points) mean += point.memory_bytes;
+  mean /= static_cast<double>(series.points.size());
+  return trend.slope * span_seconds >= kMinTrendGrowth * mean ? trend.slope : 0;
+}
 
 void add_series(Pool& pool, const ContainerSeries& series) {
   pool.pods.insert(series.pod);
@@ -37,6 +52,10 @@ void add_series(Pool& pool, const ContainerSeries& series) {
     pool.first_window_seconds = series.first_window_seconds;
   }
   pool.last_ns = std::max(pool.last_ns, latest->time_ns);
+  double span_seconds = static_cast<double>(latest->time_ns - earliest->time_ns) / 1e9;
+  pool.longest_pod_seconds = std::max(pool.longest_pod_seconds, span_seconds);
+  pool.memory_growth_per_second =
+      std::max(pool.memory_growth_per_second, steady_growth(series, span_seconds));
   for (const SamplePoint& point : series.points) {
     pool.cpu.push_back(point.cpu_cores);
     pool.memory.push_back(point.memory_bytes);
@@ -52,6 +71,33 @@ WorkloadRef workload_of(const SampleSet& samples, const std::vector<WorkloadRef>
 }
 
 }  // namespace
+
+Trend memory_trend(const std::vector<SamplePoint>& points) {
+  if (points.size() < 3) return {};
+  // Centre the times first: nanosecond epochs squared would lose all precision.
+  double t0 = static_cast<double>(points.front().time_ns) / 1e9;
+  double n = static_cast<double>(points.size());
+  double mean_t = 0, mean_m = 0;
+  for (const SamplePoint& p : points) {
+    mean_t += static_cast<double>(p.time_ns) / 1e9 - t0;
+    mean_m += p.memory_bytes;
+  }
+  mean_t /= n;
+  mean_m /= n;
+  double stt = 0, smm = 0, stm = 0;
+  for (const SamplePoint& p : points) {
+    double dt = static_cast<double>(p.time_ns) / 1e9 - t0 - mean_t;
+    double dm = p.memory_bytes - mean_m;
+    stt += dt * dt;
+    smm += dm * dm;
+    stm += dt * dm;
+  }
+  if (stt <= 0) return {};
+  Trend trend;
+  trend.slope = stm / stt;
+  trend.r_squared = smm > 0 ? stm * stm / (stt * smm) : 0;
+  return trend;
+}
 
 double percentile(const std::vector<double>& sorted, double q) {
   const std::size_t n = sorted.size();
@@ -105,6 +151,8 @@ std::vector<ContainerStats> compute_container_stats(
         static_cast<double>(pool.last_ns - pool.first_ns) / 1e9 + pool.first_window_seconds;
     stats.cpu = summarize(std::move(pool.cpu));
     stats.memory = summarize(std::move(pool.memory));
+    stats.memory_growth_per_second = pool.memory_growth_per_second;
+    stats.longest_pod_seconds = pool.longest_pod_seconds;
     result.push_back(std::move(stats));
   }
   return result;

@@ -105,7 +105,8 @@ TEST_CASE("backtest of the three presets on a hand trace", "[backtest]") {
   BacktestResult result = run_backtest(samples, workloads, request);
   REQUIRE(result.containers.size() == 3);
 
-  // podfit: CPU request 0.1 x 1.15 = 115m, limit 0.1 x 1.25 = 125m;
+  // podfit: CPU request p90 0.1 x 1.15 = 115m (15 minutes of history: the full margin),
+  // limit 0.1 x 1.25 = 125m;
   // memory request 100Mi x 1.15 = 115Mi, limit 100Mi x 1.25 = 125Mi.
   const ContainerResult& podfit = result_for(result, Preset::podfit);
   CHECK(podfit.train_samples == 60);

@@ -9,6 +9,7 @@ import json
 import math
 import re
 import sys
+from datetime import datetime
 from decimal import Decimal
 
 import numpy as np
@@ -23,6 +24,12 @@ MI = 1024 * 1024
 def quantity(text):
     number, suffix = re.fullmatch(r"([0-9.]+)([a-zA-Z]*)", text).groups()
     return float(Decimal(number) * SUFFIX[suffix])
+
+
+def duration(text):
+    """Go durations as metrics-server writes them: 15.03s, 1m0s, 500ms."""
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 1e-3, "us": 1e-6, "ns": 1e-9}
+    return sum(float(n) * units[u] for n, u in re.findall(r"([0-9.]+)(ms|us|ns|h|m|s)", text))
 
 
 def load(paths):
@@ -42,7 +49,8 @@ def load(paths):
                 for c in item["containers"]:
                     key = (meta["namespace"], workload, c["name"])
                     points.setdefault(key, {})[(meta["name"], item["timestamp"])] = (
-                        quantity(c["usage"]["cpu"]), quantity(c["usage"]["memory"]))
+                        quantity(c["usage"]["cpu"]), quantity(c["usage"]["memory"]),
+                        duration(item["window"]))
     return points
 
 
@@ -53,15 +61,49 @@ def summary(values):
             "p99": float(np.percentile(v, 99)), "max": float(v.max())}
 
 
+def covered_seconds(series):
+    """From the earliest timestamp minus its window to the latest timestamp."""
+    stamps = sorted((datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp(), window)
+                    for (_, stamp), (_, _, window) in series.items())
+    return stamps[-1][0] - stamps[0][0] + stamps[0][1]
+
+
+def growth(series):
+    """The steepest memory slope (bytes/s) among pods whose memory rises steadily
+    (numpy polyfit, R^2 >= 0.5, growth >= 5% of the mean), and the longest pod span."""
+    by_pod = {}
+    for (pod, stamp), (_, mem, _) in series.items():
+        by_pod.setdefault(pod, []).append((stamp, mem))
+    steepest, longest = 0.0, 0.0
+    for points in by_pod.values():
+        points.sort()
+        t = np.array([datetime.fromisoformat(p[0].replace("Z", "+00:00")).timestamp()
+                      for p in points])
+        m = np.array([p[1] for p in points])
+        span = t[-1] - t[0]
+        longest = max(longest, span)
+        if len(t) < 3 or span <= 0:
+            continue
+        slope = np.polyfit(t - t[0], m, 1)[0]
+        r2 = np.corrcoef(t, m)[0, 1] ** 2 if m.std() > 0 else 0.0
+        if slope > 0 and r2 >= 0.5 and slope * span >= 0.05 * m.mean():
+            steepest = max(steepest, slope)
+    return steepest, longest
+
+
 def main():
     out = []
     for (ns, workload, container), series in sorted(load(sys.argv[1:]).items()):
         cpu = summary([p[0] for p in series.values()])
         mem = summary([p[1] for p in series.values()])
-        cpu_request = max(math.ceil(round(cpu["p95"] * 1.15 * 1000, 6)) / 1000, 0.001)
+        window = covered_seconds(series)
+        margin = 1 + 0.15 * min(1.0, math.sqrt(3600 / window))
+        cpu_request = max(math.ceil(round(cpu["p90"] * margin * 1000, 6)) / 1000, 0.001)
         cpu_limit = max(math.ceil(round(cpu["max"] * 1.25 * 1000, 6)) / 1000, cpu_request)
         mem_request = max(math.ceil(round(mem["p99"] * 1.15 / MI, 6)) * MI, 8 * MI)
-        mem_limit = max(math.ceil(round(mem["max"] * 1.25 / MI, 6)) * MI, mem_request)
+        slope, longest = growth(series)
+        projected_max = mem["max"] + slope * longest
+        mem_limit = max(math.ceil(round(projected_max * 1.25 / MI, 6)) * MI, mem_request)
         out.append({"namespace": ns, "workload": workload, "container": container,
                     "samples": len(series), "cpu": cpu, "memory": mem,
                     "cpu_request": cpu_request, "cpu_limit": cpu_limit,

@@ -27,8 +27,59 @@ ResourceValue value(double amount, const char* text) {
   return ResourceValue{amount, text};
 }
 
-TEST_CASE("recommend applies the default margins and rounding", "[policy]") {
-  Recommendation result = recommend(typical_stats(), Resources{}, PolicyOptions{});
+// The rule tests below use a CPU request of p95 x 1.15 (the first default) so their
+// hand-worked numbers stay as written; the current default has its own test.
+PolicyOptions p95_options() {
+  PolicyOptions options;
+  options.cpu_request_statistic = Statistic::p95;
+  options.cpu_request_margin = 1.15;
+  options.cpu_margin_confidence_seconds = 0;
+  return options;
+}
+
+TEST_CASE("the default CPU request is p90 with a margin that shrinks with history", "[policy]") {
+  auto stats = typical_stats();  // 2 h of history
+  Recommendation result = recommend(stats, Resources{}, PolicyOptions{});
+  REQUIRE(result.has_recommendation);
+  // margin 1 + 0.15 x sqrt(1h / 2h) = 1.10607; 16m x 1.10607 = 17.70m, up to 18m.
+  CHECK(result.recommended.cpu_request == value(0.018, "18m"));
+  CHECK_THAT(result.reason, Catch::Contains("cpu request 18m = p90 16m x 1.11"));
+  CHECK(result.recommended.memory_request == value(52 * kMi, "52Mi"));  // memory keeps 1.15
+
+  stats.window_seconds = 4 * 86400;  // 1 + 0.15 x sqrt(1/96) = 1.01531: 16.245m -> 17m
+  CHECK(recommend(stats, Resources{}, PolicyOptions{}).recommended.cpu_request ==
+        value(0.017, "17m"));
+  stats.window_seconds = 1800;  // under an hour: the full 1.15, 18.4m -> 19m
+  CHECK(recommend(stats, Resources{}, PolicyOptions{}).recommended.cpu_request ==
+        value(0.019, "19m"));
+  auto off = apply_settings(PolicyOptions{}, {{"cpu-margin-confidence", "0"}}, "test");
+  REQUIRE(off);
+  stats.window_seconds = 4 * 86400;
+  CHECK(recommend(stats, Resources{}, *off).recommended.cpu_request == value(0.019, "19m"));
+  CHECK_FALSE(apply_settings(PolicyOptions{}, {{"cpu-margin-confidence", "soon"}}, "test"));
+}
+
+TEST_CASE("memory that grows steadily gets a limit at the projected max", "[policy]") {
+  auto stats = typical_stats();
+  stats.memory_growth_per_second = 1024;  // 3.515625Mi an hour
+  stats.longest_pod_seconds = 36000;      // 10 h: 50Mi + 35.15625Mi = 85.15625Mi
+  Recommendation result = recommend(stats, Resources{}, PolicyOptions{});
+  // 85.15625Mi x 1.25 = 106.4453125Mi, up to 107Mi.
+  CHECK(result.recommended.memory_limit == value(107 * kMi, "107Mi"));
+  CHECK_THAT(result.reason, Catch::Contains("memory limit 107Mi = projected max 85.2Mi x 1.25"));
+  CHECK_THAT(result.reason, Catch::Contains("10h of growth"));
+
+  PolicyOptions ignore;
+  ignore.project_memory_growth = false;
+  CHECK(recommend(stats, Resources{}, ignore).recommended.memory_limit == value(63 * kMi, "63Mi"));
+  auto settings = apply_settings(PolicyOptions{}, {{"memory-growth", "ignore"}}, "test");
+  REQUIRE(settings);
+  CHECK_FALSE(settings->project_memory_growth);
+  CHECK_FALSE(apply_settings(PolicyOptions{}, {{"memory-growth", "maybe"}}, "test"));
+}
+
+TEST_CASE("recommend applies the margins and rounding", "[policy]") {
+  Recommendation result = recommend(typical_stats(), Resources{}, p95_options());
   REQUIRE(result.has_recommendation);
   CHECK(result.recommended.cpu_request == value(0.021, "21m"));         // 18.2m × 1.15 = 20.93m
   CHECK(result.recommended.cpu_limit == value(0.063, "63m"));           // 50m × 1.25 = 62.5m
@@ -47,7 +98,7 @@ TEST_CASE("recommend rounds CPU to millicores and memory to Mi, upwards", "[poli
   stats.cpu.max = 1.6;                // × 1.25 = 2 cores (2.0000000000000004 in doubles)
   stats.memory.p99 = 1e8;             // × 1.15 = 115000000 bytes = 109.67Mi
   stats.memory.max = 3 * 1024 * kMi;  // × 1.25 = 3.75Gi = 3840Mi
-  Recommendation result = recommend(stats, Resources{}, PolicyOptions{});
+  Recommendation result = recommend(stats, Resources{}, p95_options());
   CHECK(result.recommended.cpu_request == value(1.15, "1150m"));
   CHECK(result.recommended.cpu_limit == value(2.0, "2"));
   CHECK(result.recommended.memory_request == value(110 * kMi, "110Mi"));
@@ -63,7 +114,7 @@ TEST_CASE("recommend applies the floors to requests and limits", "[policy]") {
   stats.cpu.max = 0.0004;
   stats.memory.p99 = 1 * kMi;
   stats.memory.max = 2 * kMi;
-  Recommendation result = recommend(stats, Resources{}, PolicyOptions{});
+  Recommendation result = recommend(stats, Resources{}, p95_options());
   CHECK(result.recommended.cpu_request == value(0.001, "1m"));
   CHECK(result.recommended.cpu_limit == value(0.001, "1m"));
   CHECK(result.recommended.memory_request == value(8 * kMi, "8Mi"));
@@ -90,7 +141,7 @@ TEST_CASE("recommend keeps values that change less than min-change", "[policy]")
   current.cpu_limit = value(0.1, "100m");                // 63m is -37%: changed
   current.memory_request = value(52 * kMi, "54525952");  // same amount, other text: kept as written
   current.memory_limit = value(64 * kMi, "64Mi");        // 63Mi is -1.6%: kept
-  Recommendation result = recommend(typical_stats(), current, PolicyOptions{});
+  Recommendation result = recommend(typical_stats(), current, p95_options());
   CHECK(result.recommended.cpu_request == current.cpu_request);
   CHECK(result.recommended.cpu_limit == value(0.063, "63m"));
   CHECK(result.recommended.memory_request == current.memory_request);
@@ -101,11 +152,11 @@ TEST_CASE("recommend keeps values that change less than min-change", "[policy]")
   CHECK(result.changes());
 
   current.cpu_limit = value(0.064, "64m");
-  CHECK_FALSE(recommend(typical_stats(), current, PolicyOptions{}).changes());
+  CHECK_FALSE(recommend(typical_stats(), current, p95_options()).changes());
 }
 
 TEST_CASE("min-change boundary: exactly min-change is a change", "[policy]") {
-  PolicyOptions options;
+  PolicyOptions options = p95_options();
   options.memory_request_margin = 1;
   auto stats = typical_stats();
   Resources current;
@@ -127,7 +178,7 @@ TEST_CASE("min-change boundary: exactly min-change is a change", "[policy]") {
 }
 
 TEST_CASE("a limit kept by min-change never ends up below a new request", "[policy]") {
-  PolicyOptions options;
+  PolicyOptions options = p95_options();
   options.memory_limit_statistic = Statistic::p99;
   options.memory_limit_margin = 1.2;  // 44.6Mi × 1.2 = 53.52 -> 54Mi, within 10% of 51Mi
   Resources current;
@@ -147,7 +198,7 @@ TEST_CASE("a limit kept by min-change never ends up below a new request", "[poli
 }
 
 TEST_CASE("cpu-limit modes: keep and none", "[policy]") {
-  PolicyOptions options;
+  PolicyOptions options = p95_options();
   Resources current;
   current.cpu_limit = value(0.5, "500m");
   current.memory_limit = value(128 * kMi, "128Mi");
@@ -178,7 +229,7 @@ TEST_CASE("cpu-limit modes: keep and none", "[policy]") {
 }
 
 TEST_CASE("qos=guaranteed sets every limit equal to its request", "[policy]") {
-  PolicyOptions options;
+  PolicyOptions options = p95_options();
   options.guaranteed = true;
   Recommendation result = recommend(typical_stats(), Resources{}, options);
   CHECK(result.recommended.cpu_request == value(0.021, "21m"));
@@ -200,7 +251,7 @@ TEST_CASE("too little data gives no recommendation and says why", "[policy]") {
   current.cpu_request = value(0.002, "2m");
   auto stats = typical_stats();
   stats.samples = 12;
-  Recommendation result = recommend(stats, current, PolicyOptions{});
+  Recommendation result = recommend(stats, current, p95_options());
   CHECK_FALSE(result.has_recommendation);
   CHECK_FALSE(result.changes());
   CHECK(result.recommended == current);
@@ -208,18 +259,18 @@ TEST_CASE("too little data gives no recommendation and says why", "[policy]") {
 
   stats.samples = 20;
   stats.window_seconds = 360;
-  result = recommend(stats, current, PolicyOptions{});
+  result = recommend(stats, current, p95_options());
   CHECK_FALSE(result.has_recommendation);
   CHECK(result.reason == "only 6m0s of data (need 10m0s)");
 
   stats.samples = 3;
   stats.window_seconds = 45;
-  CHECK(recommend(stats, current, PolicyOptions{}).reason ==
+  CHECK(recommend(stats, current, p95_options()).reason ==
         "only 3 samples (need 20) and only 45s of data (need 10m0s)");
 
   stats.samples = 20;  // exactly the minimums are enough
   stats.window_seconds = 600;
-  CHECK(recommend(stats, current, PolicyOptions{}).has_recommendation);
+  CHECK(recommend(stats, current, p95_options()).has_recommendation);
 }
 
 }  // namespace

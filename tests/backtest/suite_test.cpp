@@ -1,0 +1,16 @@
+// The issue-6 goal as a regression test, on a coarser suite than the one in docs/backtest.md:
+// 208 workloads of all eight families, 2 days at 10 minutes, split in half.
+#include <catch2/catch.hpp>
+
+#include "support/support.hpp"
+
+TEST_CASE("podfit's default policy breaches no memory limit and idles less than vpa and krr",
+          "[backtest][suite]") {
+  auto result = podfit::test::run_command(
+      podfit::test::python() + " " +
+      podfit::test::shell_quote(podfit::test::source_dir() + "/bench/backtest_suite.py") + " " +
+      podfit::test::shell_quote(podfit::test::podfit_binary()) + " --interval 600 --check");
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("goal met") != std::string::npos);
+}
