@@ -22,6 +22,8 @@ void register_commands(CLI::App& app, int& exit_code) {
   register_recommend(app, exit_code);
   register_patch(app, exit_code);
   register_backtest(app, exit_code);
+  register_top(app, exit_code);
+  register_collect(app, exit_code);
 }
 
 }  // namespace

@@ -10,5 +10,7 @@ namespace podfit::cli {
 void register_recommend(CLI::App& app, int& exit_code);
 void register_patch(CLI::App& app, int& exit_code);
 void register_backtest(CLI::App& app, int& exit_code);
+void register_top(CLI::App& app, int& exit_code);
+void register_collect(CLI::App& app, int& exit_code);
 
 }  // namespace podfit::cli

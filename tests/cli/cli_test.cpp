@@ -213,7 +213,7 @@ TEST_CASE("command-line and input errors map to the documented exit codes", "[cl
   }
 }
 
-TEST_CASE("--cpu-limit none removes CPU limits in the diff", "[cli]") {
+TEST_CASE("patch with --cpu-limit none removes CPU limits in the diff", "[cli]") {
   TempDir dir;
   fs::path manifests = copy_manifests(dir);
   CommandResult run = podfit_run("patch --write --cpu-limit none --samples " +

@@ -1,0 +1,62 @@
+// GET requests to the API server with credentials, retries and clear errors.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "podfit/core/error.hpp"
+#include "podfit/kube/credentials.hpp"
+#include "podfit/kube/http.hpp"
+#include "podfit/kube/kubeconfig.hpp"
+
+namespace podfit::kube {
+
+// Retries connection errors, 429 and 5xx (never other 4xx) with exponential
+// backoff and jitter; a Retry-After header replaces the computed delay.
+struct RetryPolicy {
+  int max_attempts = 5;
+  double base_delay_seconds = 0.25;
+  double max_delay_seconds = 8;
+  double max_retry_after_seconds = 60;
+  std::function<void(double seconds)> sleep;  // default: really sleep
+  std::function<double()> random;             // jitter source in [0, 1); default: PRNG
+};
+
+class ApiClient {
+ public:
+  ApiClient(ConnectionConfig config, std::unique_ptr<HttpTransport> transport,
+            RetryPolicy retry = {});
+
+  // The libcurl transport configured from the connection's TLS settings.
+  static std::unique_ptr<ApiClient> connect(const ConnectionConfig& config,
+                                            const Timeouts& timeouts = {}, RetryPolicy retry = {});
+
+  // GETs `path` ("/api/v1/pods?limit=500"); returns the body of a 2xx response.
+  // Errors read "GET <url>: HTTP 403 Forbidden: ...", naming the permission a
+  // 401/403 lacks; they never contain tokens, passwords or keys.
+  Result<std::string> get(const std::string& path);
+
+  std::string url(const std::string& path) const { return config_.cluster.server + path; }
+  const ConnectionConfig& config() const { return config_; }
+  int requests_sent() const { return requests_sent_; }
+  // The HTTP status of the last response (0 when the last attempt got none).
+  long last_status() const { return last_status_; }
+
+ private:
+  std::string describe_failure(const std::string& path, long status, const std::string& body,
+                               int attempts) const;
+  double backoff_seconds(int attempt);
+
+  ConnectionConfig config_;
+  std::unique_ptr<HttpTransport> transport_;
+  RetryPolicy retry_;
+  CredentialProvider credentials_;
+  int requests_sent_ = 0;
+  long last_status_ = 0;
+};
+
+// "list pods in API group \"metrics.k8s.io\" in namespace \"shop\"" for a request path.
+std::string permission_for_path(const std::string& path);
+
+}  // namespace podfit::kube

@@ -1,0 +1,60 @@
+// One HTTP request at a time (GET, or POST when a body is given), behind an interface so tests
+// can replace the network.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+namespace podfit::kube {
+
+// A client certificate and key (PEM) presented in the TLS handshake.
+struct ClientIdentity {
+  std::string certificate_pem;
+  std::string key_pem;
+  bool empty() const { return certificate_pem.empty(); }
+};
+
+struct HttpRequest {
+  std::string url;
+  std::vector<std::string> headers;  // "Name: value"; may hold secrets, never logged
+  ClientIdentity identity;
+  std::string post_body;  // when not empty: POST this body (set Content-Type in headers)
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  std::string retry_after;  // the Retry-After header, when sent
+};
+
+// A request that produced no HTTP response (refused, reset, timed out, TLS failure).
+struct TransportError {
+  std::string message;     // says what failed; never holds credentials
+  bool retryable = false;  // connection problems are; certificate problems are not
+};
+
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  virtual tl::expected<HttpResponse, TransportError> get(const HttpRequest& request) = 0;
+};
+
+struct TlsOptions {
+  std::string ca_file;
+  std::string ca_pem;
+  bool insecure_skip_verify = false;
+  std::string server_name;  // verify the certificate for this name instead of the URL's host
+};
+
+struct Timeouts {
+  long connect_ms = 10'000;
+  long request_ms = 60'000;  // the whole request, body included
+};
+
+// The libcurl transport. Keeps connections alive between requests.
+std::unique_ptr<HttpTransport> make_curl_transport(const TlsOptions& tls, const Timeouts& timeouts);
+
+}  // namespace podfit::kube

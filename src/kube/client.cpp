@@ -1,0 +1,189 @@
+#include "podfit/kube/client.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace podfit::kube {
+
+namespace {
+
+const char* reason_phrase(long status) {
+  switch (status) {
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "";
+  }
+}
+
+// The `message` of a metav1.Status body, when the body is one.
+std::string status_message(const std::string& body) {
+  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  if (parsed.is_object() && parsed.value("kind", "") == "Status")
+    return parsed.value("message", "");
+  return "";
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::string clean = path.substr(0, path.find('?'));
+  std::stringstream stream(clean);
+  std::string part;
+  while (std::getline(stream, part, '/')) {
+    if (!part.empty()) parts.push_back(part);
+  }
+  return parts;
+}
+
+bool is_retryable_status(long status) {
+  return status == 429 || status >= 500;
+}
+
+}  // namespace
+
+std::string permission_for_path(const std::string& path) {
+  std::vector<std::string> parts = split_path(path);
+  std::string group;
+  std::size_t at = 0;
+  if (!parts.empty() && parts[0] == "api") {
+    at = 2;
+  } else if (!parts.empty() && parts[0] == "apis" && parts.size() >= 3) {
+    group = parts[1];
+    at = 3;
+  } else {
+    return "get " + path;
+  }
+  std::string namespace_name;
+  if (at + 2 < parts.size() && parts[at] == "namespaces") {
+    namespace_name = parts[at + 1];
+    at += 2;
+  }
+  if (at >= parts.size()) return "get " + path;
+  std::string resource = parts[at];
+  std::string verb = at + 1 < parts.size() ? "get" : "list";
+  std::string text = verb + " " + resource + " in API group \"" + group + "\"";
+  text += namespace_name.empty() ? " at cluster scope" : " in namespace \"" + namespace_name + "\"";
+  return text;
+}
+
+ApiClient::ApiClient(ConnectionConfig config, std::unique_ptr<HttpTransport> transport,
+                     RetryPolicy retry)
+    : config_(std::move(config)),
+      transport_(std::move(transport)),
+      retry_(std::move(retry)),
+      credentials_(config_.user, config_.cluster) {
+  if (!retry_.sleep) {
+    retry_.sleep = [](double seconds) {
+      std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+    };
+  }
+  if (!retry_.random) {
+    auto engine = std::make_shared<std::mt19937>(std::random_device{}());
+    retry_.random = [engine] { return std::uniform_real_distribution<double>(0, 1)(*engine); };
+  }
+  if (retry_.max_attempts < 1) retry_.max_attempts = 1;
+}
+
+std::unique_ptr<ApiClient> ApiClient::connect(const ConnectionConfig& config,
+                                              const Timeouts& timeouts, RetryPolicy retry) {
+  TlsOptions tls;
+  tls.ca_file = config.cluster.ca_file;
+  tls.ca_pem = config.cluster.ca_pem;
+  tls.insecure_skip_verify = config.cluster.insecure_skip_tls_verify;
+  tls.server_name = config.cluster.tls_server_name;
+  return std::make_unique<ApiClient>(config, make_curl_transport(tls, timeouts), std::move(retry));
+}
+
+double ApiClient::backoff_seconds(int attempt) {
+  double delay = retry_.base_delay_seconds * std::pow(2.0, attempt - 1);
+  delay = std::min(delay, retry_.max_delay_seconds);
+  return delay * (0.5 + 0.5 * retry_.random());  // jitter: between half and all of it
+}
+
+std::string ApiClient::describe_failure(const std::string& path, long status,
+                                        const std::string& body, int attempts) const {
+  std::string text = "GET " + url(path) + ": HTTP " + std::to_string(status);
+  if (*reason_phrase(status)) text += std::string(" ") + reason_phrase(status);
+  std::string message = status_message(body);
+  if (status == 401) {
+    return text + ": the cluster rejected the credentials of user \"" + config_.user_name + "\" (" +
+           config_.origin + "); they are missing, wrong or expired: log in again";
+  }
+  if (!message.empty()) text += ": " + message;
+  if (status == 403) text += "; podfit needs RBAC permission to " + permission_for_path(path);
+  if (attempts > 1) text += " (after " + std::to_string(attempts) + " attempts)";
+  return text;
+}
+
+Result<std::string> ApiClient::get(const std::string& path) {
+  bool refreshed_credentials = false;
+  for (int attempt = 1;; ++attempt) {
+    auto credentials = credentials_.current();
+    if (!credentials) return tl::unexpected(credentials.error());
+    HttpRequest request;
+    request.url = url(path);
+    request.headers = {"Accept: application/json", "User-Agent: podfit/0.1.0"};
+    if (!credentials->authorization.empty())
+      request.headers.push_back("Authorization: " + credentials->authorization);
+    request.identity = credentials->identity;
+    ++requests_sent_;
+    auto response = transport_->get(request);
+    last_status_ = response ? response->status : 0;
+    bool last = attempt >= retry_.max_attempts;
+    if (!response) {
+      if (!response.error().retryable || last) {
+        std::string text = "GET " + request.url + ": " + response.error().message;
+        if (attempt > 1) text += " (after " + std::to_string(attempt) + " attempts)";
+        return fail(text);
+      }
+      retry_.sleep(backoff_seconds(attempt));
+      continue;
+    }
+    long status = response->status;
+    if (status >= 200 && status < 300) return std::move(response->body);
+    if (status == 401 && !refreshed_credentials && credentials_.forget_after_unauthorized()) {
+      refreshed_credentials = true;  // e.g. an exec plugin's token expired early: ask it again
+      --attempt;
+      continue;
+    }
+    if (!is_retryable_status(status) || last)
+      return fail(describe_failure(path, status, response->body, attempt));
+    double delay = backoff_seconds(attempt);
+    if (!response->retry_after.empty()) {
+      char* end = nullptr;
+      double seconds = std::strtod(response->retry_after.c_str(), &end);
+      if (end && *end == '\0' && seconds >= 0)
+        delay = std::min(seconds, retry_.max_retry_after_seconds);
+    }
+    retry_.sleep(delay);
+  }
+}
+
+}  // namespace podfit::kube
