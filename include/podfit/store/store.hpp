@@ -1,0 +1,155 @@
+// The embedded history store: one SQLite file (WAL mode, versioned schema).
+//
+// Raw samples are kept for a window (default 48 h); compact() turns older hours
+// into per-container, per-hour quantile sketches (stats::QuantileSketch) kept
+// for a retention period (default 28 days), then drops them. The schema, the
+// sketch format and the error bound are documented in docs/store.md.
+//
+// Safety: each append() is one transaction, so a crash keeps every completed
+// one; a store written by a newer podfit is refused without being modified;
+// writers take a lock file (CollectorLock) so two of them cannot share a store.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "podfit/core/error.hpp"
+#include "podfit/core/sample_set.hpp"
+#include "podfit/core/workload.hpp"
+#include "podfit/stats/sketch.hpp"
+
+namespace podfit::store {
+
+inline constexpr int kSchemaVersion = 1;
+inline constexpr std::int64_t kNanosPerHour = 3600LL * 1000 * 1000 * 1000;
+inline constexpr double kDefaultRawWindowSeconds = 48 * 3600.0;
+inline constexpr double kDefaultRetentionSeconds = 28 * 86400.0;
+
+// A restart or OOM kill of a container.
+struct ContainerEvent {
+  std::string namespace_name, pod, container;
+  std::int64_t time_ns = 0;  // lastState.terminated.finishedAt
+  std::string reason;        // "OOMKilled", "Error", ...
+  int restart_count = 0;
+  std::optional<double> memory_limit_bytes;  // the container's memory limit then
+};
+
+// What a workload's container asks for right now (from the cluster).
+struct WorkloadResources {
+  WorkloadRef workload;
+  std::string container;
+  Resources current;
+};
+
+// One container's usage over one clock hour, compacted.
+struct HourSketch {
+  std::uint32_t pod = 0;  // index into History::samples.pods()
+  std::string container;
+  std::int64_t hour_start_ns = 0;  // a multiple of kNanosPerHour
+  stats::QuantileSketch cpu;
+  stats::QuantileSketch memory;
+};
+
+// What read() returns: raw points, plus sketches of compacted hours.
+struct History {
+  SampleSet samples;  // finalized; also holds the pods that only have sketches
+  std::vector<HourSketch> sketches;
+  std::vector<ContainerEvent> events;
+  std::vector<WorkloadResources> resources;
+};
+
+struct AppendSummary {
+  std::size_t points = 0;  // points offered
+  std::size_t added = 0;   // new points (repeated polls are not added twice)
+};
+
+struct CompactSummary {
+  std::size_t hours_compacted = 0;  // (container, hour) sketches written or updated
+  std::size_t points_compacted = 0;
+  std::size_t sketches_dropped = 0;  // older than the retention
+  std::size_t events_dropped = 0;
+};
+
+struct StoreInfo {
+  std::string path;
+  int schema_version = 0;
+  std::size_t pods = 0, series = 0, raw_points = 0, sketches = 0, events = 0, resources = 0;
+  std::optional<std::int64_t> first_raw_ns, last_raw_ns, first_sketch_hour_ns, last_sketch_hour_ns;
+  std::uint64_t sketched_points = 0;  // samples summarized by the sketches
+  std::uint64_t file_bytes = 0;       // database plus WAL
+};
+
+enum class OpenMode { read_only, read_write };
+
+class Store {
+ public:
+  // Opens (creating and initializing when missing, in read_write mode) and checks
+  // the schema. Errors name the path: not a database, corrupt, a newer schema
+  // (the file is left as it was), not a podfit store.
+  static Result<Store> open(const std::string& path, OpenMode mode = OpenMode::read_write);
+
+  Store(Store&&) noexcept;
+  Store& operator=(Store&&) noexcept;
+  ~Store();
+
+  const std::string& path() const { return path_; }
+
+  // Everything of one tick in ONE transaction: the points of `samples` (pods and
+  // their labels too), the events (each (pod, container, restart count) once)
+  // and the workloads' current resources.
+  Result<AppendSummary> append(const SampleSet& samples,
+                               const std::vector<ContainerEvent>& events = {},
+                               const std::vector<WorkloadResources>& resources = {});
+
+  // Raw points with from_ns <= time < to_ns, and the sketches of hours that
+  // overlap [from_ns, to_ns).
+  Result<History> read(std::int64_t from_ns, std::int64_t to_ns) const;
+  Result<History> read_all() const;
+
+  // Hours that ended before now - raw_window become sketches (merged into any
+  // sketch already there for that hour), sketches of hours that ended before
+  // now - retention are dropped, and so are events older than the retention.
+  Result<CompactSummary> compact(std::int64_t now_ns, double raw_window_seconds,
+                                 double retention_seconds);
+
+  // Writes sketches directly (benchmarks and tests that build long histories).
+  Result<void> put_sketches(const std::vector<HourSketch>& sketches, const SampleSet& pods_of);
+
+  Result<StoreInfo> info() const;
+  // PRAGMA integrity_check: "ok" or what SQLite found.
+  Result<std::string> integrity_check() const;
+
+ private:
+  struct Impl;
+  Store(std::string path, std::unique_ptr<Impl> impl);
+  std::string path_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// The writer lock: flock(LOCK_EX | LOCK_NB) on "<store>.lock", which holds the
+// owner's pid. Released on destruction (and by the kernel when the process dies).
+class CollectorLock {
+ public:
+  static Result<CollectorLock> acquire(const std::string& store_path);
+  CollectorLock(CollectorLock&&) noexcept;
+  CollectorLock& operator=(CollectorLock&&) noexcept;
+  ~CollectorLock();
+
+ private:
+  explicit CollectorLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// Writes the raw points of `samples` as PodMetricsList JSON Lines (one line per
+// timestamp) that source::read_recorded reads back to the same samples.
+void write_jsonl(std::ostream& out, const SampleSet& samples);
+
+// "2024-08-23T10:00:00Z", with nanoseconds when there are any.
+std::string format_rfc3339(std::int64_t time_ns);
+
+}  // namespace podfit::store

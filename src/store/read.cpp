@@ -1,0 +1,216 @@
+// Reading history back: raw points, hour sketches, events and current resources.
+#include <limits>
+#include <unordered_map>
+
+#include "podfit/quantity/quantity.hpp"
+#include "store/impl.hpp"
+
+namespace podfit::store {
+
+namespace {
+
+struct SeriesRow {
+  std::uint32_t pod = 0;  // index into the SampleSet
+  std::string container;
+  double window_seconds = 0;
+};
+
+// Every pod (with labels) goes into `samples`; returns store id -> SampleSet index.
+Result<std::unordered_map<std::int64_t, std::uint32_t>> read_pods(const sql::Database& db,
+                                                                  SampleSet& samples) {
+  std::unordered_map<std::int64_t, Labels> labels;
+  auto label_rows = db.prepare("SELECT pod, key, value FROM pod_labels");
+  if (!label_rows) return tl::unexpected(label_rows.error());
+  for (;;) {
+    auto row = label_rows->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    labels[label_rows->integer(0)][label_rows->text(1)] = label_rows->text(2);
+  }
+  std::unordered_map<std::int64_t, std::uint32_t> index;
+  auto pods = db.prepare("SELECT id, namespace, name FROM pods ORDER BY id");
+  if (!pods) return tl::unexpected(pods.error());
+  for (;;) {
+    auto row = pods->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    std::int64_t id = pods->integer(0);
+    auto found = labels.find(id);
+    index[id] = samples.intern_pod(pods->text(1), pods->text(2),
+                                   found == labels.end() ? nullptr : &found->second);
+  }
+  return index;
+}
+
+Result<std::unordered_map<std::int64_t, SeriesRow>> read_series(
+    const sql::Database& db, const std::unordered_map<std::int64_t, std::uint32_t>& pods) {
+  std::unordered_map<std::int64_t, SeriesRow> series;
+  auto rows = db.prepare("SELECT id, pod, container, window_seconds FROM series");
+  if (!rows) return tl::unexpected(rows.error());
+  for (;;) {
+    auto row = rows->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    auto pod = pods.find(rows->integer(1));
+    if (pod == pods.end()) return fail(db.path() + ": series of an unknown pod (corrupt store)");
+    series[rows->integer(0)] = SeriesRow{pod->second, rows->text(2), rows->real(3)};
+  }
+  return series;
+}
+
+Result<void> read_points(const sql::Database& db,
+                         const std::unordered_map<std::int64_t, SeriesRow>& series,
+                         std::int64_t from_ns, std::int64_t to_ns, SampleSet& samples) {
+  auto rows = db.prepare(
+      "SELECT series, time_ns, cpu, memory FROM samples WHERE time_ns >= ? AND time_ns < ?");
+  if (!rows) return tl::unexpected(rows.error());
+  rows->bind(1, from_ns).bind(2, to_ns);
+  for (;;) {
+    auto row = rows->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    auto found = series.find(rows->integer(0));
+    if (found == series.end()) return fail(db.path() + ": sample of an unknown series (corrupt)");
+    SamplePoint point{rows->integer(1), column_cpu(*rows, 2), column_memory(*rows, 3)};
+    samples.add(found->second.pod, found->second.container, point, found->second.window_seconds);
+  }
+  return {};
+}
+
+Result<std::vector<HourSketch>> read_sketches(
+    const sql::Database& db, const std::unordered_map<std::int64_t, SeriesRow>& series,
+    std::int64_t from_ns, std::int64_t to_ns) {
+  std::vector<HourSketch> sketches;
+  auto rows = db.prepare(
+      "SELECT series, hour, cpu, memory FROM hour_sketches WHERE hour >= ? AND hour <= ?");
+  if (!rows) return tl::unexpected(rows.error());
+  rows->bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
+  for (;;) {
+    auto row = rows->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    auto found = series.find(rows->integer(0));
+    if (found == series.end()) return fail(db.path() + ": sketch of an unknown series (corrupt)");
+    auto cpu = stats::QuantileSketch::decode(rows->blob(2));
+    auto memory = stats::QuantileSketch::decode(rows->blob(3));
+    if (!cpu || !memory) {
+      return fail(db.path() +
+                  ": bad hour sketch: " + (cpu ? memory.error().message : cpu.error().message));
+    }
+    sketches.push_back(HourSketch{found->second.pod, found->second.container,
+                                  rows->integer(1) * kNanosPerHour, std::move(*cpu),
+                                  std::move(*memory)});
+  }
+  return sketches;
+}
+
+std::optional<ResourceValue> resource_column(const sql::Statement& rows, int column) {
+  if (rows.is_null(column)) return std::nullopt;
+  std::string text = rows.text(column);
+  auto parsed = quantity::parse(text);
+  return ResourceValue{parsed ? parsed->value() : 0, text};
+}
+
+Result<void> read_events_and_resources(const sql::Database& db, History& history) {
+  auto events = db.prepare(
+      "SELECT namespace, pod, container, restart_count, time_ns, reason, memory_limit_bytes "
+      "FROM events ORDER BY time_ns");
+  if (!events) return tl::unexpected(events.error());
+  for (;;) {
+    auto row = events->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    ContainerEvent event{events->text(0),    events->text(1), events->text(2),
+                         events->integer(4), events->text(5), static_cast<int>(events->integer(3)),
+                         std::nullopt};
+    if (!events->is_null(6)) event.memory_limit_bytes = events->real(6);
+    history.events.push_back(std::move(event));
+  }
+  auto resources = db.prepare(
+      "SELECT namespace, kind, name, container, cpu_request, cpu_limit, memory_request, "
+      "memory_limit FROM current_resources");
+  if (!resources) return tl::unexpected(resources.error());
+  for (;;) {
+    auto row = resources->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    WorkloadResources entry;
+    entry.workload = WorkloadRef{resources->text(0), resources->text(1), resources->text(2)};
+    entry.container = resources->text(3);
+    entry.current.cpu_request = resource_column(*resources, 4);
+    entry.current.cpu_limit = resource_column(*resources, 5);
+    entry.current.memory_request = resource_column(*resources, 6);
+    entry.current.memory_limit = resource_column(*resources, 7);
+    history.resources.push_back(std::move(entry));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<History> Store::read(std::int64_t from_ns, std::int64_t to_ns) const {
+  // One read transaction: a collector committing meanwhile cannot tear the view.
+  auto begin = impl_->db.prepare("BEGIN");
+  if (!begin) return tl::unexpected(begin.error());
+  if (auto done = begin->run(); !done) return tl::unexpected(done.error());
+  struct End {
+    const sql::Database& db;
+    ~End() { sqlite3_exec(db.handle(), "COMMIT", nullptr, nullptr, nullptr); }
+  } end{impl_->db};
+
+  History history;
+  auto pods = read_pods(impl_->db, history.samples);
+  if (!pods) return tl::unexpected(pods.error());
+  auto series = read_series(impl_->db, *pods);
+  if (!series) return tl::unexpected(series.error());
+  if (auto read = read_points(impl_->db, *series, from_ns, to_ns, history.samples); !read) {
+    return tl::unexpected(read.error());
+  }
+  history.samples.finalize();
+  auto sketches = read_sketches(impl_->db, *series, from_ns, to_ns);
+  if (!sketches) return tl::unexpected(sketches.error());
+  history.sketches = std::move(*sketches);
+  if (auto read = read_events_and_resources(impl_->db, history); !read) {
+    return tl::unexpected(read.error());
+  }
+  return history;
+}
+
+Result<History> Store::read_all() const {
+  return read(std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
+}
+
+Result<void> Store::put_sketches(const std::vector<HourSketch>& sketches,
+                                 const SampleSet& pods_of) {
+  if (!impl_->writable) return fail(path_ + ": opened read-only");
+  if (auto loaded = impl_->load_caches(); !loaded) return tl::unexpected(loaded.error());
+  auto transaction = sql::Transaction::begin(impl_->db);
+  if (!transaction) return tl::unexpected(transaction.error());
+  auto insert = impl_->db.prepare(
+      "INSERT OR REPLACE INTO hour_sketches(series, hour, count, cpu, memory) "
+      "VALUES(?, ?, ?, ?, ?)");
+  if (!insert) return tl::unexpected(insert.error());
+  for (const HourSketch& sketch : sketches) {
+    auto pod = impl_->pod_id(pods_of.pods().at(sketch.pod));
+    auto series =
+        pod.and_then([&](std::int64_t id) { return impl_->series_id(id, sketch.container, 0); });
+    if (!series) {
+      impl_->forget_caches();
+      return tl::unexpected(series.error());
+    }
+    insert->bind(1, *series).bind(2, hour_of(sketch.hour_start_ns));
+    insert->bind(3, static_cast<std::int64_t>(sketch.cpu.count()));
+    insert->bind_blob(4, sketch.cpu.encode()).bind_blob(5, sketch.memory.encode());
+    if (auto done = insert->run(); !done) {
+      impl_->forget_caches();
+      return tl::unexpected(done.error());
+    }
+  }
+  if (auto done = transaction->commit(); !done) {
+    impl_->forget_caches();
+    return tl::unexpected(done.error());
+  }
+  return {};
+}
+
+}  // namespace podfit::store

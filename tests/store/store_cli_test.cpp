@@ -1,0 +1,130 @@
+// podfit store import/export/compact/info and recommend --store, end to end,
+// against numpy on a long compacted trace.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "podfit/source/recorded.hpp"
+#include "store_test_support.hpp"
+#include "support/support.hpp"
+
+using podfit::test::CommandResult;
+using podfit::test::run_command;
+using podfit::test::shell_quote;
+using podfit::test::TempDir;
+
+namespace {
+
+CommandResult podfit_run(const std::string& args) {
+  return run_command(shell_quote(podfit::test::podfit_binary()) + " " + args);
+}
+
+std::string sample_app() {
+  return podfit::test::source_dir() + "/fixtures/sample-app/samples.jsonl";
+}
+
+podfit::SampleSet read_samples(const std::string& path) {
+  podfit::SampleSet samples;
+  auto summary = podfit::source::read_recorded_file(path, samples);
+  REQUIRE(summary);
+  REQUIRE(summary->skipped == 0);
+  samples.finalize();
+  return samples;
+}
+
+}  // namespace
+
+TEST_CASE("store import then export gives the samples back", "[store][cli]") {
+  TempDir dir;
+  std::string store = shell_quote((dir / "s.db").string());
+  CommandResult imported = podfit_run("store --store " + store + " import " + sample_app());
+  REQUIRE(imported.exit_code == 0);
+  CHECK_THAT(imported.err, Catch::Contains("committed 481 lines, 1239 new points of 1242"));
+  CommandResult exported = podfit_run("store --store " + store + " export");
+  REQUIRE(exported.exit_code == 0);
+  podfit::test::write_file(dir / "out.jsonl", exported.out);
+  CHECK(podfit::test::samples_text(read_samples((dir / "out.jsonl").string())) ==
+        podfit::test::samples_text(read_samples(sample_app())));
+
+  CommandResult ranged = podfit_run(
+      "store --store " + store + " export --from 2024-08-23T11:00:00Z --to 2024-08-23T11:30:00Z");
+  REQUIRE(ranged.exit_code == 0);
+  podfit::test::write_file(dir / "range.jsonl", ranged.out);
+  podfit::SampleSet range = read_samples((dir / "range.jsonl").string());
+  // 3 containers polled every 15 s, with one pod that only appears later.
+  CHECK(range.point_count() > 200);
+  CHECK(range.point_count() < 400);
+  for (const auto& series : range.series()) {
+    for (const auto& point : series.points) {
+      CHECK(point.time_ns >= 1724410800000000000);
+      CHECK(point.time_ns < 1724412600000000000);
+    }
+  }
+
+  CommandResult info = podfit_run("store --store " + store + " info");
+  REQUIRE(info.exit_code == 0);
+  CHECK_THAT(info.out, Catch::Contains("raw samples:    1239 from 2024-08-23T09:59:56Z"));
+}
+
+TEST_CASE("recommend --store matches recommend --samples on raw data", "[store][cli]") {
+  TempDir dir;
+  std::string store = shell_quote((dir / "s.db").string());
+  REQUIRE(podfit_run("store --store " + store + " import " + sample_app()).exit_code == 0);
+  CommandResult from_file = podfit_run("recommend -o csv --samples " + sample_app());
+  CommandResult from_store = podfit_run("recommend -o csv --store " + store);
+  REQUIRE(from_file.exit_code == 0);
+  REQUIRE(from_store.exit_code == 0);
+  CHECK(from_store.out == from_file.out);
+
+  CommandResult both = podfit_run("recommend --samples " + sample_app() + " --store " + store);
+  CHECK(both.exit_code == 2);
+  CHECK_THAT(both.err, Catch::Contains("--samples") && Catch::Contains("--store"));
+  CommandResult neither = podfit_run("recommend");
+  CHECK(neither.exit_code == 2);
+  CHECK_THAT(neither.err, Catch::Contains("--store PATH"));
+}
+
+TEST_CASE("recommend over a compacted week is within 1% of numpy", "[store][cli]") {
+  TempDir dir;
+  std::string trace = (dir / "week.jsonl").string();
+  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                      "/tools/gen_trace.py --families diurnal,bursty --workloads 2 "
+                      "--duration 7d --interval 60 --seed 11 -o " +
+                      trace)
+              .exit_code == 0);
+  std::string store = shell_quote((dir / "s.db").string());
+  REQUIRE(podfit_run("store --store " + store + " import " + trace).exit_code == 0);
+  CommandResult compacted =
+      podfit_run("store --store " + store + " compact --now latest --raw-window 48h");
+  REQUIRE(compacted.exit_code == 0);
+  CHECK_THAT(compacted.out, Catch::Contains("into 240 container-hours"));  // 2 x 5 days
+
+  CommandResult reference = run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                                        "/tests/store/reference_percentiles.py " + trace);
+  REQUIRE(reference.exit_code == 0);
+  auto expected = nlohmann::json::parse(reference.out);
+  CommandResult recommended = podfit_run("recommend -o json --store " + store);
+  REQUIRE(recommended.exit_code == 0);
+  auto report = nlohmann::json::parse(recommended.out)["recommendations"];
+  REQUIRE(report.size() == 2);
+  for (const auto& entry : report) {
+    std::string key = entry["namespace"].get<std::string>() + "/" +
+                      entry["workload"].get<std::string>() + "/" +
+                      entry["container"].get<std::string>();
+    INFO(key);
+    REQUIRE(expected.contains(key));
+    for (const char* resource : {"cpu", "memory"}) {
+      INFO(resource);
+      const auto& want = expected[key][resource];
+      const auto& got = entry[resource];
+      CHECK(entry["samples"].get<std::size_t>() == want["count"].get<std::size_t>());
+      CHECK(got["max"].get<double>() == want["max"].get<double>());
+      CHECK(got["mean"].get<double>() == Approx(want["mean"].get<double>()).epsilon(1e-9));
+      const char* names[] = {"p50", "p90", "p95", "p99"};
+      for (int i = 0; i < 4; ++i) {
+        double lower = want["lower"][i].get<double>();
+        CHECK(std::abs(got[names[i]].get<double>() - lower) <= 0.01 * lower + 1e-12);
+      }
+    }
+    CHECK(entry["window_seconds"].get<double>() > 6.9 * 86400);
+  }
+}
