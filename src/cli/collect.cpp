@@ -7,13 +7,18 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/events.hpp"
 #include "cli/kube_options.hpp"
 #include "podfit/core/error.hpp"
 #include "podfit/kube/collect.hpp"
+#include "podfit/quantity/quantity.hpp"
 #include "podfit/source/recorded.hpp"
+#include "podfit/store/store.hpp"
 
 namespace podfit::cli {
 
@@ -30,7 +35,37 @@ struct CollectFlags {
   std::string interval = "15s";
   std::string duration = "30m";
   std::string out;
+  std::string store;
   bool no_pod_status = false;
+};
+
+// Ticks into the store: each tick (and each event) is one transaction.
+class StoreSink : public kube::CollectSink {
+ public:
+  explicit StoreSink(store::Store& store) : store_(store) {}
+
+  Result<void> append_metrics(const std::string& pod_metrics_list) override {
+    SampleSet samples;
+    std::istringstream line(pod_metrics_list);
+    source::ReadSummary read = source::read_recorded(line, store_.path() + " (tick)", samples);
+    if (read.skipped > 0) {
+      return fail(read.warnings.empty() ? "a malformed PodMetricsList" : read.warnings.front());
+    }
+    samples.finalize();
+    auto appended = store_.append(samples);
+    if (!appended) return tl::unexpected(appended.error());
+    return {};
+  }
+
+  Result<void> append_event(const kube::ContainerEvent& seen) override {
+    store::ContainerEvent event = to_store_event(seen);
+    auto appended = store_.append(SampleSet{}, {event});
+    if (!appended) return tl::unexpected(appended.error());
+    return {};
+  }
+
+ private:
+  store::Store& store_;
 };
 
 double parse_duration_flag(const std::string& name, const std::string& text) {
@@ -116,6 +151,23 @@ int run_collect(const CollectFlags& flags) {
   options.duration_seconds = parse_duration_flag("--duration", flags.duration);
   options.out_path = flags.out;
   options.watch_pods = !flags.no_pod_status;
+  if (flags.out.empty() == flags.store.empty()) {
+    throw Failure(ExitCode::usage, "collect needs one of --out FILE and --store PATH");
+  }
+  // The store: the writer lock first (a second collector is refused), then the file.
+  std::optional<store::CollectorLock> lock;
+  std::optional<store::Store> history;
+  std::unique_ptr<StoreSink> sink;
+  if (!flags.store.empty()) {
+    auto acquired = store::CollectorLock::acquire(flags.store);
+    if (!acquired) throw Failure(ExitCode::fatal, acquired.error().message);
+    lock.emplace(std::move(*acquired));
+    auto opened = store::Store::open(flags.store);
+    if (!opened) throw Failure(ExitCode::fatal, opened.error().message);
+    history.emplace(std::move(*opened));
+    sink = std::make_unique<StoreSink>(*history);
+    options.sink = sink.get();
+  }
   KubeConnection connection = connect_to_cluster(flags.kube);
   options.scope = connection.scope;
 
@@ -134,7 +186,7 @@ int run_collect(const CollectFlags& flags) {
   display.finish();
   if (!status) throw Failure(ExitCode::fatal, status.error().message);
   std::cerr << "podfit collect: " << (g_stop ? "stopped" : "done") << ": wrote " << status->written
-            << " ticks to " << options.out_path << " (" << status->same_timestamp
+            << " ticks to " << (flags.store.empty() ? flags.out : flags.store) << " (" << status->same_timestamp
             << " skipped with an already written timestamp, " << status->errors << " errors, "
             << status->events << " restart/OOM events, " << status->pods_seen << " pods)\n";
   return static_cast<int>(status->errors > 0 ? ExitCode::partial : ExitCode::ok);
@@ -153,9 +205,9 @@ void register_collect(CLI::App& app, int& exit_code) {
       ->type_name("DURATION");
   command->add_option("--duration", flags->duration, "how long to collect (default 30m)")
       ->type_name("DURATION");
-  command->add_option("-o,--out", flags->out, "JSONL file to append to")
-      ->required()
-      ->type_name("FILE");
+  command->add_option("-o,--out", flags->out, "JSONL file to append to")->type_name("FILE");
+  command->add_option("--store", flags->store, "podfit store (SQLite) to write each tick to")
+      ->type_name("PATH");
   command->add_flag("--no-pod-status", flags->no_pod_status,
                     "do not list pods each tick (no restart/OOM events)");
   command->callback([flags, &exit_code] { exit_code = run_collect(*flags); });

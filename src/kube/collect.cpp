@@ -79,6 +79,16 @@ std::string one_line(const std::string& body) {
   return line + "\n";
 }
 
+ContainerEvent event_of(const LivePod& pod, const LiveContainer& container) {
+  return ContainerEvent{pod.namespace_name,
+                        pod.name,
+                        container.name,
+                        container.restart_count,
+                        container.last_termination_reason,
+                        container.last_termination_time,
+                        container.current.memory_limit ? container.current.memory_limit->text : ""};
+}
+
 std::string event_line(const LivePod& pod, const LiveContainer& container) {
   json event = {{"kind", "ContainerEvent"},
                 {"namespace", pod.namespace_name},
@@ -108,6 +118,7 @@ class Collector {
       : client_(client), options_(options), hooks_(hooks) {}
 
   Result<void> open() {
+    if (options_.sink != nullptr) return {};
     auto opened = samples_.open_file(options_.out_path);
     if (!opened) return opened;
     if (options_.watch_pods) return events_.open_file(events_path(options_.out_path));
@@ -143,7 +154,8 @@ class Collector {
       ++status.same_timestamp;  // nothing newer than what is already written
       return;
     }
-    auto written = samples_.append(one_line(*body));
+    auto written = options_.sink != nullptr ? options_.sink->append_metrics(one_line(*body))
+                                            : samples_.append(one_line(*body));
     if (!written) return report(status, written.error().message);
     last_timestamp_ns_ = newest;
     ++status.written;
@@ -163,7 +175,9 @@ class Collector {
                         : container.restart_count > known->second;
         restarts_[key] = container.restart_count;
         if (!changed) continue;
-        auto written = events_.append(event_line(pod, container));
+        auto written = options_.sink != nullptr
+                           ? options_.sink->append_event(event_of(pod, container))
+                           : events_.append(event_line(pod, container));
         if (!written) return report(status, written.error().message);
         ++status.events;
         if (hooks_.log)

@@ -214,9 +214,23 @@ Target memory_limit_target(const stats::ContainerStats& stats, const Resources& 
 
 }  // namespace
 
+constexpr double kOomBump = 1.2;
+
+// Never at or below the limit an OOM kill happened at: 20 % above it at least.
+void raise_after_oom(Target& target, const ContainerEvents& events) {
+  if (events.oom_kills == 0 || events.oom_memory_limit_bytes <= 0) return;
+  double floor = events.oom_memory_limit_bytes * kOomBump;
+  if (target.value && target.value->amount >= floor) return;
+  target.value = rounded(Kind::memory, floor);
+  target.kept = false;
+  target.why = "OOM-killed at limit " + describe(Kind::memory, events.oom_memory_limit_bytes) +
+               " x 1.2 (" + std::to_string(events.oom_kills) + " OOM kill" +
+               (events.oom_kills == 1 ? "" : "s") + ")";
+}
+
 Recommendation recommend(const stats::ContainerStats& stats, const Resources& current,
-                         const PolicyOptions& options) {
-  Recommendation result{stats, current, current, false, ""};
+                         const PolicyOptions& options, const ContainerEvents& events) {
+  Recommendation result{stats, current, current, false, "", events};
   if (auto problem = too_little_data(stats, options)) {
     result.reason = *problem;
     return result;
@@ -228,8 +242,10 @@ Recommendation recommend(const stats::ContainerStats& stats, const Resources& cu
       computed(Kind::memory, "memory request", stats.memory, options.memory_request_statistic,
                options.memory_request_margin, options.min_memory_bytes);
   keep_small_change(memory_request, current.memory_request, options.min_change);
+  raise_after_oom(memory_request, events);
   Target cpu_limit = cpu_limit_target(stats, current, options, cpu_request);
   Target memory_limit = memory_limit_target(stats, current, options, memory_request);
+  raise_after_oom(memory_limit, events);
 
   // The API server rejects a request above its limit; min-change or a kept limit can cause one.
   auto exceeds = [](const Target& request, const Target& limit) {

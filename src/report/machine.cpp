@@ -53,6 +53,9 @@ json recommendation_json(const policy::Recommendation& recommendation) {
               {"recommended", resources_json(recommendation.recommended)},
               {"has_recommendation", recommendation.has_recommendation},
               {"changes", recommendation.changes()},
+              {"events",
+               {{"restarts", recommendation.events.restarts},
+                {"oom_kills", recommendation.events.oom_kills}}},
               {"reason", recommendation.reason}};
 }
 

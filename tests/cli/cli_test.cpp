@@ -228,3 +228,31 @@ TEST_CASE("patch with --cpu-limit none removes CPU limits in the diff", "[cli]")
   CHECK(after.find("memory:", limits) != std::string::npos);
   CHECK(after.find("cpu:", limits) == std::string::npos);
 }
+
+TEST_CASE("an OOM kill collect recorded beside the samples raises memory above that limit",
+          "[cli]") {
+  TempDir dir;
+  fs::copy(fixture("samples.jsonl"), dir / "samples.jsonl");
+  // What `collect` writes to <samples>.events.jsonl when it sees an OOMKilled container.
+  podfit::test::write_file(
+      dir / "samples.jsonl.events.jsonl",
+      "{\"kind\":\"ContainerEvent\",\"namespace\":\"sample\","
+      "\"pod\":\"sample-app-node-api-deployment-66d8f9d56-9tz5f\","
+      "\"container\":\"sample-app-node-api\",\"restartCount\":1,\"reason\":\"OOMKilled\","
+      "\"finishedAt\":\"2024-08-23T10:30:00Z\",\"memoryLimit\":\"100Mi\"}\n");
+  CommandResult run = podfit_run("recommend -o json --samples " +
+                                 shell_quote((dir / "samples.jsonl").string()));
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  auto all = nlohmann::json::parse(run.out)["recommendations"];
+  REQUIRE(all.size() == 2);
+  const auto& api = all[1]["workload"] == "sample-app-node-api-deployment" ? all[1] : all[0];
+  const auto& web = all[1]["workload"] == "sample-app-node-api-deployment" ? all[0] : all[1];
+  CHECK(api["events"]["oom_kills"] == 1);
+  CHECK(api["events"]["restarts"] == 1);
+  // 100Mi x 1.2 = 120Mi: above what the samples alone give (about 59Mi and 65Mi).
+  CHECK(api["recommended"]["requests"]["memory"] == "120Mi");
+  CHECK(api["recommended"]["limits"]["memory"] == "120Mi");
+  CHECK(web["events"]["oom_kills"] == 0);
+  CHECK(web["recommended"]["limits"]["memory"] == "8Mi");
+}

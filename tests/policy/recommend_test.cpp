@@ -275,3 +275,36 @@ TEST_CASE("too little data gives no recommendation and says why", "[policy]") {
 
 }  // namespace
 }  // namespace podfit::policy
+
+namespace podfit::policy {
+namespace {
+
+TEST_CASE("an OOM-killed container gets memory 20% above the limit it was killed at",
+          "[policy]") {
+  auto stats = typical_stats();  // memory p99 44.6Mi, max 50Mi: request 52Mi, limit 63Mi
+  ContainerEvents events;
+  events.oom_kills = 2;
+  events.restarts = 3;
+  events.oom_memory_limit_bytes = 64 * kMi;  // 64Mi x 1.2 = 76.8Mi, up to 77Mi
+  Recommendation result = recommend(stats, Resources{}, p95_options(), events);
+  CHECK(result.recommended.memory_request == value(77 * kMi, "77Mi"));
+  CHECK(result.recommended.memory_limit == value(77 * kMi, "77Mi"));
+  CHECK_THAT(result.reason,
+             Catch::Contains("memory limit 77Mi = OOM-killed at limit 64Mi x 1.2 (2 OOM kills)"));
+  CHECK(result.events.restarts == 3);
+
+  // A kill at a small limit changes nothing the samples already put above it.
+  events.oom_memory_limit_bytes = 30 * kMi;  // 36Mi: below 52Mi and 63Mi
+  result = recommend(stats, Resources{}, p95_options(), events);
+  CHECK(result.recommended.memory_request == value(52 * kMi, "52Mi"));
+  CHECK(result.recommended.memory_limit == value(63 * kMi, "63Mi"));
+
+  // Restarts without an OOM kill do not raise memory.
+  events.oom_kills = 0;
+  events.oom_memory_limit_bytes = 64 * kMi;
+  CHECK(recommend(stats, Resources{}, p95_options(), events).recommended.memory_limit ==
+        value(63 * kMi, "63Mi"));
+}
+
+}  // namespace
+}  // namespace podfit::policy

@@ -18,11 +18,23 @@
 
 namespace podfit::kube {
 
+struct ContainerEvent;
+
+// Where collected ticks go instead of the JSONL files (the store, in the CLI).
+class CollectSink {
+ public:
+  virtual ~CollectSink() = default;
+  // One tick: the PodMetricsList as the API returned it.
+  virtual Result<void> append_metrics(const std::string& pod_metrics_list) = 0;
+  virtual Result<void> append_event(const ContainerEvent& event) = 0;
+};
+
 struct CollectOptions {
   Scope scope;
   double interval_seconds = 15;
   double duration_seconds = 1800;
   std::string out_path;
+  CollectSink* sink = nullptr;  // when set, ticks go here and out_path is unused
   bool watch_pods = true;  // list pods each tick to record restarts and OOM kills
 };
 
