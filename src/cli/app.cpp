@@ -24,6 +24,7 @@ void register_commands(CLI::App& app, int& exit_code) {
   register_backtest(app, exit_code);
   register_top(app, exit_code);
   register_collect(app, exit_code);
+  register_store(app, exit_code);
 }
 
 }  // namespace

@@ -12,5 +12,6 @@ void register_patch(CLI::App& app, int& exit_code);
 void register_backtest(CLI::App& app, int& exit_code);
 void register_top(CLI::App& app, int& exit_code);
 void register_collect(CLI::App& app, int& exit_code);
+void register_store(CLI::App& app, int& exit_code);
 
 }  // namespace podfit::cli

@@ -1,11 +1,16 @@
 #include "cli/pipeline.hpp"
 
+#include "cli/events.hpp"
+
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <iostream>
 
 #include "podfit/core/attribution.hpp"
 #include "podfit/core/sample_set.hpp"
+#include "podfit/source/prometheus.hpp"
 #include "podfit/source/recorded.hpp"
 #include "podfit/stats/summary.hpp"
 
@@ -38,6 +43,120 @@ policy::PolicyOptions load_policy(const PipelineOptions& options) {
   auto applied = policy::apply_settings(policy, options.policy_flags, "command line");
   if (!applied) throw Failure(ExitCode::usage, applied.error().message);
   return *applied;
+}
+
+void load_store(const PipelineOptions& options, PipelineInputs& inputs) {
+  auto opened = store::Store::open(options.store_path, store::OpenMode::read_only);
+  if (!opened) throw Failure(ExitCode::fatal, opened.error().message);
+  auto history = opened->read_all();
+  if (!history) throw Failure(ExitCode::fatal, history.error().message);
+  if (history->samples.point_count() == 0 && history->sketches.empty()) {
+    throw Failure(ExitCode::fatal, options.store_path + ": the store holds no samples yet");
+  }
+  inputs.samples = std::move(history->samples);
+  inputs.sketches = std::move(history->sketches);
+  inputs.cluster_resources = std::move(history->resources);
+  inputs.events = std::move(history->events);
+}
+
+std::string first_line_of(const std::string& flag, const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    throw Failure(ExitCode::fatal, flag + ": cannot read " + path);
+  }
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+source::PrometheusQueryOptions prometheus_query_options(const PrometheusFlags& flags) {
+  source::PrometheusQueryOptions query;
+  auto seconds = [](const std::string& flag, const std::string& text) {
+    auto parsed = source::parse_history_seconds(text);
+    if (!parsed) throw Failure(ExitCode::usage, flag + ": " + parsed.error().message);
+    return *parsed;
+  };
+  query.history_seconds = seconds("--history", flags.history);
+  query.step_seconds = seconds("--step", flags.step);
+  if (!flags.rate_window.empty())
+    query.rate_window_seconds = seconds("--rate-window", flags.rate_window);
+  if (!flags.end.empty()) {
+    auto end = source::parse_rfc3339_ns(flags.end);
+    if (!end) throw Failure(ExitCode::usage, "--prometheus-end: " + end.error().message);
+    query.end_ns = *end;
+  }
+  for (const std::string& label : flags.labels) {
+    std::size_t eq = label.find('=');
+    if (eq == 0 || eq == std::string::npos) {
+      throw Failure(ExitCode::usage, "--prometheus-label takes NAME=VALUE, not '" + label + "'");
+    }
+    query.labels.emplace_back(label.substr(0, eq), label.substr(eq + 1));
+  }
+  query.concurrency = std::max(1u, flags.concurrency);
+  if (isatty(STDERR_FILENO) == 1) {
+    query.progress = [](const source::PrometheusProgress& progress) {
+      std::cerr << "\rprometheus: " << progress.queries_done << "/" << progress.queries_total
+                << " queries, " << progress.bytes_received / 1'000'000 << " MB"
+                << (progress.queries_done == progress.queries_total ? "\n" : "") << std::flush;
+    };
+  }
+  return query;
+}
+
+// Samples, and owners from kube-state-metrics, read from Prometheus.
+source::PrometheusLoad load_prometheus(const PrometheusFlags& flags, std::ostream& diagnostics,
+                                       std::size_t& problems) {
+  source::PrometheusConnection connection;
+  connection.url = flags.url;
+  if (!flags.token_file.empty()) {
+    connection.bearer_token = first_line_of("--prometheus-token-file", flags.token_file);
+  }
+  if (!flags.basic_auth_file.empty()) {
+    connection.basic_auth = first_line_of("--prometheus-basic-auth-file", flags.basic_auth_file);
+  }
+  connection.headers = flags.headers;
+  connection.ca_file = flags.ca_file;
+  connection.insecure_skip_verify = flags.insecure;
+  auto load = source::load_from_prometheus(source::make_prometheus_http_api(connection),
+                                           prometheus_query_options(flags));
+  if (!load) throw Failure(ExitCode::fatal, load.error().message);
+  for (const std::string& warning : load->warnings) {
+    diagnostics << "podfit: warning: " << warning << '\n';
+  }
+  problems += load->problems;
+  const source::PrometheusQueryStats& stats = load->stats;
+  diagnostics << "podfit: note: " << flags.url << ": " << stats.queries << " queries, "
+              << stats.bytes_total / 1'000'000 << " MB received, the largest answer "
+              << stats.bytes_max / 1'000 << " kB, " << stats.retries << " retried\n";
+  for (const source::ContainerSignals& signal : load->signals) {
+    const PodRecord& pod = load->samples.pods()[signal.pod];
+    std::string name =
+        pod.namespace_name + "/" + pod.name + ": container \"" + signal.container + "\"";
+    if (signal.oom_killed) diagnostics << "podfit: note: " << name << " was OOM-killed\n";
+    if (signal.throttled_fraction && *signal.throttled_fraction >= 0.1) {
+      diagnostics << "podfit: note: " << name << " was CPU-throttled in "
+                  << static_cast<int>(*signal.throttled_fraction * 100) << "% of periods\n";
+    }
+  }
+  if (load->samples.point_count() == 0) {
+    throw Failure(ExitCode::fatal, flags.url + ": no step had both CPU and memory samples");
+  }
+  return std::move(*load);
+}
+
+// kube-state-metrics names pod labels label_<sanitized key>; match selectors the same way.
+std::vector<WorkloadMatcher> with_prometheus_label_names(std::vector<WorkloadMatcher> matchers) {
+  for (WorkloadMatcher& matcher : matchers) {
+    Labels names;
+    for (const auto& [key, value] : matcher.selector.match_labels) {
+      names[source::prometheus_label_name(key)] = value;
+    }
+    matcher.selector.match_labels = std::move(names);
+    for (LabelRequirement& requirement : matcher.selector.match_expressions) {
+      requirement.key = source::prometheus_label_name(requirement.key);
+    }
+  }
+  return matchers;
 }
 
 SampleSet load_samples(const PipelineOptions& options, std::ostream& diagnostics,
@@ -110,8 +229,36 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
   command
       .add_option("--samples", options.sample_files,
                   "recorded metrics, JSON Lines of PodMetricsList (repeatable; - for stdin)")
-      ->required()
       ->type_name("FILE");
+  PrometheusFlags& prom = options.prometheus;
+  command.add_option("--prometheus", prom.url, "read the history from Prometheus at this URL")
+      ->type_name("URL");
+  command.add_option("--history", prom.history, "with --prometheus: how far back (default 14d)")
+      ->type_name("DURATION");
+  command.add_option("--step", prom.step, "with --prometheus: time between points (default 1m)")
+      ->type_name("DURATION");
+  command.add_option("--rate-window", prom.rate_window, "with --prometheus: CPU rate() window")
+      ->type_name("DURATION");
+  command.add_option("--prometheus-end", prom.end, "with --prometheus: end of the history (now)")
+      ->type_name("TIME");
+  command.add_option("--prometheus-label", prom.labels, "NAME=VALUE on every series (repeatable)")
+      ->type_name("LABEL");
+  command.add_option("--prometheus-token-file", prom.token_file, "bearer token file")
+      ->type_name("FILE");
+  command.add_option("--prometheus-basic-auth-file", prom.basic_auth_file, "user:password file")
+      ->type_name("FILE");
+  command
+      .add_option("--prometheus-header", prom.headers, "extra 'Name: value' header (repeatable)")
+      ->type_name("HEADER");
+  command.add_option("--prometheus-ca", prom.ca_file, "CA certificates to trust")
+      ->type_name("FILE");
+  command.add_flag("--prometheus-insecure", prom.insecure, "do not verify the TLS certificate");
+  command.add_option("--prometheus-concurrency", prom.concurrency, "queries in flight (default 2)")
+      ->type_name("N");
+  command
+      .add_option("--store", options.store_path,
+                  "the history store `podfit collect --store` fills (instead of --samples)")
+      ->type_name("PATH");
   command
       .add_option("-f,--filename", options.manifest_paths,
                   "manifest files or folders (recursive *.yaml, *.yml), like kubectl apply -f")
@@ -128,12 +275,54 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
   }
 }
 
+namespace {
+
+// What the collector last saw in the cluster, for containers no manifest names.
+Resources cluster_resources(const PipelineInputs& inputs, const WorkloadRef& ref,
+                            const std::string& container) {
+  for (const store::WorkloadResources& entry : inputs.cluster_resources) {
+    if (entry.workload == ref && entry.container == container) return entry.current;
+  }
+  return {};
+}
+
+}  // namespace
+
 PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnostics) {
   PipelineInputs inputs;
+  bool prometheus = !options.prometheus.url.empty();
+  int sources = !options.sample_files.empty() + !options.store_path.empty() + prometheus;
+  if (sources != 1) {
+    throw Failure(ExitCode::usage,
+                  sources == 0
+                      ? "no usage data: give --samples FILE, --store PATH or --prometheus URL"
+                      : "give one of --samples, --store and --prometheus");
+  }
   inputs.policy = load_policy(options);
-  inputs.samples = load_samples(options, diagnostics, inputs.input_problems);
+  source::PrometheusLoad from_prometheus;
+  if (prometheus) {
+    from_prometheus = load_prometheus(options.prometheus, diagnostics, inputs.input_problems);
+    inputs.samples = std::move(from_prometheus.samples);
+  } else if (options.store_path.empty()) {
+    inputs.samples = load_samples(options, diagnostics, inputs.input_problems);
+    for (const std::string& path : options.sample_files) {
+      auto events = read_events_beside(path, diagnostics, inputs.input_problems);
+      inputs.events.insert(inputs.events.end(), events.begin(), events.end());
+    }
+  } else {
+    load_store(options, inputs);
+  }
   inputs.manifests = load_manifests(options, diagnostics, inputs.input_problems);
-  inputs.workload_of_pod = attribute_pods(inputs.samples, matchers_of(inputs.manifests));
+  auto matchers = matchers_of(inputs.manifests);
+  if (prometheus) matchers = with_prometheus_label_names(std::move(matchers));
+  inputs.workload_of_pod = attribute_pods(inputs.samples, matchers);
+  if (prometheus) {
+    // The owner kube-state-metrics names beats the pod name, but not a manifest's selector.
+    std::vector<WorkloadRef> by_name = attribute_pods(inputs.samples, {});
+    for (const auto& [pod, owner] : from_prometheus.owner_of_pod) {
+      if (inputs.workload_of_pod[pod] == by_name[pod]) inputs.workload_of_pod[pod] = owner;
+    }
+  }
   return inputs;
 }
 
@@ -141,10 +330,19 @@ PipelineResult run_pipeline(const PipelineOptions& options, std::ostream& diagno
   PipelineInputs inputs = load_inputs(options, diagnostics);
   PipelineResult result;
   result.input_problems = inputs.input_problems;
+  std::vector<stats::SketchedHour> hours;
+  for (const store::HourSketch& sketch : inputs.sketches) {
+    hours.push_back(
+        {sketch.pod, sketch.container, sketch.hour_start_ns, &sketch.cpu, &sketch.memory});
+  }
+  auto events = events_by_container(inputs.events, inputs.samples, inputs.workload_of_pod);
   for (const stats::ContainerStats& stats :
-       stats::compute_container_stats(inputs.samples, inputs.workload_of_pod)) {
+       stats::compute_history_stats(inputs.samples, hours, inputs.workload_of_pod)) {
     Resources current = current_resources(inputs.manifests, stats.workload, stats.container);
-    result.recommendations.push_back(policy::recommend(stats, current, inputs.policy));
+    if (current.empty()) current = cluster_resources(inputs, stats.workload, stats.container);
+    auto seen = events.find({stats.workload, stats.container});
+    result.recommendations.push_back(policy::recommend(
+        stats, current, inputs.policy, seen == events.end() ? policy::ContainerEvents{} : seen->second));
   }
   result.manifests = std::move(inputs.manifests);
   return result;

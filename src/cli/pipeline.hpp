@@ -13,11 +13,30 @@
 #include "podfit/core/sample_set.hpp"
 #include "podfit/manifest/manifest.hpp"
 #include "podfit/policy/policy.hpp"
+#include "podfit/store/store.hpp"
 
 namespace podfit::cli {
 
+// --prometheus URL and its options (docs/prometheus.md).
+struct PrometheusFlags {
+  std::string url;
+  std::string history = "14d";
+  std::string step = "1m";
+  std::string rate_window;          // default: max(step, 2m)
+  std::string end;                  // RFC 3339; default now
+  std::vector<std::string> labels;  // NAME=VALUE matchers on every series
+  std::string token_file;
+  std::string basic_auth_file;       // one line "user:password"
+  std::vector<std::string> headers;  // "Name: value"
+  std::string ca_file;
+  bool insecure = false;
+  unsigned concurrency = 2;
+};
+
 struct PipelineOptions {
+  PrometheusFlags prometheus;  // --prometheus: history from Prometheus instead of --samples
   std::vector<std::string> sample_files;
+  std::string store_path;  // --store: the history store instead of --samples
   std::vector<std::string> manifest_paths;
   std::string policy_file;
   std::map<std::string, std::string> policy_flags;  // settings given as flags
@@ -26,7 +45,10 @@ struct PipelineOptions {
 // Everything the pipeline reads, with each pod attributed to its workload.
 struct PipelineInputs {
   policy::PolicyOptions policy;
-  SampleSet samples;  // finalized
+  SampleSet samples;                                        // finalized
+  std::vector<store::HourSketch> sketches;                  // compacted hours (--store only)
+  std::vector<store::WorkloadResources> cluster_resources;  // as last collected (--store only)
+  std::vector<store::ContainerEvent> events;  // restarts and OOM kills collect recorded
   std::vector<manifest::ManifestFile> manifests;
   std::vector<WorkloadRef> workload_of_pod;  // same index as samples.pods()
   std::size_t input_problems = 0;            // skipped lines and manifests reported
@@ -38,7 +60,7 @@ struct PipelineResult {
   std::size_t input_problems = 0;  // skipped lines and manifests reported on stderr
 };
 
-// Adds --samples, -f, --policy and the policy flags to `command`.
+// Adds --samples, --store, -f, --policy and the policy flags to `command`.
 void add_pipeline_options(CLI::App& command, PipelineOptions& options);
 
 // Reads policy, samples and manifests, writing warnings to `diagnostics`.

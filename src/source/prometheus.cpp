@@ -1,0 +1,477 @@
+// Loads per-container history from Prometheus: discovery through
+// /api/v1/series, then bounded query_range chunks on a few worker threads,
+// CPU and memory joined per step into one SampleSet.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <tuple>
+
+#include "podfit/core/attribution.hpp"
+#include "podfit/source/prometheus.hpp"
+
+namespace podfit::source {
+
+namespace {
+
+constexpr const char* kCpuMetric = "container_cpu_usage_seconds_total";
+constexpr const char* kMemoryMetric = "container_memory_working_set_bytes";
+constexpr const char* kContainerMatchers = "container!=\"\",container!=\"POD\"";
+constexpr int kAttempts = 3;
+
+using ContainerKey =
+    std::tuple<std::string, std::string, std::string>;  // namespace, pod, container
+using LabelMap = std::map<std::string, std::string>;
+
+std::string seconds_text(std::int64_t ns) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f", static_cast<double>(ns) / 1e9);
+  return text;
+}
+
+std::string duration_ms(double seconds) {
+  return std::to_string(std::max<long long>(1, std::llround(seconds * 1000))) + "ms";
+}
+
+std::string label_of(const LabelMap& labels, const std::string& name) {
+  auto found = labels.find(name);
+  return found == labels.end() ? std::string() : found->second;
+}
+
+// The selector of the discovery: extra labels and the namespaces asked for.
+std::string scope_selector(const PrometheusQueryOptions& options) {
+  std::string text;
+  for (const auto& [name, value] : options.labels) {
+    text += (text.empty() ? "" : ",") + name + "=" + promql_string(value);
+  }
+  if (!options.namespaces.empty()) {
+    std::string names;
+    for (const auto& ns : options.namespaces)
+      names += (names.empty() ? "" : "|") + promql_regex_literal(ns);
+    text += (text.empty() ? "" : ",") + std::string("namespace=~\"") + names + "\"";
+  }
+  return text;
+}
+
+std::string with_containers(const std::string& selector) {
+  return selector.empty() ? kContainerMatchers : std::string(kContainerMatchers) + "," + selector;
+}
+
+struct ContainerPresence {
+  bool cpu = false;
+  bool memory = false;
+};
+
+struct Discovery {
+  std::map<ContainerKey, ContainerPresence> containers;
+  std::map<std::pair<std::string, std::string>, Labels> pod_labels;
+  std::map<std::pair<std::string, std::string>, WorkloadRef> owners;
+};
+
+// A WorkloadRef from kube_pod_owner's owner_kind/owner_name.
+std::optional<WorkloadRef> owner_workload(const std::string& ns, const LabelMap& labels) {
+  std::string kind = label_of(labels, "owner_kind"), name = label_of(labels, "owner_name");
+  if (kind.empty() || name.empty() || kind == "<none>" || name == "<none>") return std::nullopt;
+  if (kind == "ReplicaSet") {
+    // A Deployment's ReplicaSet is <deployment>-<pod-template-hash>.
+    std::size_t dash = name.rfind('-');
+    if (dash != std::string::npos && dash > 0)
+      return WorkloadRef{ns, "Deployment", name.substr(0, dash)};
+    return WorkloadRef{ns, "ReplicaSet", name};
+  }
+  if (kind == "Job") {
+    auto implied = workload_from_pod_name(ns, name + "-xxxxx");
+    if (implied && implied->kind == "CronJob") return implied;
+  }
+  return WorkloadRef{ns, kind, name};
+}
+
+class Loader {
+ public:
+  Loader(const PrometheusApiFactory& make_api, const PrometheusQueryOptions& options)
+      : make_api_(make_api), options_(options) {}
+
+  Result<PrometheusLoad> run();
+
+ private:
+  Result<PrometheusReply> post(PrometheusApi& api, const std::string& path,
+                               const std::vector<std::pair<std::string, std::string>>& form);
+  Result<std::vector<MatrixSeries>> query_range(PrometheusApi& api, const std::string& query,
+                                                std::int64_t start_ns, std::int64_t end_ns);
+  Result<std::vector<MatrixSeries>> query_instant(PrometheusApi& api, const std::string& query);
+  Result<Discovery> discover(PrometheusApi& api);
+  void read_chunk(PrometheusApi& api, const QueryChunk& chunk);
+  void add_joined(std::vector<MatrixSeries>& cpu, std::vector<MatrixSeries>& memory);
+  void warn(std::string message);
+  void report_gaps();
+  void read_signals(PrometheusApi& api, const std::vector<QueryChunk>& chunks);
+
+  const PrometheusApiFactory& make_api_;
+  const PrometheusQueryOptions& options_;
+  std::int64_t step_ns_ = 0, start_ns_ = 0, end_ns_ = 0;
+  double rate_window_ = 0;
+  std::vector<PodSeriesCount> pods_;
+  Discovery discovery_;
+
+  std::mutex mutex_;  // guards everything below
+  PrometheusLoad load_;
+  std::size_t queries_done_ = 0, queries_total_ = 0;
+  std::map<ContainerKey, std::pair<std::size_t, std::size_t>> unmatched_;  // cpu-only, memory-only
+};
+
+void Loader::warn(std::string message) {
+  std::lock_guard lock(mutex_);
+  load_.warnings.push_back(std::move(message));
+  ++load_.problems;
+}
+
+Result<PrometheusReply> Loader::post(PrometheusApi& api, const std::string& path,
+                                     const std::vector<std::pair<std::string, std::string>>& form) {
+  std::string body = form_encode(form);
+  for (int attempt = 1;; ++attempt) {
+    auto reply = api.post_form(path, body);
+    bool transient = !reply || reply->status == 429 || reply->status == 502 ||
+                     reply->status == 503 || reply->status == 504;
+    {
+      std::lock_guard lock(mutex_);
+      ++load_.stats.queries;
+      if (reply) {
+        load_.stats.bytes_total += reply->body.size();
+        load_.stats.bytes_max = std::max(load_.stats.bytes_max, reply->body.size());
+      }
+      if (transient && attempt < kAttempts) ++load_.stats.retries;
+    }
+    if (transient && attempt < kAttempts) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300 * attempt));
+      continue;
+    }
+    if (!reply) return tl::unexpected(reply.error());
+    return reply;
+  }
+}
+
+Result<std::vector<MatrixSeries>> Loader::query_range(PrometheusApi& api, const std::string& query,
+                                                      std::int64_t start_ns, std::int64_t end_ns) {
+  auto reply = post(api, "/api/v1/query_range",
+                    {{"query", query},
+                     {"start", seconds_text(start_ns)},
+                     {"end", seconds_text(end_ns)},
+                     {"step", duration_ms(options_.step_seconds)}});
+  if (!reply) return tl::unexpected(reply.error());
+  auto parsed = parse_query_response(reply->body);
+  if (!parsed) {
+    std::string status = reply->status == 200 ? "" : "HTTP " + std::to_string(reply->status) + ": ";
+    return fail(api.base_url() + "/api/v1/query_range: " + status + parsed.error().message);
+  }
+  return parsed;
+}
+
+Result<Discovery> Loader::discover(PrometheusApi& api) {
+  std::string scope = scope_selector(options_);
+  std::string containers = "{" + with_containers(scope) + "}";
+  std::vector<std::pair<std::string, std::string>> form = {
+      {"match[]", kCpuMetric + containers},
+      {"match[]", kMemoryMetric + containers},
+      {"match[]", "kube_pod_labels{" + scope + "}"},
+      {"match[]", "kube_pod_owner{" + scope + "}"},
+      {"start", seconds_text(start_ns_)},
+      {"end", seconds_text(end_ns_)}};
+  if (scope.empty()) {  // an empty matcher set is refused; name-only selectors are fine
+    form[2].second = "kube_pod_labels";
+    form[3].second = "kube_pod_owner";
+  }
+  auto reply = post(api, "/api/v1/series", form);
+  if (!reply) return fail(reply.error().message);
+  auto all = parse_series_response(reply->body);
+  if (!all) {
+    std::string status = "HTTP " + std::to_string(reply->status) + ": ";
+    return fail(api.base_url() + "/api/v1/series: " + status + all.error().message);
+  }
+  Discovery found;
+  for (const LabelMap& labels : *all) {
+    std::string name = label_of(labels, "__name__"), ns = label_of(labels, "namespace"),
+                pod = label_of(labels, "pod");
+    if (ns.empty() || pod.empty()) continue;
+    if (name == kCpuMetric || name == kMemoryMetric) {
+      auto& presence = found.containers[{ns, pod, label_of(labels, "container")}];
+      (name == kCpuMetric ? presence.cpu : presence.memory) = true;
+    } else if (name == "kube_pod_labels") {
+      Labels& pod_labels = found.pod_labels[{ns, pod}];
+      for (const auto& [key, value] : labels) {
+        if (key.rfind("label_", 0) == 0) pod_labels[key] = value;
+      }
+    } else if (name == "kube_pod_owner") {
+      if (auto owner = owner_workload(ns, labels)) found.owners[{ns, pod}] = *owner;
+    }
+  }
+  return found;
+}
+
+// Joins the CPU and memory answers of one chunk on (namespace, pod, container, time).
+void Loader::add_joined(std::vector<MatrixSeries>& cpu, std::vector<MatrixSeries>& memory) {
+  std::map<ContainerKey, MatrixSeries*> memory_of;
+  for (auto& series : memory) {
+    memory_of[{label_of(series.labels, "namespace"), label_of(series.labels, "pod"),
+               label_of(series.labels, "container")}] = &series;
+  }
+  std::lock_guard lock(mutex_);
+  auto add_unmatched = [this](const ContainerKey& key, std::size_t cpu_only,
+                              std::size_t memory_only) {
+    if (cpu_only + memory_only == 0) return;
+    auto& counts = unmatched_[key];
+    counts.first += cpu_only;
+    counts.second += memory_only;
+  };
+  for (auto& series : cpu) {
+    ContainerKey key{label_of(series.labels, "namespace"), label_of(series.labels, "pod"),
+                     label_of(series.labels, "container")};
+    auto found = memory_of.find(key);
+    if (found == memory_of.end()) {
+      add_unmatched(key, series.points.size(), 0);
+      continue;
+    }
+    const auto& mem_points = found->second->points;
+    std::uint32_t pod = load_.samples.intern_pod(std::get<0>(key), std::get<1>(key));
+    std::size_t i = 0, j = 0, cpu_only = 0, memory_only = 0;
+    while (i < series.points.size() && j < mem_points.size()) {
+      auto [cpu_time, cores] = series.points[i];
+      auto [mem_time, bytes] = mem_points[j];
+      if (cpu_time < mem_time) {
+        ++cpu_only, ++i;
+      } else if (mem_time < cpu_time) {
+        ++memory_only, ++j;
+      } else {
+        if (std::isfinite(cores) && std::isfinite(bytes) && cores >= 0 && bytes >= 0) {
+          load_.samples.add(pod, std::get<2>(key), SamplePoint{cpu_time, cores, bytes},
+                            options_.step_seconds);
+        }
+        ++i, ++j;
+      }
+    }
+    add_unmatched(key, cpu_only + series.points.size() - i, memory_only + mem_points.size() - j);
+    memory_of.erase(found);
+  }
+  for (const auto& [key, series] : memory_of) add_unmatched(key, 0, series->points.size());
+}
+
+void Loader::read_chunk(PrometheusApi& api, const QueryChunk& chunk) {
+  std::string selector = "{" + with_containers(chunk.selector) + "}";
+  std::string window = duration_ms(rate_window_);
+  // max, not sum: the same container scraped by two jobs must not count twice.
+  std::string cpu_query = "max by (namespace, pod, container) (rate(" + std::string(kCpuMetric) +
+                          selector + "[" + window + "]))";
+  // One millisecond short of a step, so that each step sees only its own samples.
+  std::string memory_query = "max by (namespace, pod, container) (max_over_time(" +
+                             std::string(kMemoryMetric) + selector + "[" +
+                             duration_ms(options_.step_seconds - 0.001) + "]))";
+  auto cpu = query_range(api, cpu_query, chunk.start_ns, chunk.end_ns);
+  auto memory = cpu ? query_range(api, memory_query, chunk.start_ns, chunk.end_ns) : cpu;
+  if (!cpu || !memory) {
+    std::set<std::string> workloads;
+    for (std::uint32_t index : chunk.pods) {
+      const PodSeriesCount& pod = pods_[index];
+      auto ref = workload_from_pod_name(pod.namespace_name, pod.pod);
+      workloads.insert(ref ? ref->display() : pod.namespace_name + "/Pod/" + pod.pod);
+    }
+    std::string names;
+    for (const auto& name : workloads) names += (names.empty() ? "" : ", ") + name;
+    warn((cpu ? memory.error() : cpu.error()).message + " (" + seconds_text(chunk.start_ns) +
+         " to " + seconds_text(chunk.end_ns) + "; history missing for " + names + ")");
+  } else {
+    add_joined(*cpu, *memory);
+  }
+  std::lock_guard lock(mutex_);
+  ++queries_done_;
+  if (options_.progress) {
+    options_.progress(PrometheusProgress{queries_done_, queries_total_, load_.stats.bytes_total});
+  }
+}
+
+// Per container: steps with only one of the two metrics, and holes in the series.
+void Loader::report_gaps() {
+  for (const auto& [key, counts] : unmatched_) {
+    const auto& [ns, pod, container] = key;
+    if (counts.first > 1) {  // the first step of a pod has no rate yet
+      load_.warnings.push_back(ns + "/" + pod + ": container \"" + container +
+                               "\": " + std::to_string(counts.first) +
+                               " steps have CPU but no memory samples (left out)");
+    }
+    if (counts.second > 1) {
+      load_.warnings.push_back(ns + "/" + pod + ": container \"" + container +
+                               "\": " + std::to_string(counts.second) +
+                               " steps have memory but no CPU samples (left out)");
+    }
+  }
+  const std::int64_t gap_limit = std::max<std::int64_t>(5 * step_ns_, 900'000'000'000LL);
+  for (const ContainerSeries& series : load_.samples.series()) {
+    std::size_t gaps = 0;
+    std::int64_t longest = 0;
+    for (std::size_t i = 1; i < series.points.size(); ++i) {
+      std::int64_t hole = series.points[i].time_ns - series.points[i - 1].time_ns - step_ns_;
+      if (hole >= gap_limit) {
+        ++gaps;
+        longest = std::max(longest, hole);
+      }
+    }
+    if (gaps == 0) continue;
+    const PodRecord& pod = load_.samples.pods()[series.pod];
+    load_.warnings.push_back(pod.namespace_name + "/" + pod.name + ": container \"" +
+                             series.container + "\": " + std::to_string(gaps) +
+                             " gaps in the history, the longest " +
+                             std::to_string(longest / 60'000'000'000LL) + " min");
+  }
+}
+
+Result<std::vector<MatrixSeries>> Loader::query_instant(PrometheusApi& api,
+                                                        const std::string& query) {
+  auto reply = post(api, "/api/v1/query", {{"query", query}, {"time", seconds_text(end_ns_)}});
+  if (!reply) return tl::unexpected(reply.error());
+  auto parsed = parse_query_response(reply->body);
+  if (!parsed) {
+    return fail(api.base_url() + "/api/v1/query: HTTP " + std::to_string(reply->status) + ": " +
+                parsed.error().message);
+  }
+  return parsed;
+}
+
+// Restarts and OOM kills (kube-state-metrics) and CPU throttling (cAdvisor),
+// one instant query over the whole history per selector; absent metrics give
+// empty answers and no signals.
+void Loader::read_signals(PrometheusApi& api, const std::vector<QueryChunk>& chunks) {
+  std::set<std::string> selectors;
+  for (const auto& chunk : chunks) selectors.insert(chunk.selector);
+  std::string range = "[" + duration_ms(static_cast<double>(end_ns_ - start_ns_) / 1e9) + "]";
+  std::map<ContainerKey, ContainerSignals> signals;
+  auto signal_of = [&](const MatrixSeries& series) -> ContainerSignals& {
+    return signals[{label_of(series.labels, "namespace"), label_of(series.labels, "pod"),
+                    label_of(series.labels, "container")}];
+  };
+  const std::string by = "max by (namespace, pod, container) (max_over_time(";
+  for (const std::string& selector : selectors) {
+    std::string sel = selector.empty() ? "" : "," + selector;
+    std::string restarts =
+        by + "kube_pod_container_status_restarts_total{container!=\"\"" + sel + "}" + range + "))";
+    std::string oom = by + "kube_pod_container_status_last_terminated_reason{reason=\"OOMKilled\"" +
+                      sel + "}" + range + "))";
+    std::string cfs = "{" + with_containers(selector) + "}" + range + "))";
+    std::string throttled = "sum by (namespace, pod, container) (increase(" +
+                            std::string("container_cpu_cfs_throttled_periods_total") + cfs +
+                            " / sum by (namespace, pod, container) (increase(" +
+                            "container_cpu_cfs_periods_total" + cfs;
+    for (int kind = 0; kind < 3; ++kind) {
+      auto answer = query_instant(api, kind == 0 ? restarts : kind == 1 ? oom : throttled);
+      if (!answer) {
+        warn(answer.error().message + " (restarts, OOM kills and throttling left out)");
+        return;
+      }
+      for (const MatrixSeries& series : *answer) {
+        if (series.points.empty() || !std::isfinite(series.points.back().second)) continue;
+        double value = series.points.back().second;
+        ContainerSignals& signal = signal_of(series);
+        if (kind == 0) signal.restarts = value;
+        if (kind == 1) signal.oom_killed = value > 0;
+        if (kind == 2) signal.throttled_fraction = value;
+      }
+    }
+  }
+  std::map<std::pair<std::string, std::string>, std::uint32_t> pod_index;
+  for (std::size_t i = 0; i < load_.samples.pods().size(); ++i) {
+    const PodRecord& pod = load_.samples.pods()[i];
+    pod_index[{pod.namespace_name, pod.name}] = static_cast<std::uint32_t>(i);
+  }
+  for (auto& [key, signal] : signals) {
+    const auto& [ns, pod, container] = key;
+    auto found = pod_index.find({ns, pod});
+    if (found == pod_index.end()) continue;  // a pod without usage samples
+    signal.pod = found->second;
+    signal.container = container;
+    load_.signals.push_back(std::move(signal));
+  }
+}
+
+Result<PrometheusLoad> Loader::run() {
+  step_ns_ = static_cast<std::int64_t>(std::llround(options_.step_seconds * 1e9));
+  if (step_ns_ < 1'000'000 || options_.history_seconds < options_.step_seconds) {
+    return fail("--step must be at least 1ms and --history at least one step");
+  }
+  end_ns_ = options_.end_ns;
+  if (end_ns_ == 0) {
+    end_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  std::chrono::system_clock::now().time_since_epoch())
+                  .count();
+    end_ns_ -= end_ns_ % step_ns_;
+  }
+  auto steps = static_cast<std::int64_t>(options_.history_seconds * 1e9) / step_ns_;
+  start_ns_ = end_ns_ - steps * step_ns_;
+  rate_window_ = options_.rate_window_seconds > 0 ? options_.rate_window_seconds
+                                                  : std::max(options_.step_seconds, 120.0);
+
+  std::unique_ptr<PrometheusApi> api = make_api_();
+  auto found = discover(*api);
+  if (!found) return tl::unexpected(found.error());
+  discovery_ = std::move(*found);
+  if (discovery_.containers.empty()) {
+    return fail(api->base_url() + ": no " + kCpuMetric + " or " + kMemoryMetric +
+                " series with container labels between " + seconds_text(start_ns_) + " and " +
+                seconds_text(end_ns_) + " (check --prometheus-label and the time range)");
+  }
+  std::map<std::pair<std::string, std::string>, std::size_t> containers_of_pod;
+  for (const auto& [key, presence] : discovery_.containers) {
+    const auto& [ns, pod, container] = key;
+    ++containers_of_pod[{ns, pod}];
+    if (!presence.cpu || !presence.memory) {
+      warn(ns + "/" + pod + ": container \"" + container + "\": no " +
+           (presence.cpu ? kMemoryMetric : kCpuMetric) + " series (left out)");
+    }
+  }
+  for (const auto& [pod, count] : containers_of_pod) {
+    pods_.push_back(
+        PodSeriesCount{pod.first, pod.second, count, static_cast<std::uint32_t>(pods_.size())});
+  }
+  std::vector<QueryChunk> chunks = plan_queries(pods_, start_ns_, end_ns_, options_);
+  queries_total_ = chunks.size();
+
+  std::atomic<std::size_t> next{0};
+  auto work = [&](PrometheusApi& worker_api) {
+    for (std::size_t i = next++; i < chunks.size(); i = next++) read_chunk(worker_api, chunks[i]);
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < std::max(1u, options_.concurrency); ++t) {
+    threads.emplace_back([&] {
+      auto worker_api = make_api_();
+      work(*worker_api);
+    });
+  }
+  work(*api);
+  for (auto& thread : threads) thread.join();
+
+  read_signals(*api, chunks);
+  for (std::size_t i = 0; i < load_.samples.pods().size(); ++i) {
+    const PodRecord& pod = load_.samples.pods()[i];
+    auto key = std::make_pair(pod.namespace_name, pod.name);
+    if (auto labels = discovery_.pod_labels.find(key); labels != discovery_.pod_labels.end()) {
+      load_.samples.intern_pod(pod.namespace_name, pod.name, &labels->second);
+    }
+    if (auto owner = discovery_.owners.find(key); owner != discovery_.owners.end()) {
+      load_.owner_of_pod[static_cast<std::uint32_t>(i)] = owner->second;
+    }
+  }
+  load_.samples.finalize();
+  report_gaps();
+  return std::move(load_);
+}
+
+}  // namespace
+
+Result<PrometheusLoad> load_from_prometheus(const PrometheusApiFactory& make_api,
+                                            const PrometheusQueryOptions& options) {
+  Loader loader(make_api, options);
+  return loader.run();
+}
+
+}  // namespace podfit::source
