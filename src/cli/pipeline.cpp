@@ -1,6 +1,7 @@
 #include "cli/pipeline.hpp"
 
 #include "cli/events.hpp"
+#include "podfit/kube/live.hpp"
 
 #include <unistd.h>
 
@@ -226,6 +227,9 @@ Resources current_resources(const std::vector<manifest::ManifestFile>& manifests
 }
 
 void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
+  command.add_flag("--live", options.live,
+                   "read owners, current requests/limits and OOM kills from the cluster");
+  add_kube_options(command, options.kube);
   command
       .add_option("--samples", options.sample_files,
                   "recorded metrics, JSON Lines of PodMetricsList (repeatable; - for stdin)")
@@ -286,6 +290,39 @@ Resources cluster_resources(const PipelineInputs& inputs, const WorkloadRef& ref
   return {};
 }
 
+// --live: what the cluster says now. Owners replace name-based attribution (never a
+// manifest's selector match); live resources come before any the store recorded; OOM
+// kills and restarts are events.
+void apply_live_state(const PipelineOptions& options, PipelineInputs& inputs) {
+  KubeConnection connection = connect_to_cluster(options.kube);
+  auto state = kube::read_live_state(*connection.client, connection.scope);
+  if (!state) throw Failure(ExitCode::fatal, state.error().message);
+  std::map<std::pair<std::string, std::string>, const kube::LivePod*> by_name;
+  for (const kube::LivePod& pod : state->pods) by_name[{pod.namespace_name, pod.name}] = &pod;
+  std::vector<WorkloadRef> named = attribute_pods(inputs.samples, {});
+  std::vector<store::WorkloadResources> live_resources;
+  for (std::size_t i = 0; i < inputs.samples.pods().size(); ++i) {
+    const PodRecord& record = inputs.samples.pods()[i];
+    auto found = by_name.find({record.namespace_name, record.name});
+    if (found == by_name.end()) continue;
+    const kube::LivePod& pod = *found->second;
+    if (inputs.workload_of_pod[i] == named[i]) inputs.workload_of_pod[i] = pod.owner;
+    for (const kube::LiveContainer& container : pod.containers) {
+      live_resources.push_back({inputs.workload_of_pod[i], container.name, container.current});
+      if (container.restart_count == 0) continue;
+      kube::ContainerEvent seen{pod.namespace_name, pod.name, container.name,
+                                container.restart_count, container.last_termination_reason,
+                                container.last_termination_time,
+                                container.current.memory_limit
+                                    ? container.current.memory_limit->text
+                                    : ""};
+      inputs.events.push_back(to_store_event(seen));
+    }
+  }
+  inputs.cluster_resources.insert(inputs.cluster_resources.begin(), live_resources.begin(),
+                                  live_resources.end());
+}
+
 }  // namespace
 
 PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnostics) {
@@ -323,6 +360,7 @@ PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnos
       if (inputs.workload_of_pod[pod] == by_name[pod]) inputs.workload_of_pod[pod] = owner;
     }
   }
+  if (options.live) apply_live_state(options, inputs);
   return inputs;
 }
 

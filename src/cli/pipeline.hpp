@@ -10,6 +10,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/kube_options.hpp"
+
 #include "podfit/core/sample_set.hpp"
 #include "podfit/manifest/manifest.hpp"
 #include "podfit/policy/policy.hpp"
@@ -40,6 +42,8 @@ struct PipelineOptions {
   std::vector<std::string> manifest_paths;
   std::string policy_file;
   std::map<std::string, std::string> policy_flags;  // settings given as flags
+  bool live = false;  // owners, current resources and OOM kills from the cluster
+  KubeFlags kube;     // how to reach it (--kubeconfig, --context, -n, -A, -l)
 };
 
 // Everything the pipeline reads, with each pod attributed to its workload.

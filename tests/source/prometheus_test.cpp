@@ -304,9 +304,9 @@ source::PrometheusQueryOptions trace_options() {
   options.end_ns = kTraceEndNs;
   options.history_seconds = 6 * 3600;
   options.step_seconds = 60;
-  options.rate_window_seconds = 60;      // the trace's counter grows at the usage over each minute
-  options.max_points_per_query = 500;  // forces several selectors
-  options.max_points_per_series = 100;   // and time chunks
+  options.rate_window_seconds = 60;     // the trace's counter grows at the usage over each minute
+  options.max_points_per_query = 500;   // forces several selectors
+  options.max_points_per_series = 100;  // and time chunks
   return options;
 }
 

@@ -1,0 +1,56 @@
+// recommend --live: owners, current resources and OOM kills come from the (fake) cluster.
+#include <catch2/catch.hpp>
+
+#include "kube/fake_server.hpp"
+#include "podfit/quantity/quantity.hpp"
+
+namespace podfit::test {
+
+TEST_CASE("recommend --live uses the cluster's owners, resources and OOM kills",
+          "[kube][cli]") {
+  auto scenario = load_scenario("basic.json");
+  scenario.erase("fixed_tick");
+  scenario["resolution_seconds"] = 1;
+  FakeApiServer server(scenario);
+  std::string kubeconfig = server.write_kubeconfig("c", "    token: tok-alice\n", "", "shop");
+  std::string samples = (server.dir() / "samples.jsonl").string();
+  auto collected = run_podfit("collect --no-pod-status --kubeconfig " + kubeconfig +
+                                  " --interval 500ms --duration 3s --out " + samples,
+                              server.dir().path().string());
+  REQUIRE(collected.exit_code == 0);
+
+  auto run = run_podfit("recommend -o json --live --kubeconfig " + kubeconfig + " --samples " +
+                            samples + " --min-samples 1 --min-duration 0",
+                        server.dir().path().string());
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  auto all = nlohmann::json::parse(run.out)["recommendations"];
+  auto find = [&](const std::string& container) {
+    for (const auto& entry : all) {
+      if (entry["container"] == container) return entry;
+    }
+    FAIL("no recommendation for " << container);
+    return nlohmann::json();
+  };
+  // web-7d9f8b6c5d-abcde: its ReplicaSet's owner is Deployment web; nginx asks for
+  // 100m/128Mi with a 256Mi limit in the scenario.
+  auto nginx = find("nginx");
+  CHECK(nginx["kind"] == "Deployment");
+  CHECK(nginx["workload"] == "web");
+  CHECK(nginx["current"]["requests"]["cpu"] == "100m");
+  CHECK(nginx["current"]["limits"]["memory"] == "256Mi");
+  // The report Job's container was OOM-killed at its 64Mi limit: memory at least 77Mi.
+  auto job = find("job");
+  CHECK(job["kind"] == "CronJob");
+  CHECK(job["workload"] == "report");
+  CHECK(job["events"]["oom_kills"].get<int>() >= 1);
+  auto mebibytes = [](const nlohmann::json& text) {
+    auto parsed = quantity::parse(text.get<std::string>());
+    REQUIRE(parsed);
+    return parsed->value() / (1024 * 1024);
+  };
+  CHECK(job["recommended"]["requests"]["memory"] == "77Mi");  // 64Mi x 1.2, rounded up
+  CHECK(mebibytes(job["recommended"]["limits"]["memory"]) >= 77);
+}
+
+}  // namespace podfit::test
