@@ -1,3 +1,5 @@
 #include "cli/app.hpp"
 
-int main(int argc, char** argv) { return podfit::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  return podfit::cli::run(argc, argv);
+}

@@ -80,7 +80,8 @@ std::vector<Totals> totals_of(const std::vector<ContainerResult>& containers,
 
 }  // namespace
 
-BacktestResult run_backtest(const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod,
+BacktestResult run_backtest(const SampleSet& samples,
+                            const std::vector<WorkloadRef>& workload_of_pod,
                             const BacktestRequest& request) {
   BacktestResult result;
   result.split = request.split;

@@ -186,9 +186,10 @@ int run_collect(const CollectFlags& flags) {
   display.finish();
   if (!status) throw Failure(ExitCode::fatal, status.error().message);
   std::cerr << "podfit collect: " << (g_stop ? "stopped" : "done") << ": wrote " << status->written
-            << " ticks to " << (flags.store.empty() ? flags.out : flags.store) << " (" << status->same_timestamp
-            << " skipped with an already written timestamp, " << status->errors << " errors, "
-            << status->events << " restart/OOM events, " << status->pods_seen << " pods)\n";
+            << " ticks to " << (flags.store.empty() ? flags.out : flags.store) << " ("
+            << status->same_timestamp << " skipped with an already written timestamp, "
+            << status->errors << " errors, " << status->events << " restart/OOM events, "
+            << status->pods_seen << " pods)\n";
   return static_cast<int>(status->errors > 0 ? ExitCode::partial : ExitCode::ok);
 }
 

@@ -310,12 +310,14 @@ void apply_live_state(const PipelineOptions& options, PipelineInputs& inputs) {
     for (const kube::LiveContainer& container : pod.containers) {
       live_resources.push_back({inputs.workload_of_pod[i], container.name, container.current});
       if (container.restart_count == 0) continue;
-      kube::ContainerEvent seen{pod.namespace_name, pod.name, container.name,
-                                container.restart_count, container.last_termination_reason,
-                                container.last_termination_time,
-                                container.current.memory_limit
-                                    ? container.current.memory_limit->text
-                                    : ""};
+      kube::ContainerEvent seen{
+          pod.namespace_name,
+          pod.name,
+          container.name,
+          container.restart_count,
+          container.last_termination_reason,
+          container.last_termination_time,
+          container.current.memory_limit ? container.current.memory_limit->text : ""};
       inputs.events.push_back(to_store_event(seen));
     }
   }
@@ -379,8 +381,9 @@ PipelineResult run_pipeline(const PipelineOptions& options, std::ostream& diagno
     Resources current = current_resources(inputs.manifests, stats.workload, stats.container);
     if (current.empty()) current = cluster_resources(inputs, stats.workload, stats.container);
     auto seen = events.find({stats.workload, stats.container});
-    result.recommendations.push_back(policy::recommend(
-        stats, current, inputs.policy, seen == events.end() ? policy::ContainerEvents{} : seen->second));
+    result.recommendations.push_back(
+        policy::recommend(stats, current, inputs.policy,
+                          seen == events.end() ? policy::ContainerEvents{} : seen->second));
   }
   result.manifests = std::move(inputs.manifests);
   return result;

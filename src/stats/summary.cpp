@@ -27,8 +27,8 @@ struct Pool {
   double longest_pod_seconds = 0;
 };
 
-constexpr double kMinTrendFit = 0.5;        // R^2
-constexpr double kMinTrendGrowth = 0.05;    // of the pod's mean memory over its span
+constexpr double kMinTrendFit = 0.5;      // R^2
+constexpr double kMinTrendGrowth = 0.05;  // of the pod's mean memory over its span
 
 // The pod's memory growth when it is steady and material enough to project, else 0.
 double steady_growth(const ContainerSeries& series, double span_seconds) {

@@ -11,7 +11,9 @@ namespace {
 constexpr double kMi = 1024.0 * 1024.0;
 constexpr std::int64_t kSecond = 1'000'000'000;
 
-ResourceValue value(double amount) { return ResourceValue{amount, "x"}; }
+ResourceValue value(double amount) {
+  return ResourceValue{amount, "x"};
+}
 
 // One Deployment pod, 120 points at 15 s: the first 60 train, the last 60 test.
 // Train: CPU 0.1 cores, memory 100Mi throughout.
@@ -60,7 +62,9 @@ TEST_CASE("replay counts crossings and idle reserve", "[backtest]") {
   CHECK(exposure.memory_idle_bytes == Approx((150 + 50) * kMi / 4));
   CHECK(exposure.share(exposure.cpu_over_request) == Approx(0.5));
 
-  SECTION("without resources nothing is known") { CHECK_FALSE(replay(usage, {}).known); }
+  SECTION("without resources nothing is known") {
+    CHECK_FALSE(replay(usage, {}).known);
+  }
   SECTION("an absent limit is never crossed") {
     resources.cpu_limit.reset();
     CHECK(replay(usage, resources).cpu_over_limit == 0);
@@ -157,7 +161,7 @@ TEST_CASE("backtest replays the current resources and VPA keeps their ratio", "[
   request.current_of = [](const WorkloadRef&, const std::string&) {
     Resources current;
     current.cpu_request = value(0.05);
-    current.cpu_limit = value(0.2);      // 4x the request
+    current.cpu_limit = value(0.2);  // 4x the request
     current.memory_request = value(100 * kMi);
     current.memory_limit = value(110 * kMi);
     return current;
@@ -165,7 +169,7 @@ TEST_CASE("backtest replays the current resources and VPA keeps their ratio", "[
   BacktestResult result = run_backtest(samples, workloads, request);
   REQUIRE(result.containers.size() == 1);
   const ContainerResult& vpa = result.containers[0];
-  CHECK(vpa.recommendation.recommended.cpu_limit->text == "460m");  // 115m x 4
+  CHECK(vpa.recommendation.recommended.cpu_limit->text == "460m");      // 115m x 4
   CHECK(vpa.recommendation.recommended.memory_limit->text == "275Mi");  // 250Mi x 1.1
   // The current resources: CPU 0.1 and 0.2 are over the 50m request at every test point;
   // 0.2 is not over the 0.2 limit; 120Mi crosses the 110Mi limit three times.

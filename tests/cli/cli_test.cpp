@@ -41,16 +41,16 @@ fs::path copy_manifests(const TempDir& dir) {
 }  // namespace
 
 TEST_CASE("recommend -o json agrees with an independent numpy computation", "[cli]") {
-  CommandResult reference = run_command(podfit::test::python() + " " +
-                                        shell_quote(podfit::test::source_dir() +
-                                                    "/tests/cli/reference_recommend.py") +
-                                        " " + shell_quote(fixture("samples.jsonl")));
+  CommandResult reference =
+      run_command(podfit::test::python() + " " +
+                  shell_quote(podfit::test::source_dir() + "/tests/cli/reference_recommend.py") +
+                  " " + shell_quote(fixture("samples.jsonl")));
   REQUIRE(reference.exit_code == 0);
   auto expected = nlohmann::json::parse(reference.out);
 
-  CommandResult run = podfit_run("recommend -o json --samples " +
-                                 shell_quote(fixture("samples.jsonl")) + " -f " +
-                                 shell_quote(fixture("kubernetes")));
+  CommandResult run =
+      podfit_run("recommend -o json --samples " + shell_quote(fixture("samples.jsonl")) + " -f " +
+                 shell_quote(fixture("kubernetes")));
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   auto actual = nlohmann::json::parse(run.out)["recommendations"];
@@ -77,8 +77,7 @@ TEST_CASE("recommend -o json agrees with an independent numpy computation", "[cl
     CHECK(amount(recommended["limits"]["cpu"]) == Approx(want["cpu_limit"].get<double>()));
     CHECK(amount(recommended["requests"]["memory"]) ==
           Approx(want["memory_request"].get<double>()));
-    CHECK(amount(recommended["limits"]["memory"]) ==
-          Approx(want["memory_limit"].get<double>()));
+    CHECK(amount(recommended["limits"]["memory"]) == Approx(want["memory_limit"].get<double>()));
   }
   // The hand-tuned values of the article are what the manifests hold now.
   CHECK(actual[0]["current"]["requests"]["cpu"] == "1m");
@@ -92,8 +91,8 @@ TEST_CASE("patch prints a diff that git apply turns into what --write writes", "
   std::string args = "--samples " + shell_quote(fixture("samples.jsonl")) + " -f kubernetes";
   std::string in_dir = "cd " + shell_quote(dir.path().string()) + " && ";
 
-  CommandResult diff = run_command(in_dir + shell_quote(podfit::test::podfit_binary()) +
-                                   " patch " + args);
+  CommandResult diff =
+      run_command(in_dir + shell_quote(podfit::test::podfit_binary()) + " patch " + args);
   INFO(diff.err);
   REQUIRE(diff.exit_code == 0);
   REQUIRE(diff.out.find("diff --git a/kubernetes/02-sample-node-api.deployment.yaml") !=
@@ -118,29 +117,31 @@ TEST_CASE("patch prints a diff that git apply turns into what --write writes", "
   INFO(patch_tool.out);
   CHECK(patch_tool.exit_code == 0);
 
-  CommandResult check = run_command(in_dir + shell_quote(podfit::test::podfit_binary()) +
-                                    " patch --check " + args);
+  CommandResult check =
+      run_command(in_dir + shell_quote(podfit::test::podfit_binary()) + " patch --check " + args);
   CHECK(check.exit_code == 1);
 
-  CommandResult write = run_command(in_dir + shell_quote(podfit::test::podfit_binary()) +
-                                    " patch --write " + args);
+  CommandResult write =
+      run_command(in_dir + shell_quote(podfit::test::podfit_binary()) + " patch --write " + args);
   REQUIRE(write.exit_code == 0);
-  for (const char* name : {"02-sample-node-api.deployment.yaml",
-                           "02-sample-nginx-web.deployment.yaml",
-                           "00-sample.namespace.yaml", "03-sample-node-api.service.yaml"}) {
+  for (const char* name :
+       {"02-sample-node-api.deployment.yaml", "02-sample-nginx-web.deployment.yaml",
+        "00-sample.namespace.yaml", "03-sample-node-api.service.yaml"}) {
     INFO(name);
     CHECK(podfit::test::read_file(manifests / name) ==
           podfit::test::read_file(applied / "kubernetes" / name));
   }
   // Only resource lines changed: every other line of the original is still there in order.
-  std::string before = podfit::test::read_file(fixture("kubernetes/02-sample-node-api.deployment.yaml"));
+  std::string before =
+      podfit::test::read_file(fixture("kubernetes/02-sample-node-api.deployment.yaml"));
   std::string after = podfit::test::read_file(manifests / "02-sample-node-api.deployment.yaml");
   CHECK(before != after);
-  CHECK(std::count(before.begin(), before.end(), '\n') == std::count(after.begin(), after.end(), '\n'));
+  CHECK(std::count(before.begin(), before.end(), '\n') ==
+        std::count(after.begin(), after.end(), '\n'));
 
   // Once written, the numbers hold: a second run proposes nothing.
-  CommandResult again = run_command(in_dir + shell_quote(podfit::test::podfit_binary()) +
-                                    " patch --check " + args);
+  CommandResult again =
+      run_command(in_dir + shell_quote(podfit::test::podfit_binary()) + " patch --check " + args);
   CHECK(again.exit_code == 0);
   CHECK(again.out.empty());
 }
@@ -169,8 +170,8 @@ TEST_CASE("malformed sample lines are reported with file:line and skipped", "[cl
   std::size_t second_line = samples.find('\n') + 1;
   samples.insert(second_line, "{\"kind\": \"PodMetricsList\", \"items\": [\n");
   podfit::test::write_file(dir / "samples.jsonl", samples);
-  CommandResult run = podfit_run("recommend -o json --samples " +
-                                 shell_quote((dir / "samples.jsonl").string()));
+  CommandResult run =
+      podfit_run("recommend -o json --samples " + shell_quote((dir / "samples.jsonl").string()));
   CHECK(run.exit_code == 3);
   CHECK(run.err.find("samples.jsonl:2:") != std::string::npos);
   CHECK(run.err.find("skipped 1 of") != std::string::npos);
@@ -179,9 +180,9 @@ TEST_CASE("malformed sample lines are reported with file:line and skipped", "[cl
 }
 
 TEST_CASE("samples can come from standard input", "[cli]") {
-  CommandResult run = run_command(shell_quote(podfit::test::podfit_binary()) +
-                                  " recommend -o csv --samples - < " +
-                                  shell_quote(fixture("samples.jsonl")));
+  CommandResult run =
+      run_command(shell_quote(podfit::test::podfit_binary()) + " recommend -o csv --samples - < " +
+                  shell_quote(fixture("samples.jsonl")));
   INFO(run.err);
   CHECK(run.exit_code == 0);
   CHECK(run.out.find("sample-app-node-api") != std::string::npos);
@@ -192,7 +193,9 @@ TEST_CASE("command-line and input errors map to the documented exit codes", "[cl
   SECTION("unknown flag is a usage error") {
     CHECK(podfit_run("recommend --samples " + samples + " --bogus").exit_code == 2);
   }
-  SECTION("--samples is required") { CHECK(podfit_run("recommend").exit_code == 2); }
+  SECTION("--samples is required") {
+    CHECK(podfit_run("recommend").exit_code == 2);
+  }
   SECTION("a bad policy flag value is a usage error naming it") {
     CommandResult run = podfit_run("recommend --samples " + samples + " --cpu-limit sometimes");
     CHECK(run.exit_code == 2);
@@ -216,9 +219,9 @@ TEST_CASE("command-line and input errors map to the documented exit codes", "[cl
 TEST_CASE("patch with --cpu-limit none removes CPU limits in the diff", "[cli]") {
   TempDir dir;
   fs::path manifests = copy_manifests(dir);
-  CommandResult run = podfit_run("patch --write --cpu-limit none --samples " +
-                                 shell_quote(fixture("samples.jsonl")) + " -f " +
-                                 shell_quote(manifests.string()));
+  CommandResult run =
+      podfit_run("patch --write --cpu-limit none --samples " +
+                 shell_quote(fixture("samples.jsonl")) + " -f " + shell_quote(manifests.string()));
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   CHECK(run.out.find("-              cpu: 10m") != std::string::npos);
@@ -240,8 +243,8 @@ TEST_CASE("an OOM kill collect recorded beside the samples raises memory above t
       "\"pod\":\"sample-app-node-api-deployment-66d8f9d56-9tz5f\","
       "\"container\":\"sample-app-node-api\",\"restartCount\":1,\"reason\":\"OOMKilled\","
       "\"finishedAt\":\"2024-08-23T10:30:00Z\",\"memoryLimit\":\"100Mi\"}\n");
-  CommandResult run = podfit_run("recommend -o json --samples " +
-                                 shell_quote((dir / "samples.jsonl").string()));
+  CommandResult run =
+      podfit_run("recommend -o json --samples " + shell_quote((dir / "samples.jsonl").string()));
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   auto all = nlohmann::json::parse(run.out)["recommendations"];

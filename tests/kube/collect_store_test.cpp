@@ -47,9 +47,9 @@ TEST_CASE("collect --store writes each tick and the events to the store", "[kube
     CHECK(second.err.find(path) != std::string::npos);
   }
   SECTION("--out and --store: exactly one") {
-    auto both = run_podfit("collect --kubeconfig " + kubeconfig + " --duration 1s --store " +
-                               path + " --out x.jsonl",
-                           server.dir().path().string());
+    auto both = run_podfit(
+        "collect --kubeconfig " + kubeconfig + " --duration 1s --store " + path + " --out x.jsonl",
+        server.dir().path().string());
     CHECK(both.exit_code == 2);
     auto neither = run_podfit("collect --kubeconfig " + kubeconfig + " --duration 1s",
                               server.dir().path().string());

@@ -1,11 +1,11 @@
 // kubeconfig loading and merging; kubectl itself is the reference for merging.
 #include <catch2/catch.hpp>
 
-#include "kube/base64.hpp"
 #include <nlohmann/json.hpp>
+#include "kube/base64.hpp"
 
-#include "podfit/manifest/yaml_json.hpp"
 #include "podfit/kube/kubeconfig.hpp"
+#include "podfit/manifest/yaml_json.hpp"
 #include "support/support.hpp"
 
 namespace podfit::test {

@@ -6,8 +6,7 @@
 
 namespace podfit::test {
 
-TEST_CASE("recommend --live uses the cluster's owners, resources and OOM kills",
-          "[kube][cli]") {
+TEST_CASE("recommend --live uses the cluster's owners, resources and OOM kills", "[kube][cli]") {
   auto scenario = load_scenario("basic.json");
   scenario.erase("fixed_tick");
   scenario["resolution_seconds"] = 1;

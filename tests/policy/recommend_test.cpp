@@ -279,8 +279,7 @@ TEST_CASE("too little data gives no recommendation and says why", "[policy]") {
 namespace podfit::policy {
 namespace {
 
-TEST_CASE("an OOM-killed container gets memory 20% above the limit it was killed at",
-          "[policy]") {
+TEST_CASE("an OOM-killed container gets memory 20% above the limit it was killed at", "[policy]") {
   auto stats = typical_stats();  // memory p99 44.6Mi, max 50Mi: request 52Mi, limit 63Mi
   ContainerEvents events;
   events.oom_kills = 2;

@@ -44,9 +44,8 @@ std::vector<double> numpy_lower(const std::vector<double>& values) {
          << "for q in [0, 1, 10, 50, 90, 95, 99, 99.9, 100]:\n"
          << "    print(repr(float(np.percentile(v, q, method='lower'))))\n";
   podfit::test::write_file(dir / "q.py", script.str());
-  auto result = podfit::test::run_command(podfit::test::python() + " " +
-                                          (dir / "q.py").string() + " " +
-                                          (dir / "values.txt").string());
+  auto result = podfit::test::run_command(podfit::test::python() + " " + (dir / "q.py").string() +
+                                          " " + (dir / "values.txt").string());
   REQUIRE(result.exit_code == 0);
   std::vector<double> expected;
   std::istringstream lines(result.out);

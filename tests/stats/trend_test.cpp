@@ -38,11 +38,12 @@ TEST_CASE("memory_trend matches numpy polyfit and corrcoef", "[stats]") {
     for (const auto& p : points) text << p.time_ns / kSecond << ' ' << p.memory_bytes << '\n';
     podfit::test::TempDir dir;
     podfit::test::write_file(dir / "points.txt", text.str());
-    auto numpy = podfit::test::run_command(
-        podfit::test::python() +
-        " -c 'import numpy as np, sys; d = np.loadtxt(sys.argv[1]); "
-        "print(repr(np.polyfit(d[:,0], d[:,1], 1)[0]), repr(np.corrcoef(d[:,0], d[:,1])[0,1]**2))' " +
-        (dir / "points.txt").string());
+    auto numpy =
+        podfit::test::run_command(podfit::test::python() +
+                                  " -c 'import numpy as np, sys; d = np.loadtxt(sys.argv[1]); "
+                                  "print(repr(np.polyfit(d[:,0], d[:,1], 1)[0]), "
+                                  "repr(np.corrcoef(d[:,0], d[:,1])[0,1]**2))' " +
+                                  (dir / "points.txt").string());
     REQUIRE(numpy.exit_code == 0);
     std::istringstream values(numpy.out);
     double expected_slope = 0, expected_r2 = 0;

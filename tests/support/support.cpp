@@ -62,8 +62,14 @@ std::string shell_quote(const std::string& text) {
   return quoted + "'";
 }
 
-std::string source_dir() { return PODFIT_SOURCE_DIR; }
-std::string podfit_binary() { return PODFIT_BINARY; }
-std::string python() { return PODFIT_PYTHON; }
+std::string source_dir() {
+  return PODFIT_SOURCE_DIR;
+}
+std::string podfit_binary() {
+  return PODFIT_BINARY;
+}
+std::string python() {
+  return PODFIT_PYTHON;
+}
 
 }  // namespace podfit::test

@@ -95,7 +95,8 @@ struct BacktestResult {
   std::vector<Totals> totals;               // per namespace, then the whole run, per preset
 };
 
-BacktestResult run_backtest(const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod,
+BacktestResult run_backtest(const SampleSet& samples,
+                            const std::vector<WorkloadRef>& workload_of_pod,
                             const BacktestRequest& request);
 
 }  // namespace podfit::backtest

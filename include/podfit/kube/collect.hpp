@@ -35,7 +35,7 @@ struct CollectOptions {
   double duration_seconds = 1800;
   std::string out_path;
   CollectSink* sink = nullptr;  // when set, ticks go here and out_path is unused
-  bool watch_pods = true;  // list pods each tick to record restarts and OOM kills
+  bool watch_pods = true;       // list pods each tick to record restarts and OOM kills
 };
 
 struct CollectStatus {

@@ -19,19 +19,19 @@ struct ContainerSpec {
 };
 
 struct Workload {
-  WorkloadRef ref;              // namespace empty when metadata.namespace is absent
+  WorkloadRef ref;  // namespace empty when metadata.namespace is absent
   std::string api_version;
-  LabelSelector selector;       // spec.selector (empty for Job/CronJob/Pod)
-  Labels template_labels;       // the pod template's labels
+  LabelSelector selector;  // spec.selector (empty for Job/CronJob/Pod)
+  Labels template_labels;  // the pod template's labels
   std::vector<ContainerSpec> containers;
-  std::size_t document = 0;     // 0-based document index in the stream
-  std::size_t line = 0;         // 1-based line of the object's start
-  std::string file;             // the manifest's path (for messages and patch comments)
+  std::size_t document = 0;  // 0-based document index in the stream
+  std::size_t line = 0;      // 1-based line of the object's start
+  std::string file;          // the manifest's path (for messages and patch comments)
 };
 
 struct ManifestFile {
   std::string path;
-  std::string text;             // the file's bytes, unchanged
+  std::string text;  // the file's bytes, unchanged
   std::vector<Workload> workloads;
 };
 

@@ -36,12 +36,12 @@ struct PolicyOptions {
   // longest pod lifetime seen (ContainerStats::memory_growth_per_second).
   bool project_memory_growth = true;
 
-  double min_cpu_cores = 0.001;                   // floors, see docs/policy.md
+  double min_cpu_cores = 0.001;  // floors, see docs/policy.md
   double min_memory_bytes = 8.0 * 1024 * 1024;
 
-  std::size_t min_samples = 20;      // fewer: no recommendation
-  double min_window_seconds = 600;   // shorter: no recommendation
-  double min_change = 0.10;          // smaller relative change: keep the current value
+  std::size_t min_samples = 20;     // fewer: no recommendation
+  double min_window_seconds = 600;  // shorter: no recommendation
+  double min_change = 0.10;         // smaller relative change: keep the current value
 };
 
 // Applies `key: value` settings (from a --policy file or flags) on top of `base`.
@@ -60,10 +60,10 @@ struct ContainerEvents {
 
 struct Recommendation {
   stats::ContainerStats stats;
-  Resources current;       // as found in the manifest (empty when unknown)
-  Resources recommended;   // the complete target: an absent field means "remove it"
+  Resources current;                // as found in the manifest (empty when unknown)
+  Resources recommended;            // the complete target: an absent field means "remove it"
   bool has_recommendation = false;  // false: too little data, nothing changes
-  std::string reason;      // why these numbers, or why none
+  std::string reason;               // why these numbers, or why none
   ContainerEvents events;
   bool changes() const { return has_recommendation && recommended != current; }
 };

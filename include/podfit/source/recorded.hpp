@@ -13,9 +13,9 @@
 namespace podfit::source {
 
 struct ReadSummary {
-  std::size_t lines = 0;      // non-empty lines read
-  std::size_t points = 0;     // container points added (before de-duplication)
-  std::size_t skipped = 0;    // malformed lines reported and skipped
+  std::size_t lines = 0;              // non-empty lines read
+  std::size_t points = 0;             // container points added (before de-duplication)
+  std::size_t skipped = 0;            // malformed lines reported and skipped
   std::vector<std::string> warnings;  // "file:line: what is wrong", at most the first 20
 };
 
