@@ -310,15 +310,7 @@ void apply_live_state(const PipelineOptions& options, PipelineInputs& inputs) {
     for (const kube::LiveContainer& container : pod.containers) {
       live_resources.push_back({inputs.workload_of_pod[i], container.name, container.current});
       if (container.restart_count == 0) continue;
-      kube::ContainerEvent seen{
-          pod.namespace_name,
-          pod.name,
-          container.name,
-          container.restart_count,
-          container.last_termination_reason,
-          container.last_termination_time,
-          container.current.memory_limit ? container.current.memory_limit->text : ""};
-      inputs.events.push_back(to_store_event(seen));
+      inputs.events.push_back(to_store_event(kube::event_of(pod, container)));
     }
   }
   inputs.cluster_resources.insert(inputs.cluster_resources.begin(), live_resources.begin(),

@@ -79,16 +79,6 @@ std::string one_line(const std::string& body) {
   return line + "\n";
 }
 
-ContainerEvent event_of(const LivePod& pod, const LiveContainer& container) {
-  return ContainerEvent{pod.namespace_name,
-                        pod.name,
-                        container.name,
-                        container.restart_count,
-                        container.last_termination_reason,
-                        container.last_termination_time,
-                        container.current.memory_limit ? container.current.memory_limit->text : ""};
-}
-
 std::string event_line(const LivePod& pod, const LiveContainer& container) {
   json event = {{"kind", "ContainerEvent"},
                 {"namespace", pod.namespace_name},
@@ -202,6 +192,16 @@ class Collector {
 };
 
 }  // namespace
+
+ContainerEvent event_of(const LivePod& pod, const LiveContainer& container) {
+  return ContainerEvent{pod.namespace_name,
+                        pod.name,
+                        container.name,
+                        container.restart_count,
+                        container.last_termination_reason,
+                        container.last_termination_time,
+                        container.current.memory_limit ? container.current.memory_limit->text : ""};
+}
 
 std::string events_path(const std::string& samples_path) {
   return samples_path + ".events.jsonl";

@@ -37,11 +37,7 @@ Summary summary_of(const QuantileSketch& sketch) {
   summary.p95 = sketch.quantile(95);
   summary.p99 = sketch.quantile(99);
   summary.max = sketch.max();
-  if (summary.p50 != 0) {
-    summary.burst_ratio = summary.max / summary.p50;
-  } else {
-    summary.burst_ratio = summary.max == 0 ? 0 : std::numeric_limits<double>::infinity();
-  }
+  summary.burst_ratio = burst_ratio(summary.max, summary.p50);
   return summary;
 }
 

@@ -99,6 +99,11 @@ Trend memory_trend(const std::vector<SamplePoint>& points) {
   return trend;
 }
 
+double burst_ratio(double max, double p50) {
+  if (p50 != 0) return max / p50;
+  return max == 0 ? 0 : std::numeric_limits<double>::infinity();
+}
+
 double percentile(const std::vector<double>& sorted, double q) {
   const std::size_t n = sorted.size();
   if (n == 0) return std::numeric_limits<double>::quiet_NaN();
@@ -123,11 +128,7 @@ Summary summarize(std::vector<double> values) {
   summary.p95 = percentile(values, 95);
   summary.p99 = percentile(values, 99);
   summary.max = values.back();
-  if (summary.p50 != 0) {
-    summary.burst_ratio = summary.max / summary.p50;
-  } else {
-    summary.burst_ratio = summary.max == 0 ? 0 : std::numeric_limits<double>::infinity();
-  }
+  summary.burst_ratio = burst_ratio(summary.max, summary.p50);
   return summary;
 }
 

@@ -69,6 +69,11 @@ struct ContainerEvent {
   std::string memory_limit;  // the container's memory limit then (quantity text), may be empty
 };
 
+struct LivePod;
+struct LiveContainer;
+// The event a restarted container stands for (its last termination, its limit then).
+ContainerEvent event_of(const LivePod& pod, const LiveContainer& container);
+
 // Reads an events file written by collect(); errors name path:line.
 Result<std::vector<ContainerEvent>> read_events_file(const std::string& path);
 

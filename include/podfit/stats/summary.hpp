@@ -23,6 +23,9 @@ struct Summary {
   double burst_ratio = 0;  // max / p50; 0 when p50 is 0 and max is 0, +inf when only p50 is 0
 };
 
+// max / p50, with the p50 == 0 cases as Summary::burst_ratio describes.
+double burst_ratio(double max, double p50);
+
 // q in [0, 100], numpy's default "linear" method. `sorted` must be ascending and non-empty.
 double percentile(const std::vector<double>& sorted, double q);
 Summary summarize(std::vector<double> values);
