@@ -57,8 +57,16 @@ std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
     pool.last_ns = std::max(pool.last_ns, hour.hour_start_ns + std::int64_t{3600} * 1000000000);
   }
   std::vector<ContainerStats> result;
+  // Trends need points in time order, which sketches do not keep: a sketched container
+  // takes its memory growth from the exact stats of its raw part.
+  std::map<PoolKey, ContainerStats> raw_trends;
   for (ContainerStats& exact : compute_container_stats(raw, workload_of_pod)) {
-    if (pools.count({exact.workload, exact.container}) == 0) result.push_back(std::move(exact));
+    PoolKey key{exact.workload, exact.container};
+    if (pools.count(key) == 0) {
+      result.push_back(std::move(exact));
+    } else {
+      raw_trends.emplace(std::move(key), std::move(exact));
+    }
   }
   for (const ContainerSeries& series : raw.series()) {
     auto found = pools.find({workload_of(raw, workload_of_pod, series.pod), series.container});
@@ -82,6 +90,10 @@ std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
     stats.window_seconds = static_cast<double>(pool.last_ns - pool.first_ns) / 1e9;
     stats.cpu = summary_of(pool.cpu);
     stats.memory = summary_of(pool.memory);
+    if (auto trend = raw_trends.find(key); trend != raw_trends.end()) {
+      stats.memory_growth_per_second = trend->second.memory_growth_per_second;
+      stats.longest_pod_seconds = trend->second.longest_pod_seconds;
+    }
     result.push_back(std::move(stats));
   }
   std::sort(result.begin(), result.end(), [](const ContainerStats& a, const ContainerStats& b) {

@@ -73,3 +73,29 @@ TEST_CASE("only a steady, material rise counts as memory growth", "[stats]") {
   CHECK(leak_stats.longest_pod_seconds == 499 * 60);
   CHECK(flat_stats.memory_growth_per_second == 0);
 }
+
+TEST_CASE("memory growth survives compaction: sketched hours keep the raw part's trend",
+          "[stats]") {
+  SampleSet samples;
+  std::uint32_t leaking = samples.intern_pod("ns", "leaky-7d4b9c8f6d-x2x4z");
+  for (const auto& p : series(2048, 2e6, 500, 1)) samples.add(leaking, "app", p, 15);
+  samples.finalize();
+  std::vector<WorkloadRef> workloads{{"ns", "Deployment", "leaky"}};
+  double exact_growth =
+      stats::compute_container_stats(samples, workloads)[0].memory_growth_per_second;
+  REQUIRE(exact_growth > 0);
+
+  // An older, compacted hour of the same container at a lower level.
+  stats::QuantileSketch cpu;
+  stats::QuantileSketch memory;
+  for (int i = 0; i < 240; ++i) {
+    cpu.add(0.1);
+    memory.add(250 * kMi);
+  }
+  std::vector<stats::SketchedHour> hours{{leaking, "app", 1'724'396'400 * kSecond, &cpu, &memory}};
+  auto with_sketch = stats::compute_history_stats(samples, hours, workloads);
+  REQUIRE(with_sketch.size() == 1);
+  CHECK(with_sketch[0].samples == 740);
+  CHECK(with_sketch[0].memory_growth_per_second == exact_growth);
+  CHECK(with_sketch[0].longest_pod_seconds == 499 * 60);
+}
