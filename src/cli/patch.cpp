@@ -72,6 +72,7 @@ int run_patch(const PatchOptions& options) {
   PipelineResult result = run_pipeline(options.pipeline, std::cerr);
 
   std::size_t changed_files = 0;
+  std::vector<std::pair<std::string, std::string>> writes;  // written together: one fsync per folder
   for (const manifest::ManifestFile& file : result.manifests) {
     std::vector<manifest::ContainerChange> changes = changes_for(file, result.recommendations);
     if (changes.empty()) continue;
@@ -90,12 +91,12 @@ int run_patch(const PatchOptions& options) {
     ++changed_files;
     print_reasons(std::cout, file, result.recommendations);
     std::cout << manifest::unified_diff(file.path, file.text, *patched, color);
-    if (options.write) {
-      auto written = manifest::write_file_atomically(file.path, *patched);
-      if (!written) {
-        std::cerr << "podfit: error: " << written.error().message << '\n';
-        ++result.input_problems;
-      }
+    if (options.write) writes.emplace_back(file.path, std::move(*patched));
+  }
+  for (const auto& written : manifest::write_files_atomically(writes)) {
+    if (!written) {
+      std::cerr << "podfit: error: " << written.error().message << '\n';
+      ++result.input_problems;
     }
   }
   if (changed_files == 0) std::cerr << "podfit: no changes to propose\n";

@@ -6,7 +6,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "podfit/manifest/editor.hpp"
 
@@ -38,9 +41,17 @@ Result<void> write_all(int fd, const std::string& text) {
   return {};
 }
 
-}  // namespace
+// Makes renames in `folder` durable; a failure here no longer risks the data.
+void sync_folder(const fs::path& folder) {
+  int folder_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);
+  if (folder_fd >= 0) {
+    ::fsync(folder_fd);
+    ::close(folder_fd);
+  }
+}
 
-Result<void> write_file_atomically(const std::string& path, const std::string& text) {
+// Everything but the folder's fsync; on success `folder` names the folder renamed in.
+Result<void> replace_file(const std::string& path, const std::string& text, fs::path& folder) {
   // Write through a symlink to the file it names, rather than replacing the link.
   std::error_code error;
   fs::path target = path;
@@ -53,7 +64,7 @@ Result<void> write_file_atomically(const std::string& path, const std::string& t
   struct stat original;
   if (::stat(target.c_str(), &original) == 0) mode = original.st_mode & 07777;
 
-  fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
   std::string temp_name = ".";
   temp_name += target.filename().string();
   temp_name += ".podfit-XXXXXX";
@@ -81,13 +92,29 @@ Result<void> write_file_atomically(const std::string& path, const std::string& t
     ::unlink(temp.c_str());
     return fail(message);
   }
-  // Make the rename itself durable; a failure here no longer risks the data.
-  int folder_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);
-  if (folder_fd >= 0) {
-    ::fsync(folder_fd);
-    ::close(folder_fd);
-  }
   return {};
+}
+
+}  // namespace
+
+Result<void> write_file_atomically(const std::string& path, const std::string& text) {
+  fs::path folder;
+  if (auto result = replace_file(path, text, folder); !result) return result;
+  sync_folder(folder);
+  return {};
+}
+
+std::vector<Result<void>> write_files_atomically(
+    const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<Result<void>> results;
+  std::set<fs::path> folders;
+  for (const auto& [path, text] : files) {
+    fs::path folder;
+    results.push_back(replace_file(path, text, folder));
+    if (results.back()) folders.insert(folder);
+  }
+  for (const auto& folder : folders) sync_folder(folder);
+  return results;
 }
 
 }  // namespace podfit::manifest

@@ -14,6 +14,7 @@ namespace podfit::manifest {
 
 namespace {
 
+using detail::ContainerLayout;
 using detail::EditContext;
 using detail::MapEntry;
 using detail::MapView;
@@ -51,11 +52,11 @@ Result<void> check_not_shared(const EditContext& context, const MapEntry& entry)
 
 class ContainerEditor {
  public:
-  ContainerEditor(EditContext& context, const Resources& target)
-      : context_(context), target_(target) {}
+  ContainerEditor(EditContext& context, const ContainerLayout& layout, const Resources& target)
+      : context_(context), layout_(layout), target_(target) {}
 
-  Result<void> edit(const YAML::Node& container) {
-    auto view = detail::view_map(context_, container, context_.pos_of(container));
+  Result<void> edit() {
+    const Result<MapView>& view = layout_.container;
     if (!view) return tl::unexpected(view.error());
     std::vector<Tree> sections = wanted_sections(target_);
     const MapEntry* resources = view->find("resources");
@@ -69,7 +70,7 @@ class ContainerEditor {
       if (!sections.empty()) detail::fill_empty_value(context_, *view, *resources, sections);
       return {};
     }
-    if (!resources->value.IsMap()) {
+    if (!resources->value.is_map()) {
       return fail(context_.where(resources->key_pos) + ": `resources` is not a mapping");
     }
     return edit_resources(*view, *resources);
@@ -77,8 +78,9 @@ class ContainerEditor {
 
  private:
   Result<void> edit_resources(const MapView& container, const MapEntry& resources_entry) {
-    auto resources = detail::view_map(context_, resources_entry.value, resources_entry.value_pos);
-    if (!resources) return tl::unexpected(resources.error());
+    auto viewed = viewed_map(layout_.resources, resources_entry);
+    if (!viewed) return tl::unexpected(viewed.error());
+    const MapView* resources = *viewed;
     std::vector<bool> removed(resources->entries.size(), false);
     std::vector<Tree> added;
     for (const char* section : kSections) {
@@ -112,11 +114,12 @@ class ContainerEditor {
       detail::fill_empty_value(context_, resources, entry, values);
       return true;
     }
-    if (!entry.value.IsMap()) {
+    if (!entry.value.is_map()) {
       return fail(context_.where(entry.key_pos) + ": `" + entry.key + "` is not a mapping");
     }
-    auto section = detail::view_map(context_, entry.value, entry.value_pos);
-    if (!section) return tl::unexpected(section.error());
+    auto viewed = viewed_map(entry.key == "requests" ? layout_.requests : layout_.limits, entry);
+    if (!viewed) return tl::unexpected(viewed.error());
+    const MapView* section = *viewed;
     std::vector<bool> removed(section->entries.size(), false);
     std::vector<Tree> added;
     for (const char* name : kNames) {
@@ -132,7 +135,7 @@ class ContainerEditor {
         if (current != nullptr) removed[current - section->entries.data()] = true;
       } else if (current == nullptr) {
         added.push_back(*wanted);
-      } else if (!current->value.IsScalar() || current->value.Scalar() != wanted->scalar) {
+      } else if (!current->value.is_scalar() || current->value.scalar != wanted->scalar) {
         detail::replace_scalar(context_, *current, wanted->scalar, section->flow);
       }
     }
@@ -144,7 +147,19 @@ class ContainerEditor {
     return true;
   }
 
+  // The view of a non-empty map the layout holds for `entry` (always, when the
+  // layout was made from the same text).
+  Result<const MapView*> viewed_map(const std::optional<Result<MapView>>& view,
+                                    const MapEntry& entry) {
+    if (!view)
+      return fail(context_.where(entry.key_pos) + ": internal error: `" + entry.key +
+                  "` was not viewed");
+    if (!*view) return tl::unexpected(view->error());
+    return &**view;
+  }
+
   EditContext& context_;
+  const ContainerLayout& layout_;
   const Resources& target_;
 };
 
@@ -168,32 +183,40 @@ const ContainerChange* find_change(const std::vector<ContainerChange>& changes,
   return nullptr;
 }
 
+// Whether the layout found at load time describes this very text and workloads.
+bool layout_fits(const ManifestFile& file) {
+  const detail::EditLayout* layout = file.layout.get();
+  if (layout == nullptr || layout->containers.size() != file.workloads.size()) return false;
+  for (std::size_t w = 0; w < file.workloads.size(); ++w) {
+    if (layout->containers[w].size() != file.workloads[w].containers.size()) return false;
+  }
+  return layout->text_hash == detail::hash_text(file.text);
+}
+
 }  // namespace
 
 Result<std::string> apply_changes(const ManifestFile& file,
                                   const std::vector<ContainerChange>& changes) {
-  auto documents = detail::load_documents(file.path, file.text);
-  if (!documents) return tl::unexpected(documents.error());
-  auto workloads = detail::find_workloads(file.path, file.text, *documents);
-  if (!workloads) return tl::unexpected(workloads.error());
-
+  if (!layout_fits(file)) {
+    auto parsed = parse_manifest(file.path, file.text);
+    if (!parsed) return tl::unexpected(parsed.error());
+    return apply_changes(*parsed, changes);
+  }
   EditContext context;
   context.path = file.path;
   context.text = file.text;
   context.mark_base = detail::mark_offset(file.text);
   context.newline = detail::detect_newline(file.text);
-  context.indent_step = detail::detect_indent_step(context, *documents);
+  context.indent_step = file.layout->indent_step;
 
-  for (const auto& nodes : *workloads) {
-    const Workload& workload = nodes.workload;
+  for (std::size_t w = 0; w < file.workloads.size(); ++w) {
+    const Workload& workload = file.workloads[w];
     for (std::size_t i = 0; i < workload.containers.size(); ++i) {
       const ContainerSpec& spec = workload.containers[i];
       const ContainerChange* change = find_change(changes, workload.ref, spec.name);
       if (change == nullptr || same_resources(spec.current, change->target)) continue;
-      ContainerEditor editor(context, change->target);
-      if (auto result = editor.edit(nodes.containers[i]); !result) {
-        return tl::unexpected(result.error());
-      }
+      ContainerEditor editor(context, file.layout->containers[w][i], change->target);
+      if (auto result = editor.edit(); !result) return tl::unexpected(result.error());
     }
   }
   return detail::apply_edits(context);

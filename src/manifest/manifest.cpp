@@ -1,15 +1,18 @@
 #include "podfit/manifest/manifest.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <thread>
 
 #include <yaml-cpp/yaml.h>
 
+#include "manifest/yaml_map.hpp"
 #include "manifest/yaml_walk.hpp"
 
 namespace podfit::manifest {
@@ -48,6 +51,26 @@ Result<std::string> read_whole_file(const std::string& path) {
   return buffer.str();
 }
 
+// What apply_changes needs, taken from this parse so that it need not parse again.
+std::shared_ptr<const detail::EditLayout> edit_layout(
+    const std::string& path, const std::string& text, const std::vector<YAML::Node>& documents,
+    const std::vector<detail::WorkloadNodes>& found) {
+  detail::EditContext context;
+  context.path = path;
+  context.text = text;
+  context.mark_base = detail::mark_offset(text);
+  auto layout = std::make_shared<detail::EditLayout>();
+  layout->text_hash = detail::hash_text(text);
+  layout->indent_step = detail::detect_indent_step(context, documents);
+  for (const auto& nodes : found) {
+    auto& containers = layout->containers.emplace_back();
+    for (const auto& container : nodes.containers) {
+      containers.push_back(detail::view_container(context, container));
+    }
+  }
+  return layout;
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths) {
@@ -72,6 +95,32 @@ Result<ManifestFile> load_manifest(const std::string& path) {
   return parse_manifest(path, std::move(*text));
 }
 
+std::vector<Result<ManifestFile>> load_manifests(const std::vector<std::string>& paths) {
+  std::vector<Result<ManifestFile>> files(paths.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < paths.size(); i = next++) {
+      try {
+        files[i] = load_manifest(paths[i]);
+      } catch (const std::exception& error) {  // must not leave a worker thread
+        files[i] = fail(paths[i] + ": cannot load: " + error.what());
+      }
+    }
+  };
+  // A thread per core, but not for a handful of files.
+  std::size_t threads =
+      std::min<std::size_t>(std::thread::hardware_concurrency(), paths.size() / 8);
+  std::vector<std::thread> workers;
+  try {
+    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(work);
+  } catch (const std::system_error&) {
+    // No more threads: the ones started and this one do the work.
+  }
+  work();
+  for (auto& worker : workers) worker.join();
+  return files;
+}
+
 Result<ManifestFile> parse_manifest(const std::string& path, std::string text) {
   auto documents = detail::load_documents(path, text);
   if (!documents) return tl::unexpected(documents.error());
@@ -79,6 +128,7 @@ Result<ManifestFile> parse_manifest(const std::string& path, std::string text) {
   if (!found) return tl::unexpected(found.error());
   ManifestFile file;
   file.path = path;
+  file.layout = edit_layout(path, text, *documents, *found);
   file.text = std::move(text);
   for (auto& nodes : *found) {
     nodes.workload.file = path;

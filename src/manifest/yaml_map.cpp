@@ -1,6 +1,7 @@
 #include "manifest/yaml_map.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "manifest/text_scan.hpp"
@@ -161,7 +162,53 @@ void count_steps(const EditContext& context, const YAML::Node& node,
   }
 }
 
+ValueInfo value_info(const YAML::Node& node) {
+  ValueInfo info;
+  if (node.IsNull()) return info;
+  if (node.IsScalar()) {
+    info.kind = ValueInfo::Kind::scalar;
+    info.scalar = node.Scalar();
+  } else if (node.IsMap()) {
+    info.kind = ValueInfo::Kind::map;
+    info.size = node.size();
+  } else {
+    info.kind = ValueInfo::Kind::other;
+  }
+  return info;
+}
+
+// The first value of `key` in `map` (as MapView::find picks the first entry).
+YAML::Node value_of(const YAML::Node& map, const std::string& key) {
+  for (auto item : map) {
+    if (item.first.IsScalar() && item.first.Scalar() == key) return item.second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+// The view of the non-empty map under `key` of `parent`, if there is one.
+std::optional<Result<MapView>> view_child(const EditContext& context, const YAML::Node& parent,
+                                          const MapView& parent_view, const std::string& key) {
+  const MapEntry* entry = parent_view.find(key);
+  if (entry == nullptr || !entry->value.is_map() || entry->value.size == 0) return std::nullopt;
+  return view_map(context, value_of(parent, key), entry->value_pos);
+}
+
 }  // namespace
+
+ContainerLayout view_container(const EditContext& context, const YAML::Node& container) {
+  ContainerLayout layout{view_map(context, container, context.pos_of(container)), {}, {}, {}};
+  if (!layout.container) return layout;
+  layout.resources = view_child(context, container, *layout.container, "resources");
+  if (!layout.resources || !*layout.resources) return layout;
+  YAML::Node resources = value_of(container, "resources");
+  layout.requests = view_child(context, resources, **layout.resources, "requests");
+  layout.limits = view_child(context, resources, **layout.resources, "limits");
+  return layout;
+}
+
+std::size_t hash_text(std::string_view text) {
+  return std::hash<std::string_view>{}(text);
+}
 
 std::string EditContext::where(std::size_t pos) const {
   return path + ":" + std::to_string(line_number(text, pos));
@@ -181,7 +228,6 @@ const MapEntry* MapView::find(const std::string& key) const {
 Result<MapView> view_map(const EditContext& context, const YAML::Node& map, std::size_t start) {
   std::string_view text = context.text;
   MapView view;
-  view.node = map;
   view.flow = map.Style() == YAML::EmitterStyle::Flow;
   if (view.flow) {
     view.open_pos = text.find('{', start);
@@ -190,7 +236,7 @@ Result<MapView> view_map(const EditContext& context, const YAML::Node& map, std:
   for (auto item : map) {
     MapEntry entry;
     entry.key = item.first.IsScalar() ? item.first.Scalar() : std::string();
-    entry.value = item.second;
+    entry.value = value_info(item.second);
     entry.key_pos = context.pos_of(item.first);
     if (entry.key_pos < start) {
       return fail(context.where(start) +
@@ -202,8 +248,8 @@ Result<MapView> view_map(const EditContext& context, const YAML::Node& map, std:
     if (entry.colon_pos >= text.size() || text[entry.colon_pos] != ':') {
       return fail(context.where(entry.key_pos) + ": cannot find the ':' after `" + entry.key + "`");
     }
-    std::size_t pos = entry.value.IsNull() ? skip_blanks(text, entry.colon_pos + 1)
-                                           : skip_blanks_and_comments(text, entry.colon_pos + 1);
+    std::size_t pos = entry.value.is_null() ? skip_blanks(text, entry.colon_pos + 1)
+                                            : skip_blanks_and_comments(text, entry.colon_pos + 1);
     // Anchors and tags come before the value itself; an alias is its own token.
     while (pos < text.size() && (text[pos] == '&' || text[pos] == '!')) {
       entry.shared = entry.shared || text[pos] == '&';
@@ -215,7 +261,7 @@ Result<MapView> view_map(const EditContext& context, const YAML::Node& map, std:
     char first = pos < text.size() ? text[pos] : '\n';
     if (first == '*') {
       entry.value_end = token_end(text, pos, view.flow);
-    } else if (entry.value.IsNull()) {
+    } else if (entry.value.is_null()) {
       bool token = first != '#' && !is_break(first) &&
                    !(view.flow && (first == ',' || first == '}' || first == ']'));
       if (token) {
@@ -223,7 +269,7 @@ Result<MapView> view_map(const EditContext& context, const YAML::Node& map, std:
       } else {
         entry.value_pos = entry.value_end = entry.colon_pos + 1;
       }
-    } else if (entry.value.IsScalar()) {
+    } else if (entry.value.is_scalar()) {
       entry.value_end = scalar_end(text, pos, view.flow);
     } else if (first == '{' || first == '[') {
       std::size_t end = flow_end(text, pos);
@@ -235,7 +281,7 @@ Result<MapView> view_map(const EditContext& context, const YAML::Node& map, std:
 }
 
 bool is_empty_value(const MapEntry& entry) {
-  return entry.value.IsNull() || (entry.value.IsMap() && entry.value.size() == 0);
+  return entry.value.is_null() || (entry.value.is_map() && entry.value.size == 0);
 }
 
 void replace_scalar(EditContext& context, const MapEntry& entry, const std::string& value,
@@ -274,7 +320,7 @@ Result<void> rewrite_map(EditContext& context, const MapView& map, const std::ve
 void fill_empty_value(EditContext& context, const MapView& parent, const MapEntry& entry,
                       const std::vector<Tree>& children) {
   std::string_view text = context.text;
-  bool empty_flow_map = entry.value.IsMap();
+  bool empty_flow_map = entry.value.is_map();
   if (empty_flow_map) {
     std::size_t open = text.find('{', entry.value_pos);
     context.add(open + 1, open + 1, render_flow(children));

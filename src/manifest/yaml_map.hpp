@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,9 +43,21 @@ struct EditContext {
   void add(std::size_t begin, std::size_t end, std::string replacement);
 };
 
+// The parts of a value the editor looks at (so that no yaml-cpp node has to be kept).
+struct ValueInfo {
+  enum class Kind { null, scalar, map, other };
+  Kind kind = Kind::null;
+  std::string scalar;    // for Kind::scalar
+  std::size_t size = 0;  // entries, for Kind::map
+
+  bool is_null() const { return kind == Kind::null; }
+  bool is_scalar() const { return kind == Kind::scalar; }
+  bool is_map() const { return kind == Kind::map; }
+};
+
 struct MapEntry {
   std::string key;
-  YAML::Node value;
+  ValueInfo value;
   std::size_t key_pos = 0;
   std::size_t colon_pos = 0;
   std::size_t value_pos = 0;  // start of the value's token; colon_pos + 1 for an empty value
@@ -53,7 +66,6 @@ struct MapEntry {
 };
 
 struct MapView {
-  YAML::Node node;
   bool flow = false;
   std::size_t open_pos = 0;  // flow: the '{'
   std::vector<MapEntry> entries;
@@ -86,6 +98,29 @@ void fill_empty_value(EditContext& context, const MapView& parent, const MapEntr
 // Most common indentation step between a block key and its nested block keys (2 by default).
 std::size_t detect_indent_step(const EditContext& context,
                                const std::vector<YAML::Node>& documents);
+
+// The maps the editor may change in one container, viewed while the file is
+// loaded: the container, its non-empty `resources` map, and that map's
+// non-empty requests/limits maps. A view that failed keeps its error, which is
+// reported only if an edit needs that map.
+struct ContainerLayout {
+  Result<MapView> container;
+  std::optional<Result<MapView>> resources;
+  std::optional<Result<MapView>> requests;
+  std::optional<Result<MapView>> limits;
+};
+
+ContainerLayout view_container(const EditContext& context, const YAML::Node& container);
+
+// Everything apply_changes needs from the parse done by parse_manifest, so the
+// text is parsed once. Valid only for the text whose hash it holds.
+struct EditLayout {
+  std::size_t text_hash = 0;
+  std::size_t indent_step = 2;
+  std::vector<std::vector<ContainerLayout>> containers;  // [workload][container]
+};
+
+std::size_t hash_text(std::string_view text);
 
 // Applies the collected edits; fails if two of them overlap.
 Result<std::string> apply_edits(const EditContext& context);

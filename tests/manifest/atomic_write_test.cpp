@@ -1,8 +1,10 @@
-// write_file_atomically: content, mode kept, original untouched on failure.
+// write_file(s)_atomically: content, mode kept, original untouched on failure.
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -74,6 +76,37 @@ TEST_CASE("write_file_atomically fails cleanly", "[manifest]") {
     CHECK(read_file(dir / "app.yaml" / "inside") == "keep\n");
     CHECK(entries_in(dir.path()) == 1);
   }
+}
+
+TEST_CASE("write_files_atomically writes many files, one result per file in order", "[manifest]") {
+  TempDir dir;
+  fs::create_directories(dir / "a");
+  fs::create_directories(dir / "b");
+  write_file(dir / "a" / "1.yaml", "old 1\n");
+  REQUIRE(::chmod((dir / "a" / "1.yaml").c_str(), 0600) == 0);
+  write_file(dir / "b" / "2.yaml", "old 2\n");
+  write_file(dir / "plain", "keep\n");
+  std::vector<std::pair<std::string, std::string>> files = {
+      {(dir / "a" / "1.yaml").string(), "new 1\n"},
+      {(dir / "plain" / "x.yaml").string(), "never\n"},  // folder is a file: fails
+      {(dir / "b" / "2.yaml").string(), "new 2\n"},
+      {(dir / "a" / "3.yaml").string(), "new 3\n"},
+  };
+  auto results = write_files_atomically(files);
+  REQUIRE(results.size() == 4);
+  CHECK(results[0]);
+  REQUIRE_FALSE(results[1]);
+  CHECK_THAT(results[1].error().message, Catch::StartsWith(files[1].first + ":"));
+  CHECK(results[2]);
+  CHECK(results[3]);
+  CHECK(read_file(dir / "a" / "1.yaml") == "new 1\n");
+  CHECK(mode_of(dir / "a" / "1.yaml") == 0600);
+  CHECK(read_file(dir / "b" / "2.yaml") == "new 2\n");
+  CHECK(read_file(dir / "a" / "3.yaml") == "new 3\n");
+  CHECK(read_file(dir / "plain") == "keep\n");
+  CHECK(entries_in(dir / "a") == 2);  // no temp files left behind
+  CHECK(entries_in(dir / "b") == 1);
+  CHECK(write_files_atomically({}).empty());
 }
 
 }  // namespace

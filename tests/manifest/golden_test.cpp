@@ -51,6 +51,43 @@ TEST_CASE("golden cases: apply_changes produces the hand-written files byte for 
   }
 }
 
+TEST_CASE("golden cases: apply_changes without the load's layout, or with a stale one, reparses",
+          "[manifest]") {
+  for (const auto& golden : golden_cases()) {
+    SECTION(golden.name) {
+      auto file = load_manifest(golden.dir + "/input.yaml");
+      REQUIRE(file);
+      REQUIRE(file->layout);
+      std::string expected = read_file(golden.dir + "/expected.yaml");
+
+      ManifestFile without = *file;
+      without.layout = nullptr;
+      auto patched = apply_changes(without, golden.changes);
+      REQUIRE(patched);
+      CHECK(*patched == expected);
+
+      // The layout of input.yaml does not describe expected.yaml: positions differ.
+      ManifestFile stale = *file;
+      stale.text = expected;
+      auto repatched = apply_changes(stale, golden.changes);
+      REQUIRE(repatched);
+      CHECK(*repatched == expected);
+
+      // A comment line in front moves every position the layout holds.
+      if (!file->text.starts_with("\xEF\xBB\xBF")) {
+        std::size_t newline = file->text.find('\n');
+        bool crlf = newline != std::string::npos && newline > 0 && file->text[newline - 1] == '\r';
+        std::string comment = crlf ? "# moved\r\n" : "# moved\n";
+        ManifestFile shifted = *file;
+        shifted.text = comment + file->text;
+        auto moved = apply_changes(shifted, golden.changes);
+        REQUIRE(moved);
+        CHECK(*moved == comment + expected);
+      }
+    }
+  }
+}
+
 TEST_CASE("apply_changes ignores workloads and containers not in the file", "[manifest]") {
   auto file = load_manifest(podfit::test::source_dir() +
                             "/fixtures/manifests/01-seed-deployment/input.yaml");

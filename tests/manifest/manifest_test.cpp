@@ -229,5 +229,37 @@ TEST_CASE("load_settings_file reads a flat mapping and names bad lines", "[manif
              Catch::StartsWith(base + "missing.yaml: cannot read"));
 }
 
+TEST_CASE("load_manifests loads many files in path order, errors in place", "[manifest]") {
+  TempDir dir;
+  std::vector<std::string> paths;
+  for (int i = 0; i < 40; ++i) {
+    std::string name = "p" + std::to_string(i);
+    std::string text = "kind: Pod\nmetadata:\n  name: " + name +
+                       "\nspec:\n  containers:\n  - name: c\n    resources: {requests: {cpu: " +
+                       std::to_string(i + 1) + "m}}\n";
+    if (i == 17) text = "kind: Pod\nmetadata:\n  name: x\n bad: indent\n";
+    paths.push_back((dir.path() / (name + ".yaml")).string());
+    write_file(paths.back(), text);
+  }
+  paths.push_back((dir.path() / "missing.yaml").string());
+  auto files = load_manifests(paths);
+  REQUIRE(files.size() == paths.size());
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    INFO(paths[i]);
+    if (i == 17 || i == 40) {
+      REQUIRE_FALSE(files[i]);
+      CHECK_THAT(files[i].error().message, Catch::StartsWith(paths[i]));
+      continue;
+    }
+    REQUIRE(files[i]);
+    CHECK(files[i]->path == paths[i]);
+    REQUIRE(files[i]->workloads.size() == 1);
+    CHECK(files[i]->workloads[0].ref.name == "p" + std::to_string(i));
+    CHECK(files[i]->workloads[0].containers[0].current.cpu_request->text ==
+          std::to_string(i + 1) + "m");
+  }
+  CHECK(load_manifests({}).empty());
+}
+
 }  // namespace
 }  // namespace podfit::manifest

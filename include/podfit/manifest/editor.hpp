@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "podfit/core/error.hpp"
@@ -33,6 +34,12 @@ std::string unified_diff(const std::string& path, const std::string& before,
 // Writes `text` to `path` through a temp file in the same folder and rename(2),
 // keeping the file's mode. The original is untouched on any failure.
 Result<void> write_file_atomically(const std::string& path, const std::string& text);
+
+// write_file_atomically for each (path, text), results in the same order. Each
+// file is fsynced before its rename as above; each folder's entries are fsynced
+// once, after all its renames, rather than once per file.
+std::vector<Result<void>> write_files_atomically(
+    const std::vector<std::pair<std::string, std::string>>& files);
 
 // A YAML stream of strategic-merge patches, one document per workload, each
 // accepted by `kubectl patch --local -f FILE --type strategic -p DOC`.

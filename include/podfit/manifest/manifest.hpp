@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,10 +30,17 @@ struct Workload {
   std::string file;          // the manifest's path (for messages and patch comments)
 };
 
+namespace detail {
+struct EditLayout;
+}
+
 struct ManifestFile {
   std::string path;
   std::string text;  // the file's bytes, unchanged
   std::vector<Workload> workloads;
+  // Where the editable maps lie in `text`, found by the parse that found the
+  // workloads (apply_changes parses again when it is missing or `text` changed).
+  std::shared_ptr<const detail::EditLayout> layout;
 };
 
 // Files named by `paths`: files as given; directories recursively, *.yaml and
@@ -43,6 +51,9 @@ Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& pa
 // ReplicaSet, Job, CronJob (jobTemplate), Pod, and any of them inside `kind: List`.
 // Errors name path:line: invalid YAML, a Helm template ({{ ... }}), unreadable file.
 Result<ManifestFile> load_manifest(const std::string& path);
+// load_manifest for each of `paths`, results in the same order. Parsing dominates
+// the time of `podfit patch`, so files are parsed on all cores.
+std::vector<Result<ManifestFile>> load_manifests(const std::vector<std::string>& paths);
 // The same, from text already in memory (path used for messages only).
 Result<ManifestFile> parse_manifest(const std::string& path, std::string text);
 
