@@ -22,6 +22,8 @@ class HttpPrometheusApi : public PrometheusApi {
       headers_.push_back("Authorization: Basic " + kube::base64_encode(connection_.basic_auth));
     }
     for (const auto& header : connection_.headers) headers_.push_back(header);
+    // Overrides the gzip libcurl would offer; a later user header still wins.
+    if (!connection_.gzip) headers_.insert(headers_.begin(), "Accept-Encoding: identity");
   }
 
   Result<PrometheusReply> post_form(const std::string& path, const std::string& form) override {

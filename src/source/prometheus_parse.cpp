@@ -108,10 +108,16 @@ Result<dom::element> success_data(dom::parser& parser, std::string_view body) {
   return data;
 }
 
+// One parser per thread keeps its buffers from one answer to the next.
+dom::parser& thread_parser() {
+  thread_local dom::parser parser;
+  return parser;
+}
+
 }  // namespace
 
 Result<std::vector<MatrixSeries>> parse_query_response(std::string_view body) {
-  dom::parser parser;
+  dom::parser& parser = thread_parser();
   auto data = success_data(parser, body);
   if (!data) return tl::unexpected(data.error());
   std::string_view type;
@@ -137,7 +143,7 @@ Result<std::vector<MatrixSeries>> parse_query_response(std::string_view body) {
 
 Result<std::vector<std::map<std::string, std::string>>> parse_series_response(
     std::string_view body) {
-  dom::parser parser;
+  dom::parser& parser = thread_parser();
   auto data = success_data(parser, body);
   if (!data) return tl::unexpected(data.error());
   dom::array array;

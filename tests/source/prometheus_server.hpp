@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "support/support.hpp"
 
@@ -28,6 +29,28 @@ class PrometheusServer {
 
  private:
   TempDir dir_;
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// tests/source/prometheus_proxy.py in front of `upstream`: it answers 401 unless a
+// request carries every credential in `credentials` (its --token T, --basic USER:PASSWORD
+// and --header 'Name: value' arguments), and serves HTTPS with test_certs()' server
+// certificate when `tls`. Stopped when destroyed.
+class AuthProxy {
+ public:
+  AuthProxy(const std::string& upstream, bool tls, const std::vector<std::string>& credentials);
+  ~AuthProxy();
+  AuthProxy(const AuthProxy&) = delete;
+  AuthProxy& operator=(const AuthProxy&) = delete;
+
+  std::string url() const {
+    return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+  }
+
+ private:
+  TempDir dir_;
+  bool tls_;
   int port_ = 0;
   pid_t pid_ = -1;
 };

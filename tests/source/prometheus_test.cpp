@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/fake_server.hpp"
+#include "podfit/quantity/quantity.hpp"
 #include "podfit/source/prometheus.hpp"
 #include "podfit/source/recorded.hpp"
 #include "source/prometheus_server.hpp"
@@ -227,6 +229,48 @@ TEST_CASE("the loader joins CPU and memory per step and reports what is missing"
   CHECK(load->warnings[0] ==
         "shop/db-0: container \"app\": no container_cpu_usage_seconds_total series (left out)");
   CHECK(load->problems == 1);
+}
+
+TEST_CASE("series of one container are merged, the highest value winning at each step",
+          "[prometheus]") {
+  // Two scrape jobs (id a and b) for the same container: b is higher on odd steps and
+  // covers only the first half hour; CPU and memory both. No sum, no duplicate points.
+  Handler handler = [&](const std::string& path, const auto& form) -> Result<PrometheusReply> {
+    if (path == "/api/v1/series") {
+      return json_reply(
+          {series_labels("container_cpu_usage_seconds_total", "web-7d9f8b6c5d-xkz2q", "app"),
+           series_labels("container_memory_working_set_bytes", "web-7d9f8b6c5d-xkz2q", "app")});
+    }
+    if (path == "/api/v1/query")
+      return json_reply({{"resultType", "vector"}, {"result", nlohmann::json::array()}});
+    double start = std::stod(form.find("start")->second);
+    double scale = is_cpu(form) ? 1 : 1e6;
+    nlohmann::json a = nlohmann::json::array(), b = nlohmann::json::array();
+    for (int k = 0; k <= 60; ++k) {
+      a.push_back({start + 60 * k, std::to_string(scale * 10)});
+      if (k <= 30) b.push_back({start + 60 * k, std::to_string(scale * (k % 2 == 1 ? 20 : 5))});
+    }
+    auto labels = [](const char* id) {
+      return nlohmann::json{
+          {"namespace", "shop"}, {"pod", "web-7d9f8b6c5d-xkz2q"}, {"container", "app"}, {"id", id}};
+    };
+    return json_reply(
+        {{"resultType", "matrix"},
+         {"result",
+          {{{"metric", labels("a")}, {"values", a}}, {{"metric", labels("b")}, {"values", b}}}}});
+  };
+  auto load = source::load_from_prometheus(scripted(handler), small_options());
+  REQUIRE(load);
+  CHECK(load->warnings.empty());
+  REQUIRE(load->samples.series().size() == 1);
+  const auto& points = load->samples.series()[0].points;
+  REQUIRE(points.size() == 61);
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    INFO(k);
+    double want = k <= 30 && k % 2 == 1 ? 20 : 10;
+    CHECK(points[k].cpu_cores == want);
+    CHECK(points[k].memory_bytes == want * 1e6);
+  }
 }
 
 TEST_CASE("a rejected query names the workloads whose history is missing", "[prometheus]") {
@@ -490,6 +534,158 @@ TEST_CASE("the same trace from metrics-server samples and from Prometheus: same 
     CHECK(both.exit_code == 2);
     CHECK(both.err.find("give one of --samples, --store and --prometheus") != std::string::npos);
     CHECK(podfit_json("--prometheus " + server.url() + " --history 2x").exit_code == 2);
+  }
+}
+
+TEST_CASE("OOM kills kube-state-metrics reports raise memory above the killing limit",
+          "[prometheus]") {
+  if (!prometheus_installed()) FAIL("prometheus and promtool are not installed (scripts/setup.sh)");
+  TempDir dir;
+  const double limit = 1024.0 * 1024 * 1024;  // far above what the trace uses
+  write_trace_pair(dir, kTrace,
+                   "--kube-state-metrics --oom trace-steady-000:app:1073741824 "
+                   "--restart trace-bursty-001:sidecar-1");
+  PrometheusServer server(dir / "trace.om");
+
+  source::PrometheusConnection connection;
+  connection.url = server.url();
+  auto load =
+      source::load_from_prometheus(source::make_prometheus_http_api(connection), trace_options());
+  REQUIRE(load);
+  std::map<std::string, const source::ContainerSignals*> signal_of;
+  for (const auto& signal : load->signals) {
+    signal_of[load->samples.pods()[signal.pod].name + "/" + signal.container] = &signal;
+  }
+  std::size_t killed = 0, restarted = 0;
+  for (const auto& [name, signal] : signal_of) {
+    INFO(name);
+    bool steady_app = name.rfind("trace-steady-000-", 0) == 0 && signal->container == "app";
+    bool bursty_sidecar =
+        name.rfind("trace-bursty-001-", 0) == 0 && signal->container == "sidecar-1";
+    CHECK(signal->oom_killed == steady_app);
+    CHECK(signal->restarts == (steady_app || bursty_sidecar ? 1 : 0));
+    CHECK(signal->memory_limit_bytes == (steady_app ? std::optional<double>(limit) : std::nullopt));
+    killed += steady_app;
+    restarted += bursty_sidecar;
+  }
+  CHECK(killed == 2);  // both pods of the workload
+  CHECK(restarted == 2);
+
+  CommandResult run = podfit_json("--prometheus " + server.url() +
+                                  " --prometheus-end 2024-08-23T15:59:00Z --history 6h --step 1m "
+                                  "--rate-window 1m");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  auto by_name = recommendations_by_container(run.out);
+  REQUIRE(by_name.size() == 6);
+  for (const auto& [name, item] : by_name) {
+    INFO(name);
+    REQUIRE(item["has_recommendation"] == true);
+    auto memory_request =
+        quantity::parse(item["recommended"]["requests"]["memory"].get<std::string>());
+    auto memory_limit = quantity::parse(item["recommended"]["limits"]["memory"].get<std::string>());
+    REQUIRE(memory_request);
+    REQUIRE(memory_limit);
+    // What the samples alone ask for: the peak x 1.25, well under the killing limit.
+    double from_samples = item["memory"]["max"].get<double>() * 1.25;
+    REQUIRE(from_samples < limit);
+    if (name == "default/trace-steady-000/app") {
+      CHECK(item["events"]["oom_kills"] == 2);
+      CHECK(item["events"]["restarts"] == 2);
+      CHECK(memory_request->value() >= 1.2 * limit);
+      CHECK(memory_limit->value() >= 1.2 * limit);
+      CHECK(memory_limit->value() < 1.2 * limit + 1024 * 1024);  // rounded up to a whole Mi
+      CHECK(item["reason"].get<std::string>().find("OOM-killed at limit") != std::string::npos);
+    } else {
+      CHECK(item["events"]["oom_kills"] == 0);
+      CHECK(item["events"]["restarts"] == (name == "default/trace-bursty-001/sidecar-1" ? 2 : 0));
+      CHECK(memory_limit->value() < limit);
+    }
+  }
+}
+
+namespace {
+
+constexpr const char* kToken = "s3cr3t-token-4711";
+constexpr const char* kPassword = "pa55-w0rd-0815";
+
+}  // namespace
+
+TEST_CASE("bearer token, basic auth, headers and TLS trust through an authenticating proxy",
+          "[prometheus]") {
+  if (!prometheus_installed()) FAIL("prometheus and promtool are not installed (scripts/setup.sh)");
+  TempDir dir;
+  write_trace_pair(dir, "--families steady --workloads 1 --duration 2h --interval 60 --seed 3");
+  PrometheusServer server(dir / "trace.om");
+  write_file(dir / "token", std::string(kToken) + "\n");
+  write_file(dir / "wrong-token", "not-the-token-0042\n");
+  write_file(dir / "basic", std::string("alice:") + kPassword + "\n");
+  write_file(dir / "wrong-basic", "alice:guessed-0042\n");
+  std::string ca = shell_quote((test_certs() / "ca.crt").string());
+  auto file = [&](const char* name) { return shell_quote((dir / name).string()); };
+  auto podfit = [&](const std::string& url, const std::string& args) {
+    return podfit_json("--prometheus " + url +
+                       " --prometheus-end 2024-08-23T11:59:00Z --history 2h " + args);
+  };
+  auto refused = [](const CommandResult& run, const std::string& url) {
+    INFO(run.err);
+    CHECK(run.exit_code == 4);
+    CHECK(run.err.find(url + "/api/v1/series: HTTP 401: the server refused the request") !=
+          std::string::npos);
+    for (const char* secret : {kToken, kPassword, "not-the-token-0042", "guessed-0042"}) {
+      CHECK(run.err.find(secret) == std::string::npos);
+    }
+  };
+  CommandResult direct = podfit(server.url(), "");
+  REQUIRE(direct.exit_code == 0);
+  auto want = recommendations_by_container(direct.out);
+  REQUIRE(want.size() == 1);
+
+  SECTION("HTTPS, a bearer token and a tenant header") {
+    AuthProxy proxy(server.url(), true, {"--token", kToken, "--header", "X-Scope-OrgID: team-a"});
+    std::string good =
+        "--prometheus-token-file " + file("token") + " --prometheus-header 'X-Scope-OrgID: team-a'";
+    CommandResult ok = podfit(proxy.url(), "--prometheus-ca " + ca + " " + good);
+    INFO(ok.err);
+    REQUIRE(ok.exit_code == 0);
+    auto got = recommendations_by_container(ok.out);
+    REQUIRE(got.size() == 1);
+    CHECK(got.begin()->second["recommended"] == want.begin()->second["recommended"]);
+
+    refused(podfit(proxy.url(),
+                   "--prometheus-ca " + ca + " --prometheus-header 'X-Scope-OrgID: team-a'"),
+            proxy.url());
+    refused(podfit(proxy.url(), "--prometheus-ca " + ca + " --prometheus-token-file " +
+                                    file("wrong-token") +
+                                    " --prometheus-header 'X-Scope-OrgID: team-a'"),
+            proxy.url());
+    refused(
+        podfit(proxy.url(), "--prometheus-ca " + ca + " --prometheus-token-file " + file("token")),
+        proxy.url());
+
+    // The certificate is signed by the test CA only: without it, TLS fails.
+    CommandResult untrusted = podfit(proxy.url(), good);
+    INFO(untrusted.err);
+    CHECK(untrusted.exit_code == 4);
+    CHECK(untrusted.err.find(proxy.url() + "/api/v1/series: ") != std::string::npos);
+    CHECK(untrusted.err.find("certificate") != std::string::npos);
+    CHECK(untrusted.err.find(kToken) == std::string::npos);
+    CommandResult insecure = podfit(proxy.url(), "--prometheus-insecure " + good);
+    CHECK(insecure.exit_code == 0);
+
+    CommandResult missing =
+        podfit(proxy.url(), "--prometheus-ca " + ca + " --prometheus-token-file " + file("absent"));
+    CHECK(missing.exit_code == 4);
+    CHECK(missing.err.find("--prometheus-token-file: cannot read") != std::string::npos);
+  }
+  SECTION("plain HTTP with basic auth") {
+    AuthProxy proxy(server.url(), false, {"--basic", std::string("alice:") + kPassword});
+    CommandResult ok = podfit(proxy.url(), "--prometheus-basic-auth-file " + file("basic"));
+    INFO(ok.err);
+    CHECK(ok.exit_code == 0);
+    refused(podfit(proxy.url(), "--prometheus-basic-auth-file " + file("wrong-basic")),
+            proxy.url());
+    refused(podfit(proxy.url(), ""), proxy.url());
   }
 }
 

@@ -13,7 +13,10 @@ Writes two files from one input:
                 a gauge at each timestamp. Optionally kube-state-metrics series.
 
 Fault options make the faults the tests need: --drop-cpu POD leaves a pod's CPU
-out; --gap POD:FROM:TO drops polls FROM..TO (indices) of a pod.
+out; --gap POD:FROM:TO drops polls FROM..TO (indices) of a pod. With
+--kube-state-metrics, --oom PREFIX:CONTAINER:LIMIT gives that container of every
+pod named PREFIX... a memory limit of LIMIT bytes, one restart and OOMKilled as
+its last terminated reason; --restart PREFIX:CONTAINER one restart (reason Error).
 """
 
 import argparse
@@ -62,6 +65,8 @@ def main():
     parser.add_argument("--kube-state-metrics", action="store_true")
     parser.add_argument("--drop-cpu", action="append", default=[])
     parser.add_argument("--gap", action="append", default=[], help="POD:FROM:TO poll indices")
+    parser.add_argument("--oom", action="append", default=[], help="PREFIX:CONTAINER:LIMIT")
+    parser.add_argument("--restart", action="append", default=[], help="PREFIX:CONTAINER")
     args = parser.parse_args()
 
     extra = dict(item.split("=", 1) for item in args.label)
@@ -125,6 +130,7 @@ def main():
                          % (labels, memory, stamp))
         if args.kube_state_metrics:
             write_kube_state_metrics(om, series, pod_labels, extra)
+            write_terminations(om, series, extra, args.oom, args.restart)
         om.write("# EOF\n")
 
 
@@ -147,6 +153,34 @@ def write_kube_state_metrics(om, series, pod_labels, extra):
                   "owner_name": replica_set, "owner_is_controller": "true"}
         for stamp in (first, last):
             om.write("kube_pod_owner{%s} 1 %d\n" % (label_text(labels), stamp))
+
+
+def write_terminations(om, series, extra, ooms, restarts):
+    """kube-state-metrics restarts, last terminated reasons and memory limits."""
+    def matching(spec):
+        prefix, container = spec.split(":")[:2]
+        return [(key, points) for key, points in sorted(series.items())
+                if key[1].startswith(prefix) and key[2] == container]
+
+    killed = [(key, points, float(spec.split(":")[2])) for spec in ooms
+              for key, points in matching(spec)]
+    errored = [(key, points) for spec in restarts for key, points in matching(spec)]
+    families = [("kube_pod_container_status_restarts_total", "counter",
+                 [(key, points, {}, 1) for key, points, _ in killed] +
+                 [(key, points, {}, 1) for key, points in errored]),
+                ("kube_pod_container_status_last_terminated_reason", "gauge",
+                 [(key, points, {"reason": "OOMKilled"}, 1) for key, points, _ in killed] +
+                 [(key, points, {"reason": "Error"}, 1) for key, points in errored]),
+                ("kube_pod_container_resource_limits", "gauge",
+                 [(key, points, {"resource": "memory", "unit": "byte"}, limit)
+                  for key, points, limit in killed])]
+    for name, kind, rows in families:
+        family = name[:-len("_total")] if kind == "counter" else name
+        om.write("# TYPE %s %s\n" % (family, kind))
+        for (ns, pod, container), points, more, value in rows:
+            labels = {**extra, "namespace": ns, "pod": pod, "container": container, **more}
+            for stamp in (points[0][0], points[-1][0]):
+                om.write("%s{%s} %r %d\n" % (name, label_text(labels), value, stamp))
 
 
 if __name__ == "__main__":
