@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/pipeline.hpp"
+#include "cli/published.hpp"
 #include "podfit/report/report.hpp"
 
 namespace podfit::cli {
@@ -13,6 +14,7 @@ namespace {
 struct RecommendOptions {
   PipelineOptions pipeline;
   std::string format = "table";
+  std::string publish_configmap;  // --publish-configmap [NS/]NAME
 };
 
 int run_recommend(const RecommendOptions& options) {
@@ -23,6 +25,10 @@ int run_recommend(const RecommendOptions& options) {
   report_options.format = *format;
   report_options.color = *format == report::Format::table && stdout_wants_color();
   report::write_report(std::cout, result.recommendations, report_options);
+  if (!options.publish_configmap.empty()) {
+    std::cout.flush();
+    publish_report(options.publish_configmap, options.pipeline, result.recommendations, std::cerr);
+  }
   return static_cast<int>(result.input_problems > 0 ? ExitCode::partial : ExitCode::ok);
 }
 
@@ -35,6 +41,7 @@ void register_recommend(CLI::App& app, int& exit_code) {
   add_pipeline_options(*command, options->pipeline);
   command->add_option("-o,--output", options->format, "table (default), json, csv or markdown")
       ->type_name("FORMAT");
+  add_publish_option(*command, options->publish_configmap);
   command->callback([options, &exit_code] { exit_code = run_recommend(*options); });
 }
 

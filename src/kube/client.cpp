@@ -1,6 +1,7 @@
 #include "podfit/kube/client.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -68,7 +69,7 @@ bool is_retryable_status(long status) {
 
 }  // namespace
 
-std::string permission_for_path(const std::string& path) {
+std::string permission_for_path(const std::string& path, const std::string& verb_override) {
   std::vector<std::string> parts = split_path(path);
   std::string group;
   std::size_t at = 0;
@@ -88,6 +89,7 @@ std::string permission_for_path(const std::string& path) {
   if (at >= parts.size()) return "get " + path;
   std::string resource = parts[at];
   std::string verb = at + 1 < parts.size() ? "get" : "list";
+  if (!verb_override.empty()) verb = verb_override;
   std::string text = verb + " " + resource + " in API group \"" + group + "\"";
   text += namespace_name.empty() ? " at cluster scope" : " in namespace \"" + namespace_name + "\"";
   return text;
@@ -127,9 +129,9 @@ double ApiClient::backoff_seconds(int attempt) {
   return delay * (0.5 + 0.5 * retry_.random());  // jitter: between half and all of it
 }
 
-std::string ApiClient::describe_failure(const std::string& path, long status,
-                                        const std::string& body, int attempts) const {
-  std::string text = "GET " + url(path) + ": HTTP " + std::to_string(status);
+std::string ApiClient::describe_failure(const std::string& method, const std::string& path,
+                                        long status, const std::string& body, int attempts) const {
+  std::string text = method + " " + url(path) + ": HTTP " + std::to_string(status);
   if (*reason_phrase(status)) text += std::string(" ") + reason_phrase(status);
   std::string message = status_message(body);
   if (status == 401) {
@@ -137,12 +139,28 @@ std::string ApiClient::describe_failure(const std::string& path, long status,
            config_.origin + "); they are missing, wrong or expired: log in again";
   }
   if (!message.empty()) text += ": " + message;
-  if (status == 403) text += "; podfit needs RBAC permission to " + permission_for_path(path);
+  if (status == 403) {
+    std::string verb;  // a GET is a get or a list; other methods name their verb
+    if (method != "GET") {
+      for (char c : method) verb += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    text += "; podfit needs RBAC permission to " + permission_for_path(path, verb);
+  }
   if (attempts > 1) text += " (after " + std::to_string(attempts) + " attempts)";
   return text;
 }
 
 Result<std::string> ApiClient::get(const std::string& path) {
+  return send("GET", path, "", "");
+}
+
+Result<std::string> ApiClient::patch(const std::string& path, const std::string& body,
+                                     const std::string& content_type) {
+  return send("PATCH", path, body, content_type);
+}
+
+Result<std::string> ApiClient::send(const std::string& method, const std::string& path,
+                                    const std::string& body, const std::string& content_type) {
   bool refreshed_credentials = false;
   for (int attempt = 1;; ++attempt) {
     auto credentials = credentials_.current();
@@ -153,13 +171,18 @@ Result<std::string> ApiClient::get(const std::string& path) {
     if (!credentials->authorization.empty())
       request.headers.push_back("Authorization: " + credentials->authorization);
     request.identity = credentials->identity;
+    if (method != "GET") {
+      request.method = method;
+      request.post_body = body;
+      request.headers.push_back("Content-Type: " + content_type);
+    }
     ++requests_sent_;
     auto response = transport_->get(request);
     last_status_ = response ? response->status : 0;
     bool last = attempt >= retry_.max_attempts;
     if (!response) {
       if (!response.error().retryable || last) {
-        std::string text = "GET " + request.url + ": " + response.error().message;
+        std::string text = method + " " + request.url + ": " + response.error().message;
         if (attempt > 1) text += " (after " + std::to_string(attempt) + " attempts)";
         return fail(text);
       }
@@ -174,7 +197,7 @@ Result<std::string> ApiClient::get(const std::string& path) {
       continue;
     }
     if (!is_retryable_status(status) || last)
-      return fail(describe_failure(path, status, response->body, attempt));
+      return fail(describe_failure(method, path, status, response->body, attempt));
     double delay = backoff_seconds(attempt);
     if (!response->retry_after.empty()) {
       char* end = nullptr;

@@ -127,11 +127,13 @@ class CurlTransport : public HttpTransport {
     for (const std::string& header : request.headers)
       headers = curl_slist_append(headers, header.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    if (!request.post_body.empty()) {
+    if (!request.post_body.empty() || !request.method.empty()) {
       curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
                        static_cast<curl_off_t>(request.post_body.size()));
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.post_body.data());
     }
+    if (!request.method.empty())
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     CURLcode code = curl_easy_perform(curl);
     curl_slist_free_all(headers);
     curl_slist_free_all(connect_to);

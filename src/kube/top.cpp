@@ -1,6 +1,7 @@
 #include "podfit/kube/top.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "podfit/quantity/quantity.hpp"
 
@@ -117,6 +118,23 @@ Result<std::string> format_top_memory(const std::string& quantity) {
   return to_string(mebibytes(*nanos)) + "Mi";
 }
 
+std::string format_top_cores(double cores) {
+  double millicores = std::max(0.0, std::ceil(cores * 1000 - 1e-6));
+  return to_string(static_cast<__int128>(millicores)) + "m";
+}
+
+std::string format_top_bytes(double bytes) {
+  double whole = std::max(0.0, std::ceil(bytes - 1e-6));
+  return to_string(static_cast<__int128>(whole) / (1024 * 1024)) + "Mi";
+}
+
+std::string format_columns(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<Row> padded;
+  padded.reserve(rows.size());
+  for (const auto& cells : rows) padded.push_back(Row{cells});
+  return render(padded);
+}
+
 Result<std::string> format_top_table(std::vector<PodUsage> pods, const TopOptions& options) {
   if (pods.empty()) return std::string();
   std::vector<ParsedPod> parsed;
@@ -141,7 +159,7 @@ Result<std::string> format_top_table(std::vector<PodUsage> pods, const TopOption
   if (options.with_namespace) header.cells.push_back("NAMESPACE");
   if (options.containers) header.cells.push_back("POD");
   for (const char* name : {"NAME", "CPU(cores)", "MEMORY(bytes)"}) header.cells.push_back(name);
-  rows.push_back(std::move(header));
+  if (!options.no_headers) rows.push_back(std::move(header));
   for (const ParsedPod& pod : parsed) {
     auto add_row = [&](const std::string& name, const Usage& usage, bool container_row) {
       Row row;

@@ -12,6 +12,7 @@
 #include <tuple>
 #include <vector>
 
+#include "kube/fake_server.hpp"
 #include "support/support.hpp"
 
 namespace podfit::test {
@@ -72,11 +73,14 @@ std::vector<std::string> string_list(const YAML::Node& node) {
   return items;
 }
 
-const YAML::Node find_object(const std::vector<YAML::Node>& objects, const std::string& kind) {
+const YAML::Node find_object(const std::vector<YAML::Node>& objects, const std::string& kind,
+                             const std::string& name = "") {
   for (const auto& object : objects) {
-    if (text_of(object["kind"]) == kind) return object;
+    if (text_of(object["kind"]) == kind &&
+        (name.empty() || text_of(object["metadata"]["name"]) == name))
+      return object;
   }
-  FAIL("no " << kind << " in the rendered kustomization");
+  FAIL("no " << kind << " " << name << " in the rendered kustomization");
   return YAML::Node();
 }
 
@@ -157,6 +161,9 @@ TEST_CASE("deploy/ renders to the documented objects, all in namespace podfit", 
       {"v1", "PersistentVolumeClaim"},
       {"rbac.authorization.k8s.io/v1", "ClusterRole"},
       {"rbac.authorization.k8s.io/v1", "ClusterRoleBinding"},
+      {"rbac.authorization.k8s.io/v1", "Role"},
+      {"rbac.authorization.k8s.io/v1", "RoleBinding"},
+      {"v1", "ConfigMap"},
       {"batch/v1", "CronJob"}};
   const std::set<std::string> cluster_scoped = {"Namespace", "ClusterRole", "ClusterRoleBinding"};
   std::set<std::pair<std::string, std::string>> seen;  // kind, name
@@ -179,7 +186,11 @@ TEST_CASE("deploy/ renders to the documented objects, all in namespace podfit", 
       {"PersistentVolumeClaim", "podfit-store"},
       {"ClusterRole", "podfit-reader"},
       {"ClusterRoleBinding", "podfit-reader"},
-      {"CronJob", "podfit-collect"}};
+      {"Role", "podfit-report-writer"},
+      {"RoleBinding", "podfit-report-writer"},
+      {"ConfigMap", "podfit-report"},
+      {"CronJob", "podfit-collect"},
+      {"CronJob", "podfit-report"}};
   CHECK(seen == expected);
   CHECK(objects.size() == expected.size());
 
@@ -187,11 +198,16 @@ TEST_CASE("deploy/ renders to the documented objects, all in namespace podfit", 
   CHECK(string_list(claim["spec"]["accessModes"]) == std::vector<std::string>{"ReadWriteOnce"});
   CHECK(text_of(claim["spec"]["resources"]["requests"]["storage"]) == "1Gi");
 
-  // Only the CronJob pod gets a token.
+  // Only the CronJob pods get a token.
   CHECK_FALSE(find_object(objects, "ServiceAccount")["automountServiceAccountToken"].as<bool>());
+  // Shipped empty: the report CronJob fills it, and re-applying leaves its data alone.
+  const YAML::Node report = find_object(objects, "ConfigMap", "podfit-report");
+  CHECK_FALSE(report["data"]);
+  CHECK_FALSE(report["binaryData"]);
 }
 
-TEST_CASE("deploy/ RBAC is read-only and exactly the documented list", "[deploy]") {
+TEST_CASE("deploy/ RBAC is exactly the documented list: read-only, plus one ConfigMap",
+          "[deploy]") {
   TempDir temp;
   auto objects = render_kustomization(temp);
 
@@ -229,12 +245,44 @@ TEST_CASE("deploy/ RBAC is read-only and exactly the documented list", "[deploy]
   CHECK(text_of(binding["subjects"][0]["name"]) == "podfit");
   CHECK(text_of(binding["subjects"][0]["namespace"]) == "podfit");
 
+  // The one write: get and patch on the ConfigMap podfit-report, in namespace podfit only.
+  using NamedGrant = std::tuple<std::string, std::string, std::string, std::string>;
+  std::set<NamedGrant> namespaced;  // group, resource, name, verb
+  const YAML::Node writer = find_object(objects, "Role", "podfit-report-writer");
+  CHECK(text_of(writer["metadata"]["namespace"]) == "podfit");
+  for (const auto& rule : writer["rules"]) {
+    REQUIRE(rule["resourceNames"]);
+    for (const auto& group : string_list(rule["apiGroups"])) {
+      for (const auto& resource : string_list(rule["resources"])) {
+        for (const auto& name : string_list(rule["resourceNames"])) {
+          for (const auto& verb : string_list(rule["verbs"]))
+            namespaced.insert({group, resource, name, verb});
+        }
+      }
+    }
+  }
+  CHECK(namespaced == std::set<NamedGrant>{{"", "configmaps", "podfit-report", "get"},
+                                           {"", "configmaps", "podfit-report", "patch"}});
+  const YAML::Node writer_binding = find_object(objects, "RoleBinding", "podfit-report-writer");
+  CHECK(text_of(writer_binding["metadata"]["namespace"]) == "podfit");
+  CHECK(text_of(writer_binding["roleRef"]["kind"]) == "Role");
+  CHECK(text_of(writer_binding["roleRef"]["name"]) == "podfit-report-writer");
+  REQUIRE(writer_binding["subjects"].size() == 1);
+  CHECK(text_of(writer_binding["subjects"][0]["kind"]) == "ServiceAccount");
+  CHECK(text_of(writer_binding["subjects"][0]["name"]) == "podfit");
+  CHECK(text_of(writer_binding["subjects"][0]["namespace"]) == "podfit");
+
   for (const auto& object : objects) {
     std::vector<std::string> verbs;
     collect_values(object, "verbs", verbs);
+    bool is_writer = text_of(object["kind"]) == "Role";
     for (const auto& verb : verbs) {
       INFO(text_of(object["kind"]) << " verb " << verb);
-      CHECK((verb == "get" || verb == "list" || verb == "watch"));
+      if (is_writer) {
+        CHECK((verb == "get" || verb == "patch"));
+      } else {
+        CHECK((verb == "get" || verb == "list" || verb == "watch"));
+      }
     }
     std::vector<std::string> scalars;
     collect_scalars(object, scalars);
@@ -245,7 +293,7 @@ TEST_CASE("deploy/ RBAC is read-only and exactly the documented list", "[deploy]
 TEST_CASE("deploy/ CronJob collects hourly into the PVC from a hardened pod", "[deploy]") {
   TempDir temp;
   auto objects = render_kustomization(temp);
-  const YAML::Node cron = find_object(objects, "CronJob");
+  const YAML::Node cron = find_object(objects, "CronJob", "podfit-collect");
   const YAML::Node spec = cron["spec"];
   CHECK(text_of(spec["schedule"]) == "0 * * * *");
   CHECK(text_of(spec["concurrencyPolicy"]) == "Forbid");
@@ -268,52 +316,69 @@ TEST_CASE("deploy/ CronJob collects hourly into the PVC from a hardened pod", "[
                                                                    "15s", "--duration", "55m"});
 }
 
-TEST_CASE("deploy/report-job.yaml is a standalone hardened Job, not in the kustomization",
-          "[deploy]") {
-  auto kustomization = YAML::LoadFile(deploy_dir() + "/kustomization.yaml");
-  for (const auto& resource : string_list(kustomization["resources"])) {
-    CHECK(resource.find("report") == std::string::npos);
-  }
-  // It renders on its own: a kustomization of just that file.
+TEST_CASE("deploy/ report CronJob publishes from the store into the ConfigMap", "[deploy]") {
   TempDir temp;
-  write_file(temp / "kubeconfig", "");
-  write_file(temp / "report-job.yaml", read_file(deploy_dir() + "/report-job.yaml"));
-  write_file(temp / "kustomization.yaml", "resources:\n  - report-job.yaml\n");
-  auto rendered = run_command("KUBECONFIG=" + shell_quote((temp / "kubeconfig").string()) +
-                              " /usr/bin/kubectl kustomize " + shell_quote(temp.path().string()));
-  INFO(rendered.err);
-  REQUIRE(rendered.exit_code == 0);
-  auto documents = YAML::LoadAll(rendered.out);
-  REQUIRE(documents.size() == 1);
-  const YAML::Node job = documents[0];
-  CHECK(text_of(job["apiVersion"]) == "batch/v1");
-  CHECK(text_of(job["kind"]) == "Job");
-  CHECK(text_of(job["metadata"]["name"]) == "podfit-report");
-  CHECK(text_of(job["metadata"]["namespace"]) == "podfit");
-  const YAML::Node pod = job["spec"]["template"]["spec"];
-  CHECK_FALSE(pod["automountServiceAccountToken"].as<bool>());  // reads only the store
+  auto objects = render_kustomization(temp);
+  const YAML::Node spec = find_object(objects, "CronJob", "podfit-report")["spec"];
+  CHECK(text_of(spec["schedule"]) == "57 */6 * * *");  // after the collector's 55 minutes
+  CHECK(text_of(spec["concurrencyPolicy"]) == "Forbid");
+  const YAML::Node job = spec["jobTemplate"]["spec"];
+  CHECK(job["backoffLimit"].as<int>() == 0);
+  const YAML::Node pod = job["template"]["spec"];
+  CHECK(pod["automountServiceAccountToken"].as<bool>());  // to patch the ConfigMap
   REQUIRE(pod["containers"].size() == 1);
   const YAML::Node container = pod["containers"][0];
   check_hardened_container(pod, container);
+  CHECK_FALSE(container["command"]);
   auto args = string_list(container["args"]);
-  CHECK(args ==
-        std::vector<std::string>{"recommend", "--store", "/data/podfit.db", "-o", "markdown"});
+  CHECK(args == std::vector<std::string>{"recommend", "--store", "/data/podfit.db", "-o",
+                                         "markdown", "--publish-configmap", "podfit-report"});
 
-  // The args parse: on a missing store podfit fails for the store, not for the command line.
-  auto result =
-      run_command(shell_quote(podfit_binary()) +
-                  joined_for_shell(with_value(args, "--store", (temp / "missing.db").string())));
-  INFO(result.err);
-  CHECK(result.exit_code != 0);
-  CHECK(result.exit_code != 2);
-  CHECK(result.err.find("missing.db") != std::string::npos);
+  // Run those args as the pod would: in-cluster env against the fake API server.
+  FakeApiServer server(nlohmann::json{
+      {"tokens", {{"tok-podfit", "system:serviceaccount:podfit:podfit"}, {"tok-dev", "dev"}}},
+      {"configmaps", {{{"namespace", "podfit"}, {"name", "podfit-report"}}}}});
+  std::string store = (temp / "podfit.db").string();
+  auto imported =
+      run_command(shell_quote(podfit_binary()) + " store --store " + shell_quote(store) +
+                  " import " + shell_quote(source_dir() + "/fixtures/sample-app/samples.jsonl"));
+  REQUIRE(imported.exit_code == 0);
+  TempDir account;
+  write_file(account / "token", "tok-podfit");
+  std::filesystem::copy_file(test_certs() / "ca.crt", account / "ca.crt");
+  write_file(account / "namespace", "podfit\n");
+  std::string home = server.dir().path().string();
+  auto run = run_podfit(
+      joined_for_shell(with_value(args, "--store", store)), home,
+      "KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT=" + std::to_string(server.port()) +
+          " PODFIT_SERVICEACCOUNT_DIR=" + shell_quote(account.path().string()));
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find("| ") != std::string::npos);  // the Markdown report in the log
+
+  // The documented one-liner, from a developer's kubeconfig.
+  std::string kubeconfig = server.write_kubeconfig("dev", "    token: tok-dev\n");
+  auto markdown = run_kubectl("--kubeconfig " + shell_quote(kubeconfig) +
+                                  " get configmap podfit-report -n podfit -o "
+                                  "jsonpath='{.data.report\\.md}'",
+                              home);
+  INFO(markdown.err);
+  REQUIRE(markdown.exit_code == 0);
+  CHECK(markdown.out == run.out);
+  auto annotations = run_kubectl("--kubeconfig " + shell_quote(kubeconfig) +
+                                     " get configmap podfit-report -n podfit -o "
+                                     "jsonpath='{.metadata.annotations}'",
+                                 home);
+  CHECK(annotations.out.find("\"podfit/source\":\"store " + store + "\"") != std::string::npos);
+  CHECK(annotations.out.find("podfit/generated-at") != std::string::npos);
 }
 
 TEST_CASE("the CronJob's args run in podfit with an in-cluster service account", "[deploy]") {
   TempDir temp;
   auto objects = render_kustomization(temp);
   const YAML::Node container = find_object(
-      objects, "CronJob")["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0];
+      objects, "CronJob",
+      "podfit-collect")["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0];
   auto args = string_list(container["args"]);
   args = with_value(args, "--duration", "1s");
   args = with_value(args, "--interval", "1s");

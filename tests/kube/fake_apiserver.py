@@ -5,6 +5,8 @@ Serves over HTTPS on 127.0.0.1: discovery, PodMetrics, Pods, ReplicaSets,
 Deployments, StatefulSets, DaemonSets, Jobs and CronJobs from a scenario file
 (see fixtures/kube/README.md), with metrics that move from tick to tick. Checks
 bearer tokens, basic auth and client certificates, and injects faults.
+ConfigMaps live in memory: GET returns them, PATCH (JSON merge patch only) updates
+an existing one; there is no create, as podfit's Role grants none.
 
 Usage: fake_apiserver.py --scenario FILE --cert PEM --key PEM --client-ca PEM
                          --port-file FILE [--log FILE]
@@ -108,6 +110,10 @@ class Scenario:
         self.faults = [dict(f) for f in self.data.get("faults", [])]
         self.request_count = 0
         self.metrics_cache = {}
+        self.configmaps = {}  # (namespace, name) -> ConfigMap object
+        for item in self.data.get("configmaps", []):
+            self.configmaps[(item["namespace"], item["name"])] = configmap_object(
+                item["namespace"], item["name"], item.get("data"))
 
     def tick(self):
         if "fixed_tick" in self.data:
@@ -143,6 +149,35 @@ def status_at(container, tick):
         if entry["from_tick"] <= tick:
             current.update({k: v for k, v in entry.items() if k != "from_tick"})
     return current
+
+
+def configmap_object(namespace, name, data):
+    body = {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": namespace, "resourceVersion": "1"}}
+    if data:
+        body["data"] = dict(data)
+    return body
+
+
+def merge_patch(target, patch):
+    """RFC 7386 JSON merge patch."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def configmap_key(path):
+    """(namespace, name) for /api/v1/namespaces/NS/configmaps/NAME, else None."""
+    parts = path.strip("/").split("/")
+    if len(parts) == 6 and parts[:3] == ["api", "v1", "namespaces"] and parts[4] == "configmaps":
+        return parts[3], parts[5]
+    return None
 
 
 def pod_object(pod, tick):
@@ -233,20 +268,64 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         return value
         return None
 
-    def do_GET(self):
-        url = urllib.parse.urlsplit(self.path)
-        query = urllib.parse.parse_qs(url.query)
-        fault = self.scenario.take_fault(url.path)
+    def admit(self, path):
+        """The user, or None when a fault, 401 or 403 has already answered."""
+        fault = self.scenario.take_fault(path)
         if fault and self.apply_fault(fault):
-            return
+            return None, None
         user = self.authenticate()
         if user is None:
             self.send_status(401, "Unauthorized", "Unauthorized", None)
-            return
+            return None, None
         for rule in self.scenario.data.get("forbid", []):
-            if rule.get("user") in (None, user) and url.path.startswith(rule["path_prefix"]):
+            if rule.get("method", self.command) != self.command:
+                continue
+            if rule.get("user") in (None, user) and path.startswith(rule["path_prefix"]):
                 self.send_status(403, "Forbidden", rule["message"], user)
-                return
+                return None, None
+        return user, fault or {}
+
+    def do_PATCH(self):
+        url = urllib.parse.urlsplit(self.path)
+        length = int(self.headers.get("Content-Length", "0"))
+        payload = self.rfile.read(length)
+        user, _ = self.admit(url.path)
+        if user is None:
+            return
+        key = configmap_key(url.path)
+        if key is None:
+            self.send_status(405, "MethodNotAllowed", "PATCH only on configmaps here", user)
+            return
+        content_type = self.headers.get("Content-Type", "")
+        if content_type != "application/merge-patch+json":
+            self.send_status(415, "UnsupportedMediaType",
+                             "the body of the request was in an unknown format", user)
+            return
+        try:
+            patch = json.loads(payload)
+        except ValueError:
+            self.send_status(400, "BadRequest", "the patch is not JSON", user)
+            return
+        with self.scenario.lock:
+            current = self.scenario.configmaps.get(key)
+            if current is None:
+                found = None
+            else:
+                found = merge_patch(current, patch)
+                found["metadata"]["resourceVersion"] = str(
+                    int(current["metadata"]["resourceVersion"]) + 1)
+                self.scenario.configmaps[key] = found
+        if found is None:
+            self.send_status(404, "NotFound", 'configmaps "%s" not found' % key[1], user)
+        else:
+            self.send_json(200, found, user)
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        user, fault = self.admit(url.path)
+        if user is None:
+            return
         truncate = bool(fault and fault.get("truncate"))
         body = self.route(url.path, query)
         if body is None:
@@ -284,6 +363,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 {"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]}
         if path == "/apis":
             return self.group_list(metrics_on)
+        if path == "/api/v1":
+            return {"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+                {"name": "pods", "singularName": "pod", "namespaced": True, "kind": "Pod",
+                 "verbs": ["get", "list", "watch"]},
+                {"name": "configmaps", "singularName": "configmap", "namespaced": True,
+                 "kind": "ConfigMap", "verbs": ["get", "list", "patch"], "shortNames": ["cm"]}]}
         if path == "/apis/metrics.k8s.io/v1beta1" and metrics_on:
             return {"kind": "APIResourceList", "apiVersion": "v1",
                     "groupVersion": "metrics.k8s.io/v1beta1", "resources": [
@@ -293,6 +378,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                          "kind": "PodMetrics", "verbs": ["get", "list"]}]}
         if path.startswith("/apis/metrics.k8s.io/v1beta1/") and metrics_on:
             return self.metrics(path[len("/apis/metrics.k8s.io/v1beta1/"):], query)
+        key = configmap_key(path)
+        if key is not None:
+            with self.scenario.lock:
+                return self.scenario.configmaps.get(key)
         return self.objects(path, query)
 
     def group_list(self, metrics_on):

@@ -1,4 +1,5 @@
-// GET requests to the API server with credentials, retries and clear errors.
+// Requests to the API server (GET, and PATCH for the report) with credentials, retries and
+// clear errors.
 #pragma once
 
 #include <functional>
@@ -37,6 +38,13 @@ class ApiClient {
   // 401/403 lacks; they never contain tokens, passwords or keys.
   Result<std::string> get(const std::string& path);
 
+  // PATCHes `path` with `body` sent as `content_type` ("application/merge-patch+json");
+  // returns the body of a 2xx response. Retried like get() (a merge patch is idempotent);
+  // errors read "PATCH <url>: HTTP 403 Forbidden: ...; podfit needs RBAC permission to
+  // patch configmaps ..." and never contain the body or credentials.
+  Result<std::string> patch(const std::string& path, const std::string& body,
+                            const std::string& content_type);
+
   std::string url(const std::string& path) const { return config_.cluster.server + path; }
   const ConnectionConfig& config() const { return config_; }
   int requests_sent() const { return requests_sent_; }
@@ -44,8 +52,10 @@ class ApiClient {
   long last_status() const { return last_status_; }
 
  private:
-  std::string describe_failure(const std::string& path, long status, const std::string& body,
-                               int attempts) const;
+  Result<std::string> send(const std::string& method, const std::string& path,
+                           const std::string& body, const std::string& content_type);
+  std::string describe_failure(const std::string& method, const std::string& path, long status,
+                               const std::string& body, int attempts) const;
   double backoff_seconds(int attempt);
 
   ConnectionConfig config_;
@@ -56,7 +66,8 @@ class ApiClient {
   long last_status_ = 0;
 };
 
-// "list pods in API group \"metrics.k8s.io\" in namespace \"shop\"" for a request path.
-std::string permission_for_path(const std::string& path);
+// "list pods in API group \"metrics.k8s.io\" in namespace \"shop\"" for a request path;
+// `verb` replaces the get/list a GET implies ("patch").
+std::string permission_for_path(const std::string& path, const std::string& verb = "");
 
 }  // namespace podfit::kube

@@ -1,5 +1,5 @@
-// One HTTP request at a time (GET, or POST when a body is given), behind an interface so tests
-// can replace the network.
+// One HTTP request at a time (GET, POST or PATCH), behind an interface so tests can replace
+// the network.
 #pragma once
 
 #include <memory>
@@ -22,6 +22,7 @@ struct HttpRequest {
   std::vector<std::string> headers;  // "Name: value"; may hold secrets, never logged
   ClientIdentity identity;
   std::string post_body;  // when not empty: POST this body (set Content-Type in headers)
+  std::string method;     // "PATCH" sends post_body with that method; empty: GET or POST
 };
 
 struct HttpResponse {

@@ -15,6 +15,7 @@ struct TopOptions {
   bool containers = false;      // --containers: one line per container
   bool with_namespace = false;  // -A: a NAMESPACE column
   TopSort sort = TopSort::name;
+  bool no_headers = false;  // --no-headers
 };
 
 // "cpu" / "memory" / "" -> TopSort; anything else is kubectl's usage error.
@@ -24,6 +25,14 @@ Result<TopSort> parse_top_sort(const std::string& text);
 // rounded down ("6Mi"). Errors quote a malformed quantity.
 Result<std::string> format_top_cpu(const std::string& quantity);
 Result<std::string> format_top_memory(const std::string& quantity);
+
+// The same from amounts in base units (cores, bytes), ignoring float noise below 10^-6.
+std::string format_top_cores(double cores);
+std::string format_top_bytes(double bytes);
+
+// Rows of cells padded like Go's tabwriter in kubectl (minimum width 6, 3 spaces of
+// padding, trailing padding kept).
+std::string format_columns(const std::vector<std::vector<std::string>>& rows);
 
 // The table, columns padded like Go's tabwriter in kubectl (3 spaces, trailing
 // padding kept). Empty text for no pods.

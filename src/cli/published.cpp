@@ -1,0 +1,192 @@
+#include "cli/published.hpp"
+
+#include <cctype>
+#include <chrono>
+#include <map>
+#include <sstream>
+
+#include "podfit/core/error.hpp"
+#include "podfit/kube/configmap.hpp"
+#include "podfit/manifest/editor.hpp"
+#include "podfit/report/report.hpp"
+#include "podfit/store/store.hpp"
+
+namespace podfit::cli {
+
+namespace {
+
+constexpr const char* kDefaultReportConfigMap = "podfit/podfit-report";
+
+std::string report_text(const std::vector<policy::Recommendation>& recommendations,
+                        report::Format format) {
+  std::ostringstream out;
+  report::ReportOptions options;
+  options.format = format;
+  report::write_report(out, recommendations, options);
+  return out.str();
+}
+
+std::string source_of(const PipelineOptions& options) {
+  if (!options.store_path.empty()) return "store " + options.store_path;
+  if (!options.prometheus.url.empty()) return "prometheus " + options.prometheus.url;
+  std::string files;
+  for (const std::string& file : options.sample_files) files += (files.empty() ? "" : ",") + file;
+  return "samples " + files;
+}
+
+std::string now_rfc3339() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now).count();
+  return store::format_rfc3339(seconds * 1'000'000'000LL);
+}
+
+std::string lowercase(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+bool kind_matches(const std::string& published, const std::string& manifest) {
+  if (published == manifest) return true;
+  std::stringstream kinds(published);  // "DaemonSet|Job": either
+  for (std::string kind; std::getline(kinds, kind, '|');) {
+    if (kind == manifest) return true;
+  }
+  return false;
+}
+
+// The manifest's workload a published recommendation is about: same name, a kind it may be,
+// and the same namespace unless the manifest names none.
+const manifest::Workload* manifest_workload(const std::vector<manifest::ManifestFile>& manifests,
+                                            const WorkloadRef& published) {
+  for (const auto& file : manifests) {
+    for (const auto& workload : file.workloads) {
+      const WorkloadRef& ref = workload.ref;
+      if (ref.name != published.name || !kind_matches(published.kind, ref.kind)) continue;
+      if (!ref.namespace_name.empty() && ref.namespace_name != published.namespace_name) continue;
+      return &workload;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void add_publish_option(CLI::App& command, std::string& configmap) {
+  command
+      .add_option("--publish-configmap", configmap,
+                  "also write the JSON and Markdown reports and kubectl patches into this "
+                  "existing ConfigMap ([NS/]NAME, docs/deploy.md)")
+      ->type_name("NAME");
+}
+
+std::string cluster_patches(const std::vector<policy::Recommendation>& recommendations) {
+  std::map<WorkloadRef, std::vector<const policy::Recommendation*>> by_workload;
+  for (const auto& recommendation : recommendations) {
+    const WorkloadRef& ref = recommendation.stats.workload;
+    if (!recommendation.changes() || ref.kind.find('|') != std::string::npos ||
+        ref.namespace_name.empty()) {
+      continue;
+    }
+    by_workload[ref].push_back(&recommendation);
+  }
+  std::string out;
+  for (const auto& [ref, list] : by_workload) {
+    manifest::Workload workload;
+    workload.ref = ref;
+    std::vector<manifest::ContainerChange> changes;
+    for (const policy::Recommendation* recommendation : list) {
+      workload.containers.push_back(
+          {recommendation->stats.container, false, recommendation->current, 0});
+      changes.push_back({ref, recommendation->stats.container, recommendation->recommended});
+    }
+    std::string patch = manifest::strategic_patches({workload}, changes);
+    std::size_t body = patch.find('\n');  // after the "# Kind ns/name" line
+    if (patch.empty() || body == std::string::npos) continue;
+    std::string document = patch.substr(body + 1);
+    while (!document.empty() && document.back() == '\n') document.pop_back();
+    if (!out.empty()) out += "---\n";
+    out += "# kubectl -n " + ref.namespace_name + " patch " + lowercase(ref.kind) + " " + ref.name +
+           " --type strategic -p '" + document + "'\n" + document + "\n";
+  }
+  return out;
+}
+
+void publish_report(const std::string& configmap, const PipelineOptions& options,
+                    const std::vector<policy::Recommendation>& recommendations,
+                    std::ostream& diagnostics) {
+  KubeConnection connection = connect_to_cluster(options.kube);
+  auto ref = kube::parse_configmap_ref(configmap, connection.scope.namespace_name);
+  if (!ref) throw Failure(ExitCode::usage, "--publish-configmap: " + ref.error().message);
+  std::map<std::string, std::string> data = {
+      {kReportJsonKey, report_text(recommendations, report::Format::json)},
+      {kReportMarkdownKey, report_text(recommendations, report::Format::markdown)},
+      {kReportPatchesKey, cluster_patches(recommendations)}};
+  std::map<std::string, std::string> annotations = {{"podfit/generated-at", now_rfc3339()},
+                                                    {"podfit/source", source_of(options)},
+                                                    {"podfit/version", "0.1.0"}};
+  auto patched = kube::patch_configmap(*connection.client, *ref, data, annotations);
+  if (!patched) throw Failure(ExitCode::fatal, patched.error().message);
+  diagnostics << "podfit: published " << recommendations.size() << " recommendations ("
+              << kube::configmap_data_bytes(data) << " bytes) to configmap " << ref->namespace_name
+              << "/" << ref->name << '\n';
+}
+
+void add_from_cluster_options(CLI::App& command, PipelineOptions& options) {
+  command.add_flag("--from-cluster", options.from_cluster,
+                   "use the recommendations the in-cluster report published (no history needed)");
+  command
+      .add_option("--report-configmap", options.report_configmap,
+                  std::string("with --from-cluster: the report ConfigMap [NS/]NAME (default ") +
+                      kDefaultReportConfigMap + ")")
+      ->type_name("NAME");
+}
+
+std::vector<policy::Recommendation> published_recommendations(
+    const PipelineOptions& options, const std::vector<manifest::ManifestFile>& manifests,
+    std::ostream& diagnostics) {
+  if (!options.sample_files.empty() || !options.store_path.empty() ||
+      !options.prometheus.url.empty() || options.live || !options.policy_file.empty() ||
+      !options.policy_flags.empty()) {
+    throw Failure(ExitCode::usage,
+                  "--from-cluster uses the published recommendations: it does not go with "
+                  "--samples, --store, --prometheus, --live or policy settings");
+  }
+  KubeConnection connection = connect_to_cluster(options.kube);
+  std::string name =
+      options.report_configmap.empty() ? kDefaultReportConfigMap : options.report_configmap;
+  auto ref = kube::parse_configmap_ref(name, connection.scope.namespace_name);
+  if (!ref) throw Failure(ExitCode::usage, "--report-configmap: " + ref.error().message);
+  auto content = kube::read_configmap(*connection.client, *ref);
+  if (!content) throw Failure(ExitCode::fatal, content.error().message);
+  std::string origin = "configmap " + ref->namespace_name + "/" + ref->name;
+  auto json = content->data.find(kReportJsonKey);
+  if (json == content->data.end() || json->second.empty()) {
+    throw Failure(ExitCode::fatal,
+                  origin + " has no " + kReportJsonKey +
+                      " yet: the report CronJob has not run (kubectl -n " + ref->namespace_name +
+                      " create job --from=cronjob/podfit-report podfit-report-now)");
+  }
+  auto recommendations =
+      kube::parse_recommendations_json(json->second, origin + " " + kReportJsonKey);
+  if (!recommendations) throw Failure(ExitCode::fatal, recommendations.error().message);
+  auto& annotations = content->annotations;
+  diagnostics << "podfit: note: recommendations from " << origin << ", generated "
+              << (annotations.count("podfit/generated-at") ? annotations["podfit/generated-at"]
+                                                           : std::string("at an unknown time"))
+              << (annotations.count("podfit/source") ? " from " + annotations["podfit/source"]
+                                                     : std::string())
+              << '\n';
+  for (policy::Recommendation& recommendation : *recommendations) {
+    const manifest::Workload* workload =
+        manifest_workload(manifests, recommendation.stats.workload);
+    if (workload == nullptr) continue;
+    recommendation.stats.workload = workload->ref;
+    for (const auto& container : workload->containers) {
+      if (container.name == recommendation.stats.container)
+        recommendation.current = container.current;
+    }
+  }
+  return std::move(*recommendations);
+}
+
+}  // namespace podfit::cli

@@ -1,0 +1,329 @@
+#include "cli/top_history.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <tuple>
+
+#include "podfit/source/prometheus.hpp"
+#include "podfit/stats/sketch.hpp"
+#include "podfit/stats/summary.hpp"
+#include "podfit/store/store.hpp"
+
+namespace podfit::cli {
+
+namespace {
+
+std::string trim(const std::string& text) {
+  std::size_t begin = text.find_first_not_of(' ');
+  std::size_t end = text.find_last_not_of(' ');
+  return begin == std::string::npos ? "" : text.substr(begin, end - begin + 1);
+}
+
+// Splits on commas outside parentheses.
+std::vector<std::string> selector_terms(const std::string& text) {
+  std::vector<std::string> terms;
+  std::string current;
+  int depth = 0;
+  for (char c : text) {
+    depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+    if (c == ',' && depth == 0) {
+      terms.push_back(trim(current));
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  terms.push_back(trim(current));
+  return terms;
+}
+
+// One resource: its latest value, and its P95 and MAX over the window.
+struct Usage {
+  std::optional<double> latest;
+  double p95 = 0;
+  double max = 0;
+};
+
+struct Line {
+  std::string namespace_name, pod, container;  // container empty on a pod line
+  Usage cpu, memory;
+};
+
+Usage exact_usage(std::vector<double> values, std::optional<double> latest) {
+  Usage usage;
+  usage.latest = latest;
+  if (values.empty()) return usage;
+  std::sort(values.begin(), values.end());
+  usage.p95 = stats::percentile(values, 95);
+  usage.max = values.back();
+  return usage;
+}
+
+Usage sketched_usage(stats::QuantileSketch sketch, const std::vector<double>& raw,
+                     std::optional<double> latest) {
+  for (double value : raw) sketch.add(value);
+  return Usage{latest, sketch.quantile(95), sketch.max()};
+}
+
+struct ContainerData {
+  const ContainerSeries* series = nullptr;
+  std::optional<stats::QuantileSketch> cpu_sketch, memory_sketch;
+};
+
+struct PodData {
+  const PodRecord* record = nullptr;
+  std::map<std::string, ContainerData> containers;
+};
+
+Result<void> add_sketch(std::optional<stats::QuantileSketch>& into,
+                        const stats::QuantileSketch& sketch) {
+  if (!into) {
+    into = sketch;
+    return {};
+  }
+  return into->merge(sketch);
+}
+
+Line container_line(const PodData& pod, const std::string& name, const ContainerData& data) {
+  Line line{pod.record->namespace_name, pod.record->name, name, {}, {}};
+  std::vector<double> cpu, memory;
+  std::optional<double> latest_cpu, latest_memory;
+  if (data.series != nullptr && !data.series->points.empty()) {
+    for (const SamplePoint& point : data.series->points) {
+      cpu.push_back(point.cpu_cores);
+      memory.push_back(point.memory_bytes);
+    }
+    latest_cpu = data.series->points.back().cpu_cores;
+    latest_memory = data.series->points.back().memory_bytes;
+  }
+  if (data.cpu_sketch) {
+    line.cpu = sketched_usage(*data.cpu_sketch, cpu, latest_cpu);
+    line.memory = sketched_usage(*data.memory_sketch, memory, latest_memory);
+  } else {
+    line.cpu = exact_usage(std::move(cpu), latest_cpu);
+    line.memory = exact_usage(std::move(memory), latest_memory);
+  }
+  return line;
+}
+
+// The pod's total at each timestamp; with compacted hours of a pod with several containers,
+// the sums of the containers' values instead (docs/store.md).
+Line pod_line(const PodData& pod, const std::vector<Line>& containers) {
+  Line line{pod.record->namespace_name, pod.record->name, "", {}, {}};
+  bool sketched = false;
+  for (const auto& [name, data] : pod.containers) sketched = sketched || data.cpu_sketch;
+  if (containers.size() == 1) {
+    line.cpu = containers[0].cpu;
+    line.memory = containers[0].memory;
+    return line;
+  }
+  std::map<std::int64_t, std::pair<double, double>> totals;  // time -> cpu, memory
+  for (const auto& [name, data] : pod.containers) {
+    if (data.series == nullptr) continue;
+    for (const SamplePoint& point : data.series->points) {
+      totals[point.time_ns].first += point.cpu_cores;
+      totals[point.time_ns].second += point.memory_bytes;
+    }
+  }
+  std::optional<double> latest_cpu, latest_memory;
+  if (!totals.empty()) {
+    latest_cpu = totals.rbegin()->second.first;
+    latest_memory = totals.rbegin()->second.second;
+  }
+  if (sketched) {
+    line.cpu.latest = latest_cpu;
+    line.memory.latest = latest_memory;
+    for (const Line& container : containers) {
+      line.cpu.p95 += container.cpu.p95;
+      line.cpu.max += container.cpu.max;
+      line.memory.p95 += container.memory.p95;
+      line.memory.max += container.memory.max;
+    }
+    return line;
+  }
+  std::vector<double> cpu, memory;
+  for (const auto& [time, total] : totals) {
+    cpu.push_back(total.first);
+    memory.push_back(total.second);
+  }
+  line.cpu = exact_usage(std::move(cpu), latest_cpu);
+  line.memory = exact_usage(std::move(memory), latest_memory);
+  return line;
+}
+
+std::vector<std::string> header(const kube::TopOptions& options) {
+  std::vector<std::string> cells;
+  if (options.with_namespace) cells.push_back("NAMESPACE");
+  if (options.containers) cells.push_back("POD");
+  for (const char* name :
+       {"NAME", "CPU(cores)", "CPU-P95", "CPU-MAX", "MEMORY(bytes)", "MEMORY-P95", "MEMORY-MAX"}) {
+    cells.push_back(name);
+  }
+  return cells;
+}
+
+std::vector<std::string> cells(const Line& line, const kube::TopOptions& options) {
+  std::vector<std::string> out;
+  if (options.with_namespace) out.push_back(line.namespace_name);
+  if (options.containers) out.push_back(line.pod);
+  out.push_back(options.containers ? line.container : line.pod);
+  auto latest = [](const std::optional<double>& value, auto format) {
+    return value ? format(*value) : std::string("-");
+  };
+  out.push_back(latest(line.cpu.latest, kube::format_top_cores));
+  out.push_back(kube::format_top_cores(line.cpu.p95));
+  out.push_back(kube::format_top_cores(line.cpu.max));
+  out.push_back(latest(line.memory.latest, kube::format_top_bytes));
+  out.push_back(kube::format_top_bytes(line.memory.p95));
+  out.push_back(kube::format_top_bytes(line.memory.max));
+  return out;
+}
+
+// kubectl's order: by name, or by the current usage (as printed) descending; lines without
+// a current value go last.
+bool line_before(const Line& a, const Line& b, kube::TopSort sort) {
+  auto key = [sort](const Line& line) {
+    const std::optional<double>& value =
+        sort == kube::TopSort::cpu ? line.cpu.latest : line.memory.latest;
+    if (!value) return -1.0;
+    return sort == kube::TopSort::cpu ? std::ceil(*value * 1000 - 1e-6) : std::ceil(*value - 1e-6);
+  };
+  if (sort != kube::TopSort::name) return key(a) > key(b);
+  return std::tie(a.namespace_name, a.pod, a.container) <
+         std::tie(b.namespace_name, b.pod, b.container);
+}
+
+struct PodLines {
+  Line pod;
+  std::vector<Line> containers;
+};
+
+std::int64_t newest_sample_ns(const store::StoreInfo& info) {
+  if (info.last_raw_ns) return *info.last_raw_ns;
+  return *info.last_sketch_hour_ns + store::kNanosPerHour - 1;
+}
+
+}  // namespace
+
+Result<LabelSelector> parse_label_selector(const std::string& text) {
+  LabelSelector selector;
+  if (trim(text).empty()) return selector;
+  for (const std::string& term : selector_terms(text)) {
+    auto bad = [&] { return fail("-l: cannot parse '" + term + "' in selector '" + text + "'"); };
+    if (term.empty()) return bad();
+    std::size_t space = term.find(' ');
+    if (space != std::string::npos &&
+        (term.find(" in ") != std::string::npos || term.find(" notin ") != std::string::npos)) {
+      bool negate = term.find(" notin ") != std::string::npos;
+      std::size_t open = term.find('('), close = term.rfind(')');
+      if (open == std::string::npos || close == std::string::npos || close < open) return bad();
+      LabelRequirement requirement;
+      requirement.key = trim(term.substr(0, space));
+      requirement.op = negate ? LabelRequirement::Operator::not_in : LabelRequirement::Operator::in;
+      std::stringstream values(term.substr(open + 1, close - open - 1));
+      for (std::string value; std::getline(values, value, ',');) {
+        requirement.values.push_back(trim(value));
+      }
+      selector.match_expressions.push_back(std::move(requirement));
+      continue;
+    }
+    std::size_t not_equal = term.find("!=");
+    std::size_t equal = term.find('=');
+    if (not_equal != std::string::npos) {
+      selector.match_expressions.push_back({trim(term.substr(0, not_equal)),
+                                            LabelRequirement::Operator::not_in,
+                                            {trim(term.substr(not_equal + 2))}});
+    } else if (equal != std::string::npos) {
+      std::size_t value_at = term.compare(equal, 2, "==") == 0 ? equal + 2 : equal + 1;
+      selector.match_labels[trim(term.substr(0, equal))] = trim(term.substr(value_at));
+    } else if (term[0] == '!') {
+      selector.match_expressions.push_back(
+          {trim(term.substr(1)), LabelRequirement::Operator::does_not_exist, {}});
+    } else {
+      selector.match_expressions.push_back({term, LabelRequirement::Operator::exists, {}});
+    }
+  }
+  return selector;
+}
+
+void run_top_history(const TopHistoryOptions& options) {
+  auto window = source::parse_history_seconds(options.history);
+  if (!window) throw Failure(ExitCode::usage, "--history: " + window.error().message);
+  auto selector = parse_label_selector(options.selector);
+  if (!selector) throw Failure(ExitCode::usage, selector.error().message);
+  auto opened = store::Store::open(options.store_path, store::OpenMode::read_only);
+  if (!opened) throw Failure(ExitCode::fatal, opened.error().message);
+  auto info = opened->info();
+  if (!info) throw Failure(ExitCode::fatal, info.error().message);
+  if (!info->last_raw_ns && !info->last_sketch_hour_ns) {
+    throw Failure(ExitCode::fatal, options.store_path + ": the store holds no samples yet");
+  }
+  std::int64_t end_ns = newest_sample_ns(*info);
+  std::int64_t from_ns = end_ns - static_cast<std::int64_t>(*window * 1e9) + 1;
+  auto history = opened->read(from_ns, end_ns + 1);
+  if (!history) throw Failure(ExitCode::fatal, history.error().message);
+
+  const std::vector<PodRecord>& records = history->samples.pods();
+  auto wanted = [&](std::uint32_t pod) {
+    const PodRecord& record = records[pod];
+    if (!options.namespace_name.empty() && record.namespace_name != options.namespace_name)
+      return false;
+    return selector->empty() || selector->matches(record.labels);
+  };
+  std::map<std::uint32_t, PodData> pods;
+  for (const ContainerSeries& series : history->samples.series()) {
+    if (series.points.empty() || !wanted(series.pod)) continue;
+    pods[series.pod].record = &records[series.pod];
+    pods[series.pod].containers[series.container].series = &series;
+  }
+  for (const store::HourSketch& sketch : history->sketches) {
+    if (!wanted(sketch.pod)) continue;
+    PodData& pod = pods[sketch.pod];
+    pod.record = &records[sketch.pod];
+    ContainerData& data = pod.containers[sketch.container];
+    auto merged = add_sketch(data.cpu_sketch, sketch.cpu);
+    if (merged) merged = add_sketch(data.memory_sketch, sketch.memory);
+    if (!merged) throw Failure(ExitCode::fatal, options.store_path + ": " + merged.error().message);
+  }
+  if (pods.empty()) {
+    std::string scope = options.namespace_name.empty()
+                            ? std::string("of any pod")
+                            : "of pods in namespace \"" + options.namespace_name + "\"";
+    if (!options.selector.empty()) scope += " matching -l " + options.selector;
+    throw Failure(ExitCode::fatal, options.store_path + ": no samples " + scope + " in the " +
+                                       options.history + " up to " + store::format_rfc3339(end_ns) +
+                                       " (the newest sample in the store)");
+  }
+
+  kube::TopSort sort = options.table.sort;
+  std::vector<PodLines> lines;
+  for (const auto& [index, pod] : pods) {
+    PodLines one;
+    for (const auto& [name, data] : pod.containers)
+      one.containers.push_back(container_line(pod, name, data));
+    one.pod = pod_line(pod, one.containers);
+    std::stable_sort(one.containers.begin(), one.containers.end(),
+                     [&](const Line& a, const Line& b) { return line_before(a, b, sort); });
+    lines.push_back(std::move(one));
+  }
+  std::stable_sort(lines.begin(), lines.end(), [&](const PodLines& a, const PodLines& b) {
+    return line_before(a.pod, b.pod, sort);
+  });
+  kube::TopOptions table = options.table;
+  table.with_namespace = options.namespace_name.empty();
+  std::vector<std::vector<std::string>> rows;
+  if (!table.no_headers) rows.push_back(header(table));
+  for (const PodLines& one : lines) {
+    if (!table.containers) rows.push_back(cells(one.pod, table));
+    for (const Line& line : table.containers ? one.containers : std::vector<Line>{})
+      rows.push_back(cells(line, table));
+  }
+  std::cout << kube::format_columns(rows);
+}
+
+}  // namespace podfit::cli
