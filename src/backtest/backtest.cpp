@@ -89,7 +89,9 @@ BacktestResult run_backtest(const SampleSet& samples,
   SampleSet test = slice(samples, request.split.split_ns, request.split.test_end_ns + 1);
   std::map<ContainerKey, ContainerData> groups = group(train, test, workload_of_pod);
 
-  for (stats::ContainerStats& stats : stats::compute_container_stats(train, workload_of_pod)) {
+  double half_life = request.options.half_life_seconds;
+  for (stats::ContainerStats& stats :
+       stats::compute_container_stats(train, workload_of_pod, half_life)) {
     auto found = groups.find({stats.workload, stats.container});
     if (found == groups.end()) continue;
     ContainerData& data = found->second;

@@ -1,6 +1,7 @@
 #include "cli/pipeline.hpp"
 
 #include "cli/events.hpp"
+#include "cli/published.hpp"
 #include "podfit/kube/live.hpp"
 
 #include <unistd.h>
@@ -30,6 +31,7 @@ constexpr const char* kPolicyFlags[][2] = {
     {"memory-request-margin", "multiplier on the memory request statistic (default 1.15)"},
     {"cpu-limit-margin", "multiplier on the CPU limit statistic (default 1.25)"},
     {"memory-limit-margin", "multiplier on the memory limit statistic (default 1.25)"},
+    {"half-life", "weight samples by age, halving per DURATION, e.g. 24h (default off)"},
 };
 
 policy::PolicyOptions load_policy(const PipelineOptions& options) {
@@ -118,6 +120,7 @@ source::PrometheusLoad load_prometheus(const PrometheusFlags& flags, std::ostrea
   connection.headers = flags.headers;
   connection.ca_file = flags.ca_file;
   connection.insecure_skip_verify = flags.insecure;
+  connection.gzip = flags.gzip;
   auto load = source::load_from_prometheus(source::make_prometheus_http_api(connection),
                                            prometheus_query_options(flags));
   if (!load) throw Failure(ExitCode::fatal, load.error().message);
@@ -133,7 +136,11 @@ source::PrometheusLoad load_prometheus(const PrometheusFlags& flags, std::ostrea
     const PodRecord& pod = load->samples.pods()[signal.pod];
     std::string name =
         pod.namespace_name + "/" + pod.name + ": container \"" + signal.container + "\"";
-    if (signal.oom_killed) diagnostics << "podfit: note: " << name << " was OOM-killed\n";
+    if (signal.oom_killed && !signal.memory_limit_bytes) {
+      diagnostics << "podfit: note: " << name
+                  << " was OOM-killed, but its memory limit is unknown (no "
+                     "kube_pod_container_resource_limits): memory not raised for it\n";
+    }
     if (signal.throttled_fraction && *signal.throttled_fraction >= 0.1) {
       diagnostics << "podfit: note: " << name << " was CPU-throttled in "
                   << static_cast<int>(*signal.throttled_fraction * 100) << "% of periods\n";
@@ -143,6 +150,25 @@ source::PrometheusLoad load_prometheus(const PrometheusFlags& flags, std::ostrea
     throw Failure(ExitCode::fatal, flags.url + ": no step had both CPU and memory samples");
   }
   return std::move(*load);
+}
+
+// Restarts and OOM kills kube-state-metrics reported, as the events the policy reads:
+// one per restarted container of a pod, like --live.
+std::vector<store::ContainerEvent> prometheus_events(const source::PrometheusLoad& load) {
+  std::vector<store::ContainerEvent> events;
+  for (const source::ContainerSignals& signal : load.signals) {
+    if (signal.restarts <= 0 && !signal.oom_killed) continue;
+    const PodRecord& pod = load.samples.pods()[signal.pod];
+    store::ContainerEvent event;
+    event.namespace_name = pod.namespace_name;
+    event.pod = pod.name;
+    event.container = signal.container;
+    event.reason = signal.oom_killed ? "OOMKilled" : "";
+    event.restart_count = static_cast<int>(signal.restarts);
+    event.memory_limit_bytes = signal.memory_limit_bytes;
+    events.push_back(std::move(event));
+  }
+  return events;
 }
 
 // kube-state-metrics names pod labels label_<sanitized key>; match selectors the same way.
@@ -189,8 +215,7 @@ std::vector<manifest::ManifestFile> load_manifests(const PipelineOptions& option
   if (options.manifest_paths.empty()) return manifests;
   auto paths = manifest::expand_paths(options.manifest_paths);
   if (!paths) throw Failure(ExitCode::fatal, paths.error().message);
-  for (const std::string& path : *paths) {
-    auto file = manifest::load_manifest(path);
+  for (auto& file : manifest::load_manifests(*paths)) {
     if (!file) {
       diagnostics << "podfit: error: " << file.error().message << " (file left untouched)\n";
       ++problems;
@@ -230,6 +255,7 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
   command.add_flag("--live", options.live,
                    "read owners, current requests/limits and OOM kills from the cluster");
   add_kube_options(command, options.kube);
+  add_from_cluster_options(command, options);
   command
       .add_option("--samples", options.sample_files,
                   "recorded metrics, JSON Lines of PodMetricsList (repeatable; - for stdin)")
@@ -257,6 +283,8 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
   command.add_option("--prometheus-ca", prom.ca_file, "CA certificates to trust")
       ->type_name("FILE");
   command.add_flag("--prometheus-insecure", prom.insecure, "do not verify the TLS certificate");
+  command.add_flag("--prometheus-gzip", prom.gzip,
+                   "ask for gzip answers (for slow links; costs Prometheus CPU)");
   command.add_option("--prometheus-concurrency", prom.concurrency, "queries in flight (default 2)")
       ->type_name("N");
   command
@@ -333,6 +361,7 @@ PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnos
   source::PrometheusLoad from_prometheus;
   if (prometheus) {
     from_prometheus = load_prometheus(options.prometheus, diagnostics, inputs.input_problems);
+    inputs.events = prometheus_events(from_prometheus);
     inputs.samples = std::move(from_prometheus.samples);
   } else if (options.store_path.empty()) {
     inputs.samples = load_samples(options, diagnostics, inputs.input_problems);
@@ -359,6 +388,13 @@ PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnos
 }
 
 PipelineResult run_pipeline(const PipelineOptions& options, std::ostream& diagnostics) {
+  if (options.from_cluster) {  // recommendations as published; current values from -f
+    PipelineResult published;
+    published.manifests = load_manifests(options, diagnostics, published.input_problems);
+    published.recommendations =
+        published_recommendations(options, published.manifests, diagnostics);
+    return published;
+  }
   PipelineInputs inputs = load_inputs(options, diagnostics);
   PipelineResult result;
   result.input_problems = inputs.input_problems;
@@ -368,8 +404,8 @@ PipelineResult run_pipeline(const PipelineOptions& options, std::ostream& diagno
         {sketch.pod, sketch.container, sketch.hour_start_ns, &sketch.cpu, &sketch.memory});
   }
   auto events = events_by_container(inputs.events, inputs.samples, inputs.workload_of_pod);
-  for (const stats::ContainerStats& stats :
-       stats::compute_history_stats(inputs.samples, hours, inputs.workload_of_pod)) {
+  for (const stats::ContainerStats& stats : stats::compute_history_stats(
+           inputs.samples, hours, inputs.workload_of_pod, inputs.policy.half_life_seconds)) {
     Resources current = current_resources(inputs.manifests, stats.workload, stats.container);
     if (current.empty()) current = cluster_resources(inputs, stats.workload, stats.container);
     auto seen = events.find({stats.workload, stats.container});

@@ -32,6 +32,7 @@ struct PrometheusFlags {
   std::vector<std::string> headers;  // "Name: value"
   std::string ca_file;
   bool insecure = false;
+  bool gzip = false;  // ask for compressed answers
   unsigned concurrency = 2;
 };
 
@@ -44,6 +45,8 @@ struct PipelineOptions {
   std::map<std::string, std::string> policy_flags;  // settings given as flags
   bool live = false;  // owners, current resources and OOM kills from the cluster
   KubeFlags kube;     // how to reach it (--kubeconfig, --context, -n, -A, -l)
+  bool from_cluster = false;     // the published report instead of any history (published.hpp)
+  std::string report_configmap;  // --report-configmap [NS/]NAME; empty: podfit/podfit-report
 };
 
 // Everything the pipeline reads, with each pod attributed to its workload.

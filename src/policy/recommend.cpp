@@ -77,12 +77,25 @@ struct Target {
   bool kept = false;  // the current value, kept by min-change
 };
 
+bool decayed(const stats::ContainerStats& stats) {
+  return stats.half_life_seconds > 0;
+}
+
+// The history the statistics rest on: with decay, the time covered scaled by the share of
+// effective samples (a long, steady history at a 24 h half-life is worth about 69 h).
+double effective_window_seconds(const stats::ContainerStats& stats) {
+  if (!decayed(stats) || stats.samples == 0) return stats.window_seconds;
+  double share = stats.effective_samples / static_cast<double>(stats.samples);
+  return stats.window_seconds * std::min(1.0, share);
+}
+
 // The CPU request margin covers doubt about the statistic; it shrinks as the history grows
 // past `cpu_margin_confidence_seconds`, by the square root of the ratio (1 day: 0.2 of it).
 double cpu_request_margin(const stats::ContainerStats& stats, const PolicyOptions& options) {
   double full = options.cpu_margin_confidence_seconds;
-  if (full <= 0 || stats.window_seconds <= full) return options.cpu_request_margin;
-  return 1 + (options.cpu_request_margin - 1) * std::sqrt(full / stats.window_seconds);
+  double window = effective_window_seconds(stats);
+  if (full <= 0 || window <= full) return options.cpu_request_margin;
+  return 1 + (options.cpu_request_margin - 1) * std::sqrt(full / window);
 }
 
 Target computed(Kind kind, std::string label, const stats::Summary& summary, Statistic statistic,
@@ -137,6 +150,11 @@ std::optional<std::string> too_little_data(const stats::ContainerStats& stats,
   if (stats.samples < options.min_samples) {
     problems.push_back("only " + std::to_string(stats.samples) + " samples (need " +
                        std::to_string(options.min_samples) + ")");
+  } else if (decayed(stats) && stats.effective_samples < static_cast<double>(options.min_samples)) {
+    problems.push_back("only " + three_digits(stats.effective_samples) + " effective samples of " +
+                       std::to_string(stats.samples) + " at half-life " +
+                       duration_text(stats.half_life_seconds) + " (need " +
+                       std::to_string(options.min_samples) + ")");
   }
   if (stats.window_seconds < options.min_window_seconds) {
     problems.push_back("only " + duration_text(stats.window_seconds) + " of data (need " +
@@ -146,6 +164,14 @@ std::optional<std::string> too_little_data(const stats::ContainerStats& stats,
   std::string text = problems[0];
   for (std::size_t i = 1; i < problems.size(); ++i) text += " and " + problems[i];
   return text;
+}
+
+// What the decayed percentiles rest on, for the explanation.
+std::string decay_note(const stats::ContainerStats& stats) {
+  return "percentiles weighted by half-life " + duration_text(stats.half_life_seconds) + ": " +
+         three_digits(stats.effective_samples) + " effective of " + std::to_string(stats.samples) +
+         " samples over " + duration_text(stats.window_seconds) + " from " +
+         std::to_string(stats.pods) + " pod" + (stats.pods == 1 ? "" : "s") + " (max not decayed)";
 }
 
 std::string explain(const Target& target, double min_change) {
@@ -268,6 +294,7 @@ Recommendation recommend(const stats::ContainerStats& stats, const Resources& cu
   for (const Target* target : {&cpu_request, &cpu_limit, &memory_request, &memory_limit}) {
     result.reason += (result.reason.empty() ? "" : "; ") + explain(*target, options.min_change);
   }
+  if (decayed(stats)) result.reason += "; " + decay_note(stats);
   return result;
 }
 

@@ -33,7 +33,7 @@ std::optional<Statistic> parse_statistic(std::string_view text) {
   return std::nullopt;
 }
 
-// Go-style duration: one or more <number><unit> with units h, m, s, ms ("1h30m", "90s", "1.5h").
+// One or more <number><unit> with units d, h, m, s, ms ("1h30m", "90s", "1.5h", "7d").
 std::optional<double> parse_duration_seconds(std::string_view text) {
   if (text == "0") return 0.0;
   if (text.empty()) return std::nullopt;
@@ -47,7 +47,9 @@ std::optional<double> parse_duration_seconds(std::string_view text) {
     std::size_t unit_end = text.find_first_of("0123456789.");
     std::string_view unit = text.substr(0, unit_end);
     text.remove_prefix(unit.size());
-    if (unit == "h") {
+    if (unit == "d") {
+      total += *number * 86400;
+    } else if (unit == "h") {
       total += *number * 3600;
     } else if (unit == "m") {
       total += *number * 60;
@@ -131,6 +133,13 @@ std::optional<std::string> set_cpu_margin_confidence(PolicyOptions& options,
   return std::nullopt;
 }
 
+std::optional<std::string> set_half_life(PolicyOptions& options, const std::string& value) {
+  auto seconds = value == "off" ? std::optional<double>(0) : parse_duration_seconds(value);
+  if (!seconds || *seconds < 0) return "a duration such as 24h or 7d, or off (0)";
+  options.half_life_seconds = *seconds;
+  return std::nullopt;
+}
+
 std::optional<std::string> set_qos(PolicyOptions& options, const std::string& value) {
   if (value != "burstable" && value != "guaranteed") return "burstable or guaranteed";
   options.guaranteed = value == "guaranteed";
@@ -179,6 +188,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"min-samples", set_min_samples},
       {"min-duration", set_min_duration},
       {"cpu-margin-confidence", set_cpu_margin_confidence},
+      {"half-life", set_half_life},
       {"min-change", set_min_change},
   };
   return kSetters;

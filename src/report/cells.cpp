@@ -23,6 +23,13 @@ std::string burst_text(const stats::Summary& summary) {
   return buffer;
 }
 
+// "479/2h0m": samples / time covered; with decay also the effective samples, "479/2h0m eff 120".
+std::string samples_text(const stats::ContainerStats& stats) {
+  std::string text = std::to_string(stats.samples) + "/" + describe_duration(stats.window_seconds);
+  if (stats.half_life_seconds <= 0) return text;
+  return text + " eff " + three_digits(stats.effective_samples);
+}
+
 // The relative change of the memory request, the number that most often matters.
 Cell change_cell(const policy::Recommendation& recommendation) {
   if (!recommendation.has_recommendation) {
@@ -98,7 +105,7 @@ std::vector<Cell> row_cells(const policy::Recommendation& recommendation) {
       cell(stats.workload.namespace_name.empty() ? "-" : stats.workload.namespace_name),
       cell(stats.workload.kind + "/" + stats.workload.name),
       cell(stats.container),
-      cell(std::to_string(stats.samples) + "/" + describe_duration(stats.window_seconds)),
+      cell(samples_text(stats)),
       cell(measured ? describe_cpu(stats.cpu.p95) : "-"),
       cell(measured ? describe_cpu(stats.cpu.max) : "-"),
       cell(burst_text(stats.cpu)),

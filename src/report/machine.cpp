@@ -47,6 +47,8 @@ json recommendation_json(const policy::Recommendation& recommendation) {
               {"pods", stats.pods},
               {"samples", stats.samples},
               {"window_seconds", stats.window_seconds},
+              {"effective_samples", stats.effective_samples},
+              {"half_life_seconds", stats.half_life_seconds},
               {"cpu", summary_json(stats.cpu)},
               {"memory", summary_json(stats.memory)},
               {"current", resources_json(recommendation.current)},
@@ -111,8 +113,10 @@ std::vector<std::string> csv_header() {
       header.push_back(std::string(side) + "_" + field);
     }
   }
-  header.push_back("has_recommendation");
-  header.push_back("reason");
+  // Added later, so at the end: columns keep their places for readers that count them.
+  for (const char* field :
+       {"has_recommendation", "reason", "effective_samples", "half_life_seconds"})
+    header.push_back(field);
   return header;
 }
 
@@ -143,6 +147,8 @@ void write_csv(std::ostream& out, const std::vector<policy::Recommendation>& rec
     add_resources(fields, recommendation.recommended);
     fields.push_back(recommendation.has_recommendation ? "true" : "false");
     fields.push_back(recommendation.reason);
+    fields.push_back(number_text(stats.effective_samples));
+    fields.push_back(number_text(stats.half_life_seconds));
     write_csv_row(out, fields);
   }
 }

@@ -71,7 +71,7 @@ TEST_CASE("apply_settings keeps what it is not told", "[policy]") {
 TEST_CASE("apply_settings reads Go-style durations", "[policy]") {
   const std::pair<const char*, double> cases[] = {{"10m", 600},   {"90s", 90},       {"1h", 3600},
                                                   {"1.5h", 5400}, {"2h0m30s", 7230}, {"0", 0},
-                                                  {"500ms", 0.5}};
+                                                  {"500ms", 0.5}, {"7d", 604800}, {"1d12h", 129600}};
   for (const auto& [text, seconds] : cases) {
     INFO(text);
     auto applied = apply_settings(PolicyOptions{}, {{"min-duration", text}}, "x");
@@ -103,7 +103,7 @@ TEST_CASE("apply_settings names the origin, key and allowed values", "[policy]")
                                  {"min-duration", "10"},
                                  {"min-duration", "ten"},
                                  {"min-duration", "-5m"},
-                                 {"min-duration", "5d"},
+                                 {"min-duration", "5w"},
                                  {"min-change", "150%"},
                                  {"min-change", "1"},
                                  {"min-change", "x%"},
@@ -131,3 +131,21 @@ TEST_CASE("apply_settings rejects guaranteed QoS without a CPU limit it sets", "
 
 }  // namespace
 }  // namespace podfit::policy
+
+TEST_CASE("half-life: a duration, off or 0; anything else names the key", "[policy][decay]") {
+  auto day = podfit::policy::apply_settings({}, {{"half-life", "24h"}}, "policy.yaml:3");
+  REQUIRE(day);
+  CHECK(day->half_life_seconds == 86400);
+  CHECK(podfit::policy::apply_settings({}, {{"half-life", "1h30m"}}, "x")->half_life_seconds ==
+        5400);
+  CHECK(podfit::policy::apply_settings(*day, {{"half-life", "off"}}, "x")->half_life_seconds == 0);
+  CHECK(podfit::policy::apply_settings(*day, {{"half-life", "0"}}, "x")->half_life_seconds == 0);
+  CHECK(podfit::policy::PolicyOptions{}.half_life_seconds == 0);  // off by default
+  CHECK(podfit::policy::apply_settings({}, {{"half-life", "7d"}}, "x")->half_life_seconds ==
+        604800);
+  auto bad = podfit::policy::apply_settings({}, {{"half-life", "1w"}}, "policy.yaml:3");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message ==
+        "policy.yaml:3: half-life: \"1w\" is not valid (expected a duration such as 24h or 7d, "
+        "or off (0))");
+}

@@ -25,6 +25,7 @@ std::vector<policy::Recommendation> sample_recommendations() {
   web.stats.pods = 2;
   web.stats.samples = 480;
   web.stats.window_seconds = 7200;
+  web.stats.effective_samples = 480;
   web.stats.cpu = stats::Summary{480, 0.012, 0.010, 0.016, 0.0182, 0.030, 0.050, 5.0};
   web.stats.memory =
       stats::Summary{480, 40 * kMi, 40 * kMi, 43 * kMi, 44 * kMi, 44.6 * kMi, 50 * kMi, 1.25};
@@ -44,6 +45,8 @@ std::vector<policy::Recommendation> sample_recommendations() {
   db.stats.pods = 1;
   db.stats.samples = 12;
   db.stats.window_seconds = 360;
+  db.stats.half_life_seconds = 86400;  // decayed: effective samples below the samples
+  db.stats.effective_samples = 7.25;
   db.stats.cpu = stats::Summary{12, 0.1, 0, 0.3, 0.4, 0.5, 0.5, INFINITY};
   db.stats.memory = stats::Summary{12, kMi, kMi, kMi, kMi, kMi, 1.5 * 1024 * kMi, 1536};
   db.current.memory_limit = ResourceValue{1024 * kMi, "1Gi"};
@@ -85,8 +88,8 @@ TEST_CASE("table: aligned columns with current -> recommended", "[report]") {
   const std::vector<std::vector<std::string>> rows = {
       {"sample", "Deployment/web", "app", "480/2h0m", "18.2m", "50m", "5.0x", "44.6Mi", "50Mi",
        "2m -> 21m", "- -> 63m", "5Mi -> 52Mi", "64Mi", "+940%"},
-      {"sample", "StatefulSet/db", "postgres", "12/6m", "400m", "500m", "inf", "1Mi", "1.5Gi", "-",
-       "-", "-", "1Gi", "no data: only 12 samples (need 20)"}};
+      {"sample", "StatefulSet/db", "postgres", "12/6m eff 7.25", "400m", "500m", "inf", "1Mi",
+       "1.5Gi", "-", "-", "-", "1Gi", "no data: only 12 samples (need 20)"}};
   std::vector<std::size_t> columns;
   for (const auto& header : headers) {
     std::size_t at = lines[0].find(header);
@@ -130,6 +133,8 @@ TEST_CASE("json: every field reads back", "[report]") {
   CHECK(web.at("container") == "app");
   CHECK(web.at("samples") == 480);
   CHECK(web.at("window_seconds") == 7200.0);
+  CHECK(web.at("effective_samples") == 480.0);
+  CHECK(web.at("half_life_seconds") == 0.0);
   CHECK(web.at("cpu").at("p95").get<double>() == 0.0182);
   CHECK(web.at("cpu").at("mean").get<double>() == 0.012);
   CHECK(web.at("cpu").at("burst_ratio").get<double>() == 5.0);
@@ -152,6 +157,8 @@ TEST_CASE("json: every field reads back", "[report]") {
   CHECK(db.at("current").at("limits") == nlohmann::json{{"memory", "1Gi"}});
   CHECK(db.at("has_recommendation") == false);
   CHECK(db.at("reason") == "only 12 samples (need 20)");
+  CHECK(db.at("effective_samples") == 7.25);
+  CHECK(db.at("half_life_seconds") == 86400.0);
 
   std::ostringstream empty;
   write_report(empty, {}, ReportOptions{Format::json, false});
@@ -172,7 +179,7 @@ TEST_CASE("csv: RFC 4180, read back by Python's csv module", "[report]") {
   auto rows = nlohmann::json::parse(result.out);
   REQUIRE(rows.size() == 2);
   const auto& web = rows[0];
-  CHECK(web.size() == 7 + 14 + 8 + 2);
+  CHECK(web.size() == 7 + 14 + 8 + 4);
   CHECK(web.at("namespace") == "sample");
   CHECK(web.at("kind") == "Deployment");
   CHECK(web.at("workload") == "web");
@@ -191,6 +198,10 @@ TEST_CASE("csv: RFC 4180, read back by Python's csv module", "[report]") {
   CHECK(rows[1].at("cpu_burst_ratio") == "inf");
   CHECK(rows[1].at("has_recommendation") == "false");
   CHECK(rows[1].at("recommended_memory_limit") == "1Gi");
+  CHECK(web.at("effective_samples") == "480");
+  CHECK(web.at("half_life_seconds") == "0");
+  CHECK(rows[1].at("effective_samples") == "7.25");
+  CHECK(rows[1].at("half_life_seconds") == "86400");
 }
 
 TEST_CASE("markdown: a GitHub table and the reasons", "[report]") {

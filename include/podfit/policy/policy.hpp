@@ -39,7 +39,11 @@ struct PolicyOptions {
   double min_cpu_cores = 0.001;  // floors, see docs/policy.md
   double min_memory_bytes = 8.0 * 1024 * 1024;
 
-  std::size_t min_samples = 20;     // fewer: no recommendation
+  // Time decay of the percentiles (docs/policy.md): a sample one half-life older than the
+  // newest counts half as much. 0: off, every sample counts the same. Max is never decayed.
+  double half_life_seconds = 0;
+
+  std::size_t min_samples = 20;     // fewer (or, with decay, fewer effective): no recommendation
   double min_window_seconds = 600;  // shorter: no recommendation
   double min_change = 0.10;         // smaller relative change: keep the current value
 };

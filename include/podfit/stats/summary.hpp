@@ -30,6 +30,28 @@ double burst_ratio(double max, double p50);
 double percentile(const std::vector<double>& sorted, double q);
 Summary summarize(std::vector<double> values);
 
+// Time decay (docs/policy.md, "half-life"): a sample `age_seconds` older than the newest
+// one weighs 0.5^(age / half-life). Weighted statistics use weights from here.
+double decay_weight(double age_seconds, double half_life_seconds);
+
+struct WeightedValue {
+  double value = 0;
+  double weight = 0;
+};
+
+// The inverted-CDF weighted percentile (what VPA's decaying histogram answers): the
+// smallest value whose cumulative weight reaches q/100 of the total weight. `sorted`
+// must be ascending by value and non-empty, with a positive total weight.
+double weighted_percentile(const std::vector<WeightedValue>& sorted, double q);
+
+// Weighted mean and p50..p99; max is the largest value whatever its weight (limits must
+// not forget an old spike), count is the number of values.
+Summary summarize_weighted(std::vector<WeightedValue> values);
+
+// Kish's effective sample size (sum w)^2 / sum w^2: how many equally weighted samples
+// the weighted ones are worth.
+double effective_samples(double sum_weights, double sum_squared_weights);
+
 struct ContainerStats {
   WorkloadRef workload;
   std::string container;
@@ -43,6 +65,10 @@ struct ContainerStats {
   // variance (R^2 >= 0.5) and whose growth is at least 5% of their mean; else 0.
   double memory_growth_per_second = 0;  // bytes per second
   double longest_pod_seconds = 0;       // the longest time one pod was observed
+  // Time decay: the half-life the percentiles and mean were weighted with (0: none), and
+  // Kish's effective sample count of those weights (equal to `samples` without decay).
+  double half_life_seconds = 0;
+  double effective_samples = 0;
 };
 
 // Least-squares slope of memory over time (bytes per second) and its R^2; {0, 0} with
@@ -55,8 +81,11 @@ Trend memory_trend(const std::vector<SamplePoint>& points);
 
 // Pools every series of `samples` by (workload of its pod, container name).
 // `workload_of_pod[i]` is the workload of samples.pods()[i]. Sorted by workload, container.
-std::vector<ContainerStats> compute_container_stats(
-    const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod);
+// A positive `half_life_seconds` weights each sample by decay_weight of its age relative
+// to the container's newest sample (summarize_weighted); 0 gives the unweighted statistics.
+std::vector<ContainerStats> compute_container_stats(const SampleSet& samples,
+                                                    const std::vector<WorkloadRef>& workload_of_pod,
+                                                    double half_life_seconds = 0);
 
 // One container's compacted hour (from the history store), by reference.
 struct SketchedHour {
@@ -72,8 +101,12 @@ struct SketchedHour {
 // raw values go into the merged sketches, so percentiles are within the sketch's
 // relative accuracy of a sample value of that rank, and count, mean and max stay
 // exact. The time covered runs from the first hour's start (or first sample).
+// With a half-life, an hour's buckets all weigh what the hour's midpoint would; raw
+// values keep their own weights and exact values, and the weighted percentiles are
+// within the sketch's relative accuracy of the exact weighted answer.
 std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
                                                   const std::vector<SketchedHour>& hours,
-                                                  const std::vector<WorkloadRef>& workload_of_pod);
+                                                  const std::vector<WorkloadRef>& workload_of_pod,
+                                                  double half_life_seconds = 0);
 
 }  // namespace podfit::stats
