@@ -3,9 +3,13 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "podfit/stats/summary.hpp"
+
+#include "container_pools.hpp"
 
 namespace podfit::stats {
 
@@ -13,12 +17,16 @@ namespace {
 
 using PoolKey = std::pair<WorkloadRef, std::string>;
 
+constexpr std::int64_t kHourNs = std::int64_t{3600} * 1000000000;
+
 struct SketchPool {
   std::set<std::uint32_t> pods;
   QuantileSketch cpu;
   QuantileSketch memory;
   std::int64_t first_ns = std::numeric_limits<std::int64_t>::max();
   std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
+  std::vector<const SketchedHour*> hours;      // kept for time decay
+  std::vector<const ContainerSeries*> series;  // the raw part, likewise
 };
 
 WorkloadRef workload_of(const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod,
@@ -41,26 +49,110 @@ Summary summary_of(const QuantileSketch& sketch) {
   return summary;
 }
 
+// Weighted values of one resource, with the exact weighted sum for the mean.
+struct WeightedPart {
+  std::vector<WeightedValue> values;
+  long double weighted_sum = 0;
+
+  void add_hour(const QuantileSketch& sketch, double weight) {
+    sketch.for_each_bucket([&](double value, std::uint64_t count) {
+      values.push_back({value, weight * static_cast<double>(count)});
+    });
+    weighted_sum += static_cast<long double>(sketch.sum()) * weight;
+  }
+  void add(double value, double weight) {
+    values.push_back({value, weight});
+    weighted_sum += static_cast<long double>(value) * weight;
+  }
+  // Percentiles from the (partly bucketed) values; count, mean and max exact.
+  Summary summary(const QuantileSketch& all, long double total_weight) {
+    Summary summary = summarize_weighted(std::move(values));
+    summary.count = all.count();
+    summary.mean = static_cast<double>(weighted_sum / total_weight);
+    summary.max = all.max();
+    summary.burst_ratio = burst_ratio(summary.max, summary.p50);
+    return summary;
+  }
+};
+
+// Each hour weighs what its midpoint would, each raw point its own weight; ages count
+// from the pool's newest point (which only keeps the weights from underflowing).
+void summarize_decayed(const SketchPool& pool, double half_life_seconds, ContainerStats& stats) {
+  std::int64_t newest_ns = std::numeric_limits<std::int64_t>::min();
+  for (const SketchedHour* hour : pool.hours)
+    newest_ns = std::max(newest_ns, hour->hour_start_ns + kHourNs / 2);
+  for (const ContainerSeries* series : pool.series) {
+    for (const SamplePoint& point : series->points) newest_ns = std::max(newest_ns, point.time_ns);
+  }
+  auto weight_at = [&](std::int64_t time_ns) {
+    return decay_weight(static_cast<double>(newest_ns - time_ns) / 1e9, half_life_seconds);
+  };
+  WeightedPart cpu, memory;
+  long double sum = 0, sum_squares = 0;
+  for (const SketchedHour* hour : pool.hours) {
+    double weight = weight_at(hour->hour_start_ns + kHourNs / 2);
+    cpu.add_hour(*hour->cpu, weight);
+    memory.add_hour(*hour->memory, weight);
+    auto count = static_cast<long double>(hour->cpu->count());
+    sum += count * weight;
+    sum_squares += count * weight * weight;
+  }
+  for (const ContainerSeries* series : pool.series) {
+    for (const SamplePoint& point : series->points) {
+      double weight = weight_at(point.time_ns);
+      cpu.add(point.cpu_cores, weight);
+      memory.add(point.memory_bytes, weight);
+      sum += weight;
+      sum_squares += static_cast<long double>(weight) * weight;
+    }
+  }
+  stats.cpu = cpu.summary(pool.cpu, sum);
+  stats.memory = memory.summary(pool.memory, sum);
+  stats.half_life_seconds = half_life_seconds;
+  stats.effective_samples =
+      effective_samples(static_cast<double>(sum), static_cast<double>(sum_squares));
+}
+
 }  // namespace
 
 std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
                                                   const std::vector<SketchedHour>& hours,
-                                                  const std::vector<WorkloadRef>& workload_of_pod) {
+                                                  const std::vector<WorkloadRef>& workload_of_pod,
+                                                  double half_life_seconds) {
   std::map<PoolKey, SketchPool> pools;
-  for (const SketchedHour& hour : hours) {
-    SketchPool& pool = pools[{workload_of(raw, workload_of_pod, hour.pod), hour.container}];
+  // Pools by pod, then container (a pod has a few): hundreds of thousands of hours
+  // would otherwise each build a workload key and search the map with it.
+  std::vector<std::vector<std::pair<const std::string*, SketchPool*>>> pools_of_pod(
+      raw.pods().size());
+  auto pool_of = [&](const SketchedHour& hour) -> SketchPool& {
+    if (hour.pod >= pools_of_pod.size()) pools_of_pod.resize(hour.pod + std::size_t{1});
+    auto& known = pools_of_pod[hour.pod];
+    for (const auto& [container, pool] : known) {
+      if (*container == hour.container) return *pool;
+    }
+    auto& pool = pools[{workload_of(raw, workload_of_pod, hour.pod), hour.container}];
     pool.pods.insert(hour.pod);
+    known.emplace_back(&hour.container, &pool);
+    return pool;
+  };
+  for (const SketchedHour& hour : hours) {
+    SketchPool& pool = pool_of(hour);
+    pool.hours.push_back(&hour);
     // Sketches of one store share one accuracy, so merging cannot fail here.
     (void)pool.cpu.merge(*hour.cpu);
     (void)pool.memory.merge(*hour.memory);
     pool.first_ns = std::min(pool.first_ns, hour.hour_start_ns);
-    pool.last_ns = std::max(pool.last_ns, hour.hour_start_ns + std::int64_t{3600} * 1000000000);
+    pool.last_ns = std::max(pool.last_ns, hour.hour_start_ns + kHourNs);
   }
   std::vector<ContainerStats> result;
   // Trends need points in time order, which sketches do not keep: a sketched container
   // takes its memory growth from the exact stats of its raw part.
   std::map<PoolKey, ContainerStats> raw_trends;
-  for (ContainerStats& exact : compute_container_stats(raw, workload_of_pod)) {
+  auto pooled = [&](const WorkloadRef& workload, const std::string& container) {
+    return pools.count({workload, container}) > 0;
+  };
+  for (ContainerStats& exact :
+       detail::container_stats(raw, workload_of_pod, half_life_seconds, pooled)) {
     PoolKey key{exact.workload, exact.container};
     if (pools.count(key) == 0) {
       result.push_back(std::move(exact));
@@ -73,10 +165,10 @@ std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
     if (found == pools.end() || series.points.empty()) continue;
     SketchPool& pool = found->second;
     pool.pods.insert(series.pod);
-    for (const SamplePoint& point : series.points) {
-      pool.cpu.add(point.cpu_cores);
-      pool.memory.add(point.memory_bytes);
-    }
+    pool.series.push_back(&series);
+    pool.cpu.add_each(series.points, [](const SamplePoint& point) { return point.cpu_cores; });
+    pool.memory.add_each(series.points,
+                         [](const SamplePoint& point) { return point.memory_bytes; });
     auto window_ns = static_cast<std::int64_t>(series.first_window_seconds * 1e9);
     pool.first_ns = std::min(pool.first_ns, series.points.front().time_ns - window_ns);
     pool.last_ns = std::max(pool.last_ns, series.points.back().time_ns);
@@ -88,8 +180,13 @@ std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
     stats.pods = pool.pods.size();
     stats.samples = pool.cpu.count();
     stats.window_seconds = static_cast<double>(pool.last_ns - pool.first_ns) / 1e9;
-    stats.cpu = summary_of(pool.cpu);
-    stats.memory = summary_of(pool.memory);
+    if (half_life_seconds > 0) {
+      summarize_decayed(pool, half_life_seconds, stats);
+    } else {
+      stats.cpu = summary_of(pool.cpu);
+      stats.memory = summary_of(pool.memory);
+      stats.effective_samples = static_cast<double>(stats.samples);
+    }
     if (auto trend = raw_trends.find(key); trend != raw_trends.end()) {
       stats.memory_growth_per_second = trend->second.memory_growth_per_second;
       stats.longest_pod_seconds = trend->second.longest_pod_seconds;

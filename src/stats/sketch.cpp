@@ -3,14 +3,24 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace podfit::stats {
 
 namespace {
 
-// Below this a value counts as zero (a nanocore or a byte is far above it).
-constexpr double kZeroThreshold = 1e-12;
-constexpr std::uint8_t kFormatVersion = 1;
+constexpr std::uint8_t kFormatVersion1 = 1;  // read only (store schema 1)
+constexpr std::uint8_t kFormatVersion = 2;
+constexpr double kDefaultAccuracy = 0.01;
+constexpr std::uint8_t kDefaultFlag = 0x10;                // accuracy 1 %, not written
+constexpr std::uint8_t kZerosFlag = 0x20;                  // a zero count follows the count
+constexpr double kExactIntegerLimit = 9007199254740992.0;  // 2^53
+
+// How a sum or max is written: float64, or the zig-zag varint of an exact integer
+// multiple of 1 (bytes), 1024 (KiB) or 1e-9 (nanocores).
+enum NumberKind : int { kFloat64 = 0, kUnits = 1, kKibibytes = 2, kNanos = 3 };
 
 void put_varint(std::string& out, std::uint64_t value) {
   while (value >= 0x80) {
@@ -36,7 +46,7 @@ void put_double(std::string& out, double value) {
 
 class Reader {
  public:
-  explicit Reader(const std::string& bytes) : bytes_(bytes) {}
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
   bool varint(std::uint64_t& value) {
     value = 0;
     for (int shift = 0; shift < 64; shift += 7) {
@@ -54,11 +64,56 @@ class Reader {
     return true;
   }
   bool done() const { return position_ == bytes_.size(); }
+  bool fits(std::uint64_t size) const { return bytes_.size() - position_ >= size; }
+  std::uint8_t byte() { return static_cast<std::uint8_t>(bytes_[position_++]); }  // after fits()
 
  private:
-  const std::string& bytes_;
+  std::string_view bytes_;
   std::size_t position_ = 0;
 };
+
+bool whole(double value) {
+  return std::abs(value) < kExactIntegerLimit && std::floor(value) == value;
+}
+
+int number_kind(double value) {
+  if (whole(value)) return std::fmod(value, 1024) == 0 ? kKibibytes : kUnits;
+  double nanos = std::round(value * 1e9);
+  if (std::abs(nanos) < kExactIntegerLimit && nanos / 1e9 == value) return kNanos;
+  return kFloat64;
+}
+
+bool whole_nanos(double value) {
+  double nanos = value * 1e9;
+  return std::abs(nanos) < kExactIntegerLimit && std::abs(nanos - std::round(nanos)) < 1e-3;
+}
+
+void put_number(std::string& out, double value, int kind) {
+  switch (kind) {
+    case kUnits:
+      put_varint(out, zigzag(static_cast<std::int64_t>(value)));
+      break;
+    case kKibibytes:
+      put_varint(out, zigzag(static_cast<std::int64_t>(value) / 1024));
+      break;
+    case kNanos:
+      put_varint(out, zigzag(static_cast<std::int64_t>(std::round(value * 1e9))));
+      break;
+    default:
+      put_double(out, value);
+  }
+}
+
+bool get_number(Reader& in, int kind, double& value) {
+  if (kind == kFloat64) return in.real(value);
+  std::uint64_t raw = 0;
+  if (!in.varint(raw)) return false;
+  std::int64_t number = unzigzag(raw);
+  if (kind == kUnits) value = static_cast<double>(number);
+  if (kind == kKibibytes) value = static_cast<double>(number) * 1024;
+  if (kind == kNanos) value = static_cast<double>(number) / 1e9;
+  return true;
+}
 
 }  // namespace
 
@@ -82,7 +137,7 @@ void QuantileSketch::add(double value, std::uint64_t count) {
     zero_count_ += count;
     value = std::max(value, 0.0);
   } else {
-    buckets_[bucket_of(value)] += count;
+    add_to_bucket(bucket_of(value), count);
   }
   max_ = count_ == 0 ? value : std::max(max_, value);
   count_ += count;
@@ -94,12 +149,103 @@ Result<void> QuantileSketch::merge(const QuantileSketch& other) {
     return fail("cannot merge quantile sketches of different accuracy");
   }
   if (other.count_ == 0) return {};
-  for (const auto& [bucket, count] : other.buckets_) buckets_[bucket] += count;
+  merge_buckets(other.buckets_);
   zero_count_ += other.zero_count_;
   max_ = count_ == 0 ? other.max_ : std::max(max_, other.max_);
   count_ += other.count_;
   sum_ += other.sum_;
   return {};
+}
+
+void QuantileSketch::add_to_bucket(int index, std::uint64_t count) {
+  // Values of one series mostly land at or near the top bucket: check there first.
+  if (buckets_.empty() || buckets_.back().index < index) {
+    buckets_.push_back({index, count});
+    return;
+  }
+  auto at = std::lower_bound(buckets_.begin(), buckets_.end(), index,
+                             [](const Bucket& bucket, int key) { return bucket.index < key; });
+  if (at->index == index) {
+    at->count += count;
+  } else {
+    buckets_.insert(at, {index, count});
+  }
+}
+
+// Counts the indices in a dense array over their span (a series' values stay within
+// a few hundred buckets), then merges the non-empty ones in one pass.
+void QuantileSketch::add_to_buckets(const std::vector<int>& indices) {
+  constexpr std::int64_t kDenseLimit = 1 << 16;
+  if (indices.empty()) return;
+  auto [low, high] = std::minmax_element(indices.begin(), indices.end());
+  std::int64_t span = std::int64_t{*high} - *low + 1;
+  if (span > kDenseLimit) {
+    for (int index : indices) add_to_bucket(index, 1);
+    return;
+  }
+  int first = *low;
+  std::vector<std::uint64_t> counts(static_cast<std::size_t>(span));
+  for (int index : indices) ++counts[static_cast<std::size_t>(index - first)];
+  std::vector<Bucket> added;
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    if (counts[i] > 0) added.push_back({first + static_cast<int>(i), counts[i]});
+  }
+  merge_buckets(added);
+}
+
+void QuantileSketch::set_bucket(int index, std::uint64_t count) {
+  auto at = std::lower_bound(buckets_.begin(), buckets_.end(), index,
+                             [](const Bucket& bucket, int key) { return bucket.index < key; });
+  if (at != buckets_.end() && at->index == index) {
+    at->count = count;
+  } else {
+    buckets_.insert(at, {index, count});
+  }
+}
+
+// Adds sorted `other` into the sorted buckets. Once a long merge has seen a
+// container's usual range, an hour rarely brings a new index: then the counts are
+// added in place, walking only the span of `other`; else one merge from the back.
+void QuantileSketch::merge_buckets(const std::vector<Bucket>& other) {
+  if (other.empty()) return;
+  auto less = [](const Bucket& bucket, int key) { return bucket.index < key; };
+  auto start = std::lower_bound(buckets_.begin(), buckets_.end(), other.front().index, less);
+  std::size_t missing = 0;
+  auto mine = start;
+  for (const Bucket& bucket : other) {
+    while (mine != buckets_.end() && mine->index < bucket.index) ++mine;
+    if (mine != buckets_.end() && mine->index == bucket.index) {
+      ++mine;
+    } else {
+      ++missing;
+    }
+  }
+  if (missing == 0) {
+    mine = start;
+    for (const Bucket& bucket : other) {
+      while (mine->index < bucket.index) ++mine;
+      (mine++)->count += bucket.count;
+    }
+    return;
+  }
+  std::size_t old_size = buckets_.size();
+  buckets_.resize(old_size + missing);
+  auto write = buckets_.end();
+  auto read = buckets_.begin() + static_cast<std::ptrdiff_t>(old_size);
+  auto from = other.end();
+  while (from != other.begin()) {
+    const Bucket& next = *(from - 1);
+    if (read != buckets_.begin() && (read - 1)->index > next.index) {
+      *--write = *--read;
+    } else if (read != buckets_.begin() && (read - 1)->index == next.index) {
+      *--write = {next.index, (read - 1)->count + next.count};
+      --read;
+      --from;
+    } else {
+      *--write = next;
+      --from;
+    }
+  }
 }
 
 double QuantileSketch::quantile(double q) const {
@@ -109,37 +255,134 @@ double QuantileSketch::quantile(double q) const {
   if (rank + 1 == count_) return max_;  // the top rank is known exactly
   if (rank < zero_count_) return 0;
   std::uint64_t seen = zero_count_;
-  for (const auto& [bucket, count] : buckets_) {
-    seen += count;
-    if (rank < seen) return std::min(value_of(bucket), max_);
+  for (const Bucket& bucket : buckets_) {
+    seen += bucket.count;
+    if (rank < seen) return std::min(value_of(bucket.index), max_);
   }
   return max_;
 }
 
+// Format 2 (docs/store.md): a format byte; a flags byte (how sum and max are
+// written, whether the accuracy is the default 1 %, whether there are zeros);
+// the accuracy as float64 unless default; count; the zero count if any; sum; max;
+// then runs of consecutive buckets: the run count, and per run the zig-zag
+// distance of its first bucket from the end of the previous run (from 0 for the
+// first), its length and the count of each of its buckets.
 std::string QuantileSketch::encode() const {
   std::string out;
   out.push_back(static_cast<char>(kFormatVersion));
-  put_double(out, accuracy_);
+  int sum_kind = number_kind(sum_);
+  // A sum of nanocore values is a whole number of nanocores but for the rounding
+  // of float addition: stored as that number (as close to the true sum, or closer).
+  if (sum_kind == kFloat64 && whole_nanos(sum_)) sum_kind = kNanos;
+  int max_kind = number_kind(max_);
+  bool default_accuracy = accuracy_ == kDefaultAccuracy;
+  out.push_back(static_cast<char>(sum_kind | max_kind << 2 | (default_accuracy ? kDefaultFlag : 0) |
+                                  (zero_count_ > 0 ? kZerosFlag : 0)));
+  if (!default_accuracy) put_double(out, accuracy_);
   put_varint(out, count_);
-  put_double(out, sum_);
-  put_double(out, max_);
-  put_varint(out, zero_count_);
-  put_varint(out, buckets_.size());
-  int previous = 0;
-  for (const auto& [bucket, count] : buckets_) {
-    put_varint(out, zigzag(static_cast<std::int64_t>(bucket) - previous));  // deltas stay small
-    put_varint(out, count);
-    previous = bucket;
+  if (zero_count_ > 0) put_varint(out, zero_count_);
+  put_number(out, sum_, sum_kind);
+  put_number(out, max_, max_kind);
+  std::vector<std::pair<int, std::size_t>> runs;  // (first bucket, length)
+  for (const Bucket& bucket : buckets_) {
+    if (!runs.empty() && runs.back().first + static_cast<int>(runs.back().second) == bucket.index) {
+      ++runs.back().second;
+    } else {
+      runs.emplace_back(bucket.index, 1);
+    }
   }
+  put_varint(out, runs.size());
+  std::int64_t previous_end = 0;
+  std::uint64_t widest = 0;
+  for (const auto& [first, length] : runs) {
+    put_varint(out, zigzag(static_cast<std::int64_t>(first) - previous_end));
+    put_varint(out, length);
+    previous_end = static_cast<std::int64_t>(first) + static_cast<std::int64_t>(length);
+  }
+  for (const Bucket& bucket : buckets_) widest |= bucket.count;
+  int width = widest == 0 ? 0 : 64 - __builtin_clzll(widest);
+  out.push_back(static_cast<char>(width));
+  std::uint64_t bits = 0;  // counts of at most 56 bits, least significant first
+  int used = 0;
+  for (const Bucket& bucket : buckets_) {
+    bits |= bucket.count << used;
+    used += width;
+    for (; used >= 8; used -= 8, bits >>= 8) out.push_back(static_cast<char>(bits & 0xff));
+  }
+  if (used > 0) out.push_back(static_cast<char>(bits & 0xff));
   return out;
 }
 
 Result<QuantileSketch> QuantileSketch::decode(const std::string& bytes) {
-  if (bytes.empty() || static_cast<std::uint8_t>(bytes[0]) != kFormatVersion) {
+  if (!bytes.empty() && static_cast<std::uint8_t>(bytes[0]) == kFormatVersion1) {
+    return decode_version1(bytes);
+  }
+  if (bytes.size() < 2 || static_cast<std::uint8_t>(bytes[0]) != kFormatVersion) {
     return fail("quantile sketch: unknown format version");
   }
-  std::string rest = bytes.substr(1);
-  Reader in(rest);
+  auto flags = static_cast<std::uint8_t>(bytes[1]);
+  std::string_view rest(bytes);
+  Reader in(rest.substr(2));
+  double accuracy = kDefaultAccuracy;
+  if ((flags & kDefaultFlag) == 0 && (!in.real(accuracy) || !(accuracy > 0 && accuracy < 1))) {
+    return fail("quantile sketch: bad accuracy");
+  }
+  QuantileSketch sketch(accuracy);
+  std::uint64_t runs = 0;
+  if (!in.varint(sketch.count_) || ((flags & kZerosFlag) && !in.varint(sketch.zero_count_)) ||
+      !get_number(in, flags & 3, sketch.sum_) || !get_number(in, (flags >> 2) & 3, sketch.max_) ||
+      !in.varint(runs)) {
+    return fail("quantile sketch: truncated header");
+  }
+  std::int64_t previous_end = 0;
+  std::vector<std::pair<std::int64_t, std::uint64_t>> starts;  // (first bucket, length)
+  std::uint64_t buckets = 0;
+  for (std::uint64_t run = 0; run < runs; ++run) {
+    std::uint64_t delta = 0, length = 0;
+    if (!in.varint(delta) || !in.varint(length) || length > bytes.size() * 8) {
+      return fail("quantile sketch: truncated buckets");
+    }
+    std::int64_t first = previous_end + unzigzag(delta);
+    if (run > 0 && first < previous_end) return fail("quantile sketch: buckets out of order");
+    starts.emplace_back(first, length);
+    buckets += length;
+    previous_end = first + static_cast<std::int64_t>(length);
+  }
+  std::uint64_t width = 0;
+  if (!in.varint(width) || width > 56 || !in.fits((buckets * width + 7) / 8)) {
+    return fail("quantile sketch: truncated buckets");
+  }
+  std::uint64_t total = sketch.zero_count_;
+  sketch.buckets_.reserve(buckets);
+  std::uint64_t bits = 0, mask = (std::uint64_t{1} << width) - 1;
+  std::uint64_t have = 0;
+  for (const auto& [first, length] : starts) {
+    for (std::uint64_t i = 0; i < length; ++i) {
+      for (; have < width; have += 8) bits |= std::uint64_t{in.byte()} << have;
+      std::uint64_t count = bits & mask;
+      bits = width == 0 ? bits : bits >> width;
+      have -= width;
+      // Runs come in increasing order: each bucket goes at the end.
+      auto index = static_cast<int>(first + static_cast<std::int64_t>(i));
+      if (!sketch.buckets_.empty() && sketch.buckets_.back().index >= index) {
+        return fail("quantile sketch: buckets out of order");
+      }
+      sketch.buckets_.push_back({index, count});
+      total += count;
+    }
+  }
+  if (!in.done() || total != sketch.count_) {
+    return fail("quantile sketch: counts do not add up");
+  }
+  return sketch;
+}
+
+// Format 1 (podfit store schema 1): format byte, accuracy, count, sum, max (float64),
+// zero count, bucket count, then (zig-zag index delta, count) per bucket.
+Result<QuantileSketch> QuantileSketch::decode_version1(const std::string& bytes) {
+  std::string_view rest(bytes);
+  Reader in(rest.substr(1));
   double accuracy = 0;
   if (!in.real(accuracy) || !(accuracy > 0 && accuracy < 1)) {
     return fail("quantile sketch: bad accuracy");
@@ -157,7 +400,7 @@ Result<QuantileSketch> QuantileSketch::decode(const std::string& bytes) {
     std::uint64_t count = 0;
     if (!in.varint(delta) || !in.varint(count)) return fail("quantile sketch: truncated buckets");
     bucket += unzigzag(delta);
-    sketch.buckets_[static_cast<int>(bucket)] = count;
+    sketch.set_bucket(static_cast<int>(bucket), count);
     total += count;
   }
   if (!in.done() || total != sketch.count_) {

@@ -1,5 +1,7 @@
 #include "podfit/stats/summary.hpp"
 
+#include "container_pools.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -20,6 +22,8 @@ struct Pool {
   std::set<std::uint32_t> pods;
   std::vector<double> cpu;
   std::vector<double> memory;
+  std::vector<std::int64_t> times_ns;  // beside cpu and memory, only for time decay
+  bool trend_only = false;             // no values kept: the percentiles come from elsewhere
   std::int64_t first_ns = std::numeric_limits<std::int64_t>::max();
   std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
   double first_window_seconds = 0;
@@ -40,7 +44,7 @@ double steady_growth(const ContainerSeries& series, double span_seconds) {
   return trend.slope * span_seconds >= kMinTrendGrowth * mean ? trend.slope : 0;
 }
 
-void add_series(Pool& pool, const ContainerSeries& series) {
+void add_series(Pool& pool, const ContainerSeries& series, bool keep_times) {
   pool.pods.insert(series.pod);
   auto [earliest, latest] = std::minmax_element(
       series.points.begin(), series.points.end(),
@@ -56,10 +60,37 @@ void add_series(Pool& pool, const ContainerSeries& series) {
   pool.longest_pod_seconds = std::max(pool.longest_pod_seconds, span_seconds);
   pool.memory_growth_per_second =
       std::max(pool.memory_growth_per_second, steady_growth(series, span_seconds));
+  if (pool.trend_only) return;
+  if (pool.cpu.empty()) {
+    pool.cpu.reserve(series.points.size());
+    pool.memory.reserve(series.points.size());
+  }
   for (const SamplePoint& point : series.points) {
     pool.cpu.push_back(point.cpu_cores);
     pool.memory.push_back(point.memory_bytes);
+    if (keep_times) pool.times_ns.push_back(point.time_ns);
   }
+}
+
+// The pool's statistics weighted by age relative to its newest sample.
+void summarize_decayed(const Pool& pool, double half_life_seconds, ContainerStats& stats) {
+  std::vector<WeightedValue> cpu, memory;
+  cpu.reserve(pool.cpu.size());
+  memory.reserve(pool.memory.size());
+  long double sum = 0, sum_squares = 0;
+  for (std::size_t i = 0; i < pool.times_ns.size(); ++i) {
+    double age_seconds = static_cast<double>(pool.last_ns - pool.times_ns[i]) / 1e9;
+    double weight = decay_weight(age_seconds, half_life_seconds);
+    cpu.push_back({pool.cpu[i], weight});
+    memory.push_back({pool.memory[i], weight});
+    sum += weight;
+    sum_squares += static_cast<long double>(weight) * weight;
+  }
+  stats.cpu = summarize_weighted(std::move(cpu));
+  stats.memory = summarize_weighted(std::move(memory));
+  stats.half_life_seconds = half_life_seconds;
+  stats.effective_samples =
+      effective_samples(static_cast<double>(sum), static_cast<double>(sum_squares));
 }
 
 WorkloadRef workload_of(const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod,
@@ -132,13 +163,68 @@ Summary summarize(std::vector<double> values) {
   return summary;
 }
 
-std::vector<ContainerStats> compute_container_stats(
-    const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod) {
+double decay_weight(double age_seconds, double half_life_seconds) {
+  return std::exp2(-age_seconds / half_life_seconds);
+}
+
+double weighted_percentile(const std::vector<WeightedValue>& sorted, double q) {
+  if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
+  long double total = 0;
+  for (const WeightedValue& entry : sorted) total += entry.weight;
+  long double threshold = std::clamp(q, 0.0, 100.0) / 100.0L * total;
+  long double cumulative = 0;
+  for (const WeightedValue& entry : sorted) {
+    cumulative += entry.weight;
+    if (cumulative >= threshold) return entry.value;
+  }
+  return sorted.back().value;  // rounding left the last sum a hair below the total
+}
+
+Summary summarize_weighted(std::vector<WeightedValue> values) {
+  Summary summary;
+  summary.count = values.size();
+  if (values.empty()) return summary;
+  std::sort(values.begin(), values.end(),
+            [](const WeightedValue& a, const WeightedValue& b) { return a.value < b.value; });
+  long double sum = 0, weights = 0;
+  for (const WeightedValue& entry : values) {
+    sum += static_cast<long double>(entry.value) * entry.weight;
+    weights += entry.weight;
+  }
+  summary.mean = weights > 0 ? static_cast<double>(sum / weights) : 0;
+  summary.p50 = weighted_percentile(values, 50);
+  summary.p90 = weighted_percentile(values, 90);
+  summary.p95 = weighted_percentile(values, 95);
+  summary.p99 = weighted_percentile(values, 99);
+  summary.max = values.back().value;
+  summary.burst_ratio = burst_ratio(summary.max, summary.p50);
+  return summary;
+}
+
+double effective_samples(double sum_weights, double sum_squared_weights) {
+  return sum_squared_weights > 0 ? sum_weights * sum_weights / sum_squared_weights : 0;
+}
+
+std::vector<ContainerStats> compute_container_stats(const SampleSet& samples,
+                                                    const std::vector<WorkloadRef>& workload_of_pod,
+                                                    double half_life_seconds) {
+  return detail::container_stats(samples, workload_of_pod, half_life_seconds, nullptr);
+}
+
+std::vector<ContainerStats> detail::container_stats(const SampleSet& samples,
+                                                    const std::vector<WorkloadRef>& workload_of_pod,
+                                                    double half_life_seconds,
+                                                    const ContainerFilter& trend_only) {
+  const bool decay = half_life_seconds > 0;
   std::map<std::pair<WorkloadRef, std::string>, Pool> pools;
   for (const ContainerSeries& series : samples.series()) {
     if (series.points.empty()) continue;
     WorkloadRef workload = workload_of(samples, workload_of_pod, series.pod);
-    add_series(pools[{std::move(workload), series.container}], series);
+    auto [found, added] = pools.try_emplace({std::move(workload), series.container});
+    if (added && trend_only) {
+      found->second.trend_only = trend_only(found->first.first, found->first.second);
+    }
+    add_series(found->second, series, decay);
   }
   std::vector<ContainerStats> result;
   result.reserve(pools.size());
@@ -150,8 +236,13 @@ std::vector<ContainerStats> compute_container_stats(
     stats.samples = pool.cpu.size();
     stats.window_seconds =
         static_cast<double>(pool.last_ns - pool.first_ns) / 1e9 + pool.first_window_seconds;
-    stats.cpu = summarize(std::move(pool.cpu));
-    stats.memory = summarize(std::move(pool.memory));
+    if (decay && !pool.trend_only) {
+      summarize_decayed(pool, half_life_seconds, stats);
+    } else if (!pool.trend_only) {
+      stats.cpu = summarize(std::move(pool.cpu));
+      stats.memory = summarize(std::move(pool.memory));
+      stats.effective_samples = static_cast<double>(stats.samples);
+    }
     stats.memory_growth_per_second = pool.memory_growth_per_second;
     stats.longest_pod_seconds = pool.longest_pod_seconds;
     result.push_back(std::move(stats));

@@ -1,6 +1,7 @@
 // Compaction: raw hours older than the raw window become hour sketches; sketches
 // and events older than the retention are dropped. One transaction.
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "store/impl.hpp"
@@ -38,6 +39,20 @@ Result<std::map<HourKey, HourPair>> sketch_raw_points(sql::Database& db, std::in
     pair.cpu.add(column_cpu(*rows, 2));
     pair.memory.add(column_memory(*rows, 3));
     ++points;
+  }
+  auto visit = [&](std::int64_t series, const std::vector<SamplePoint>& chunk) -> Result<void> {
+    for (const SamplePoint& point : chunk) {
+      HourPair& pair = hours[HourKey{series, hour_of(point.time_ns)}];
+      pair.cpu.add(point.cpu_cores);
+      pair.memory.add(point.memory_bytes);
+      ++points;
+    }
+    return {};
+  };
+  std::int64_t below = hour_of(boundary_ns);
+  if (auto done = for_each_chunk(db, std::numeric_limits<std::int64_t>::min(), below - 1, visit);
+      !done) {
+    return tl::unexpected(done.error());
   }
   return hours;
 }
@@ -97,7 +112,11 @@ Result<CompactSummary> Store::compact(std::int64_t now_ns, double raw_window_sec
     if (auto done = insert->run(); !done) return tl::unexpected(done.error());
     ++summary.hours_compacted;
   }
-  auto removed = delete_rows(impl_->db, "DELETE FROM samples WHERE time_ns < ?", boundary_ns);
+  auto removed = delete_rows(impl_->db, "DELETE FROM samples WHERE time_ns < ?", boundary_ns)
+                     .and_then([&](std::size_t) {
+                       return delete_rows(impl_->db, "DELETE FROM chunks WHERE hour < ?",
+                                          hour_of(boundary_ns));
+                     });
   auto dropped = removed.and_then([&](std::size_t) {
     return delete_rows(impl_->db, "DELETE FROM hour_sketches WHERE hour < ?", oldest_hour);
   });
@@ -109,15 +128,17 @@ Result<CompactSummary> Store::compact(std::int64_t now_ns, double raw_window_sec
   summary.events_dropped = *events;
   // Pods come and go: forget series and pods nothing refers to any more.
   auto orphans = impl_->db.exec(
-      "DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM samples s WHERE s.series = series.id) "
-      "AND NOT EXISTS (SELECT 1 FROM hour_sketches h WHERE h.series = series.id);"
+      "DELETE FROM series WHERE id NOT IN (SELECT series FROM samples UNION "
+      "SELECT series FROM chunks UNION SELECT series FROM hour_sketches);"
       "DELETE FROM pods WHERE NOT EXISTS (SELECT 1 FROM series s WHERE s.pod = pods.id);"
       "DELETE FROM pod_labels WHERE NOT EXISTS (SELECT 1 FROM pods p WHERE p.id = pod_labels.pod)");
   if (!orphans) return tl::unexpected(orphans.error());
   impl_->forget_caches();
   if (auto done = transaction->commit(); !done) return tl::unexpected(done.error());
   // Give the freed pages back to the file system and fold the WAL into the file.
-  if (auto done = impl_->db.exec("PRAGMA wal_checkpoint(TRUNCATE); VACUUM"); !done) {
+  if (auto done = impl_->db.exec(
+          "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE)");
+      !done) {
     return tl::unexpected(done.error());
   }
   return summary;

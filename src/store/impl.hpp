@@ -2,9 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "podfit/store/store.hpp"
 #include "store/sqlite.hpp"
@@ -18,6 +21,8 @@ struct Store::Impl {
   std::map<std::pair<std::string, std::string>, std::int64_t> pod_ids;  // (namespace, name)
   std::map<std::int64_t, Labels> pod_labels;
   std::map<std::pair<std::int64_t, std::string>, std::int64_t> series_ids;  // (pod id, container)
+  // Points of hours before this one are in chunks; later ones are rows of `samples`.
+  std::int64_t open_hour = std::numeric_limits<std::int64_t>::min();
   bool caches_loaded = false;
 
   Result<void> load_caches();
@@ -36,6 +41,25 @@ void bind_cpu(sql::Statement& statement, int index, double cores);
 void bind_memory(sql::Statement& statement, int index, double bytes);
 double column_cpu(const sql::Statement& statement, int column);
 double column_memory(const sql::Statement& statement, int column);
+
+// Raw points on disk (raw.cpp). Chunks hold the closed hours (one blob per
+// series and hour); `samples` rows the hours from meta.raw_open_hour on.
+Result<std::vector<SamplePoint>> load_chunk(const sql::Database& db, std::int64_t series,
+                                            std::int64_t hour);
+// Merges points into the chunk of (series, hour); returns how many were new.
+Result<std::size_t> add_to_chunk(sql::Database& db, std::int64_t series, std::int64_t hour,
+                                 std::vector<SamplePoint> points);
+// Moves the `samples` rows of hours before `below_hour` into chunks and records
+// below_hour as the open hour.
+Result<void> close_hours(sql::Database& db, std::int64_t below_hour);
+Result<std::int64_t> open_hour(const sql::Database& db);
+using ChunkVisitor =
+    std::function<Result<void>(std::int64_t series, const std::vector<SamplePoint>& points)>;
+// Decoded chunks of hours first_hour..last_hour, in (hour, series) order.
+Result<void> for_each_chunk(const sql::Database& db, std::int64_t first_hour,
+                            std::int64_t last_hour, const ChunkVisitor& visit);
+// The first and last time of any chunk (max, min when there are none).
+Result<std::pair<std::int64_t, std::int64_t>> chunk_time_range(const sql::Database& db);
 
 // Floor division: the hour a time falls in, also for times before 1970.
 inline std::int64_t hour_of(std::int64_t time_ns) {

@@ -74,13 +74,30 @@ Result<void> read_points(const sql::Database& db,
     SamplePoint point{rows->integer(1), column_cpu(*rows, 2), column_memory(*rows, 3)};
     samples.add(found->second.pod, found->second.container, point, found->second.window_seconds);
   }
-  return {};
+  auto visit = [&](std::int64_t id, const std::vector<SamplePoint>& points) -> Result<void> {
+    auto found = series.find(id);
+    if (found == series.end()) return fail(db.path() + ": chunk of an unknown series (corrupt)");
+    for (const SamplePoint& point : points) {
+      if (point.time_ns < from_ns || point.time_ns >= to_ns) continue;
+      samples.add(found->second.pod, found->second.container, point, found->second.window_seconds);
+    }
+    return {};
+  };
+  return for_each_chunk(db, hour_of(from_ns), hour_of(to_ns - 1), visit);
 }
 
 Result<std::vector<HourSketch>> read_sketches(
     const sql::Database& db, const std::unordered_map<std::int64_t, SeriesRow>& series,
     std::int64_t from_ns, std::int64_t to_ns) {
   std::vector<HourSketch> sketches;
+  // Sized up front: a long history holds hundreds of thousands of hours, and growing
+  // by doubling would copy them and, for a moment, hold half as many again.
+  auto counted = db.prepare("SELECT count(*) FROM hour_sketches WHERE hour >= ? AND hour <= ?");
+  if (!counted) return tl::unexpected(counted.error());
+  counted->bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
+  if (auto row = counted->step(); row && *row) {
+    sketches.reserve(static_cast<std::size_t>(counted->integer(0)));
+  }
   auto rows = db.prepare(
       "SELECT series, hour, cpu, memory FROM hour_sketches WHERE hour >= ? AND hour <= ?");
   if (!rows) return tl::unexpected(rows.error());

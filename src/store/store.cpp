@@ -1,6 +1,8 @@
 // Opening a store, appending ticks and reading history back.
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
@@ -96,6 +98,9 @@ Result<void> Store::Impl::load_caches() {
     if (!*row) break;
     series_ids[{series->integer(1), series->text(2)}] = series->integer(0);
   }
+  auto hour = store::open_hour(db);
+  if (!hour) return tl::unexpected(hour.error());
+  open_hour = *hour;
   caches_loaded = true;
   return {};
 }
@@ -104,6 +109,7 @@ void Store::Impl::forget_caches() {
   pod_ids.clear();
   pod_labels.clear();
   series_ids.clear();
+  open_hour = std::numeric_limits<std::int64_t>::min();
   caches_loaded = false;
 }
 
@@ -200,6 +206,53 @@ Result<void> replace_resources(sql::Database& db, const std::vector<WorkloadReso
   return {};
 }
 
+// The hour the newest point is in, but never more than an hour past the clock:
+// one bogus future timestamp must not send every later tick to the chunks.
+std::int64_t hour_to_open(std::int64_t newest_ns) {
+  auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  return std::min(hour_of(newest_ns), hour_of(now) + 1);
+}
+
+// Points of the open hour (and later) become `samples` rows; points of closed
+// hours go into their chunks. A newer hour closes the hours before it.
+Result<void> append_points(sql::Database& db, std::int64_t& open_hour, const SampleSet& samples,
+                           const std::vector<std::int64_t>& series_ids, AppendSummary& summary) {
+  auto insert =
+      db.prepare("INSERT OR IGNORE INTO samples(series, time_ns, cpu, memory) VALUES(?, ?, ?, ?)");
+  if (!insert) return tl::unexpected(insert.error());
+  std::map<std::pair<std::int64_t, std::int64_t>, std::vector<SamplePoint>> late;
+  std::int64_t newest = std::numeric_limits<std::int64_t>::min();
+  for (std::size_t i = 0; i < samples.series().size(); ++i) {
+    std::int64_t id = series_ids[i];
+    for (const SamplePoint& point : samples.series()[i].points) {
+      ++summary.points;
+      newest = std::max(newest, point.time_ns);
+      if (hour_of(point.time_ns) < open_hour) {
+        late[{id, hour_of(point.time_ns)}].push_back(point);
+        continue;
+      }
+      insert->bind(1, id).bind(2, point.time_ns);
+      bind_cpu(*insert, 3, point.cpu_cores);
+      bind_memory(*insert, 4, point.memory_bytes);
+      if (auto done = insert->run(); !done) return done;
+      summary.added += static_cast<std::size_t>(sqlite3_changes(db.handle()));
+    }
+  }
+  for (auto& [key, points] : late) {
+    auto added = add_to_chunk(db, key.first, key.second, std::move(points));
+    if (!added) return tl::unexpected(added.error());
+    summary.added += *added;
+  }
+  if (summary.points == 0) return {};
+  std::int64_t hour = hour_to_open(newest);
+  if (hour <= open_hour) return {};
+  if (auto closed = close_hours(db, hour); !closed) return closed;
+  open_hour = hour;
+  return {};
+}
+
 }  // namespace
 
 Result<AppendSummary> Store::append(const SampleSet& samples,
@@ -219,26 +272,19 @@ Result<AppendSummary> Store::append(const SampleSet& samples,
     }
     pod_ids.push_back(*id);
   }
-  auto insert = impl_->db.prepare(
-      "INSERT OR IGNORE INTO samples(series, time_ns, cpu, memory) VALUES(?, ?, ?, ?)");
-  if (!insert) return tl::unexpected(insert.error());
+  std::vector<std::int64_t> series_ids;
   for (const ContainerSeries& series : samples.series()) {
     auto id = impl_->series_id(pod_ids[series.pod], series.container, series.first_window_seconds);
     if (!id) {
       impl_->forget_caches();
       return tl::unexpected(id.error());
     }
-    for (const SamplePoint& point : series.points) {
-      insert->bind(1, *id).bind(2, point.time_ns);
-      bind_cpu(*insert, 3, point.cpu_cores);
-      bind_memory(*insert, 4, point.memory_bytes);
-      if (auto done = insert->run(); !done) {
-        impl_->forget_caches();
-        return tl::unexpected(done.error());
-      }
-      ++summary.points;
-      summary.added += static_cast<std::size_t>(sqlite3_changes(impl_->db.handle()));
-    }
+    series_ids.push_back(*id);
+  }
+  auto stored = append_points(impl_->db, impl_->open_hour, samples, series_ids, summary);
+  if (!stored) {
+    impl_->forget_caches();
+    return tl::unexpected(stored.error());
   }
   auto written = insert_events(impl_->db, events).and_then([&] {
     return replace_resources(impl_->db, resources);
@@ -287,13 +333,22 @@ Result<StoreInfo> Store::info() const {
     info.last_sketch_hour_ns = counts->integer(6) * kNanosPerHour;
   }
   info.sketched_points = static_cast<std::uint64_t>(counts->real(7));
-  auto raw = impl_->db.prepare("SELECT count(*), min(time_ns), max(time_ns) FROM samples");
+  auto raw = impl_->db.prepare(
+      "SELECT count(*), min(time_ns), max(time_ns), (SELECT total(count) FROM chunks) "
+      "FROM samples");
   if (!raw) return tl::unexpected(raw.error());
   if (auto raw_row = raw->step(); !raw_row) return tl::unexpected(raw_row.error());
-  info.raw_points = static_cast<std::size_t>(raw->integer(0));
+  info.raw_points =
+      static_cast<std::size_t>(raw->integer(0)) + static_cast<std::size_t>(raw->real(3));
+  auto chunked = chunk_time_range(impl_->db);
+  if (!chunked) return tl::unexpected(chunked.error());
   if (!raw->is_null(1)) {
-    info.first_raw_ns = raw->integer(1);
-    info.last_raw_ns = raw->integer(2);
+    chunked->first = std::min(chunked->first, raw->integer(1));
+    chunked->second = std::max(chunked->second, raw->integer(2));
+  }
+  if (chunked->first <= chunked->second) {
+    info.first_raw_ns = chunked->first;
+    info.last_raw_ns = chunked->second;
   }
   info.file_bytes = file_size(path_) + file_size(path_ + "-wal");
   return info;

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <sstream>
 #include <vector>
@@ -118,4 +119,128 @@ TEST_CASE("an empty sketch and edge values", "[stats][sketch]") {
   sketch.add(-1.0);  // negative usage counts as zero
   CHECK(sketch.quantile(0) == 0);
   CHECK(sketch.count() == 2);
+}
+
+TEST_CASE("sketch format 2 keeps count and max exact and the sum to float rounding",
+          "[stats][sketch]") {
+  std::mt19937_64 random(3);
+  std::uniform_int_distribution<std::int64_t> nanocores(1'000'000, 900'000'000);
+  std::uniform_int_distribution<std::int64_t> kib(10'000, 1'000'000);
+  QuantileSketch cpu, memory, odd(0.02), bytes;
+  for (int i = 0; i < 240; ++i) {
+    cpu.add(static_cast<double>(nanocores(random)) / 1e9);
+    memory.add(static_cast<double>(kib(random)) * 1024);
+    odd.add(1.0 / (i + 3));
+    bytes.add(static_cast<double>(kib(random)) + 1);
+  }
+  bytes.add(0, 2);
+  for (const QuantileSketch* sketch : {&cpu, &memory, &odd, &bytes}) {
+    auto decoded = QuantileSketch::decode(sketch->encode());
+    REQUIRE(decoded);
+    CHECK(decoded->count() == sketch->count());
+    if (sketch == &cpu) {  // a whole number of nanocores up to float rounding: stored as one
+      CHECK(decoded->sum() == std::round(cpu.sum() * 1e9) / 1e9);
+      CHECK(decoded->sum() == Approx(cpu.sum()).epsilon(1e-14));
+    } else {
+      CHECK(decoded->sum() == sketch->sum());
+    }
+    CHECK(decoded->max() == sketch->max());
+    CHECK(decoded->relative_accuracy() == sketch->relative_accuracy());
+    for (double q : kQuantiles) CHECK(decoded->quantile(q) == sketch->quantile(q));
+  }
+  // Memory in KiB: format, flags, count (2), sum and max in KiB (<= 5 + 4), run count
+  // (2); per bucket at most its count (1) and, when it starts a run, 3 more.
+  std::string encoded = memory.encode();
+  CHECK(encoded.size() <= 15 + memory.bucket_count() * 4);
+}
+
+TEST_CASE("sketches written by store schema 1 (format 1) still decode", "[stats][sketch]") {
+  // Format 1 by hand: version, accuracy, count, sum, max, zeros, buckets, (delta, count)...
+  auto real = [](double value) {
+    std::string bytes(sizeof value, '\0');
+    std::memcpy(bytes.data(), &value, sizeof value);
+    return bytes;
+  };
+  // Buckets -116 (3 values) and -81 (1 value): zig-zag deltas 231 (2 bytes) and 70.
+  std::string v1 = std::string(1, '\x01') + real(0.01) + '\x04' + real(0.5) + real(0.2) + '\x00' +
+                   '\x02' + "\xe7\x01" + '\x03' + '\x46' + '\x01';
+  auto decoded = QuantileSketch::decode(v1);
+  REQUIRE(decoded);
+  CHECK(decoded->count() == 4);
+  CHECK(decoded->sum() == 0.5);
+  CHECK(decoded->max() == 0.2);
+  double gamma = 1.01 / 0.99;
+  CHECK(decoded->quantile(0) == Approx(2 * std::pow(gamma, -116) / (gamma + 1)).epsilon(1e-12));
+  CHECK(decoded->quantile(100) == 0.2);
+  CHECK(static_cast<unsigned char>(decoded->encode()[0]) == 2);
+}
+
+TEST_CASE("merging many small sketches keeps every bucket count", "[stats][sketch]") {
+  // Hours whose buckets interleave, extend either end or repeat those already merged:
+  // the merged buckets must be exactly those of one sketch fed every value.
+  std::mt19937_64 random(11);
+  std::lognormal_distribution<double> lognormal(0.0, 2.0);
+  QuantileSketch whole;
+  QuantileSketch merged;
+  std::uint64_t zeros = 0;
+  for (int hour = 0; hour < 300; ++hour) {
+    QuantileSketch part;
+    int size = 1 + hour % 40;
+    for (int i = 0; i < size; ++i) {
+      double value = hour % 7 == 0 && i == 0 ? 0.0 : lognormal(random) * (1 + hour % 5);
+      zeros += value == 0.0;
+      part.add(value);
+      whole.add(value);
+    }
+    REQUIRE(merged.merge(part));
+  }
+  REQUIRE(merged.merge(QuantileSketch()));  // empty: nothing changes
+  std::vector<std::pair<double, std::uint64_t>> expected, actual;
+  whole.for_each_bucket(
+      [&](double value, std::uint64_t count) { expected.emplace_back(value, count); });
+  merged.for_each_bucket(
+      [&](double value, std::uint64_t count) { actual.emplace_back(value, count); });
+  CHECK(actual == expected);
+  CHECK(merged.bucket_count() == expected.size());
+  REQUIRE(!expected.empty());
+  CHECK(expected.front() == std::make_pair(0.0, zeros));
+  for (std::size_t i = 1; i < actual.size(); ++i) CHECK(actual[i - 1].first < actual[i].first);
+  // The sum may differ by float rounding (added in another order), the rest may not.
+  auto decoded = QuantileSketch::decode(merged.encode());
+  REQUIRE(decoded);
+  CHECK(decoded->count() == whole.count());
+  for (double q : kQuantiles) CHECK(decoded->quantile(q) == whole.quantile(q));
+  // A sketch merged into itself doubles every count.
+  QuantileSketch doubled = whole;
+  REQUIRE(doubled.merge(doubled));
+  std::uint64_t total = 0;
+  doubled.for_each_bucket([&](double, std::uint64_t count) { total += count; });
+  CHECK(total == 2 * whole.count());
+  CHECK(doubled.count() == 2 * whole.count());
+}
+
+TEST_CASE("add_each equals adding the values one at a time", "[stats][sketch]") {
+  std::vector<double> values = trace(0, 5000, 5);
+  values.push_back(std::nan(""));
+  values.push_back(-3.0);  // counts as zero
+  values.push_back(1e300);
+  values.push_back(
+      1e-10);  // at 0.1 % accuracy, 1e-10..1e300 span too many buckets to count densely
+  for (auto [preloaded, accuracy] : {std::pair{false, 0.01}, {true, 0.01}, {true, 0.001}}) {
+    QuantileSketch one(accuracy), each(accuracy);
+    if (preloaded) {
+      for (double v : {0.5, 7.0, 1e-3}) one.add(v), each.add(v);
+    }
+    for (double v : values) one.add(v);
+    each.add_each(values, [](double v) { return v; });
+    CHECK(each.encode() == one.encode());
+    CHECK(each.count() == values.size() - 1 + (preloaded ? 3 : 0));
+    CHECK(each.sum() == one.sum());
+    CHECK(each.max() == 1e300);
+    for (double q : kQuantiles) CHECK(each.quantile(q) == one.quantile(q));
+  }
+  QuantileSketch empty;
+  empty.add_each(std::vector<double>{}, [](double v) { return v; });
+  CHECK(empty.count() == 0);
+  CHECK(empty.encode() == QuantileSketch().encode());
 }

@@ -8,10 +8,12 @@
 // The format is documented in docs/store.md.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <map>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include "podfit/core/error.hpp"
 
@@ -22,6 +24,27 @@ class QuantileSketch {
   explicit QuantileSketch(double relative_accuracy = 0.01);
 
   void add(double value, std::uint64_t count = 1);  // negative values count as zero
+  // add(value_of(item)) for each item of `items`, in order, with one pass over the
+  // buckets at the end: for long series.
+  template <typename Items, typename ValueOf>
+  void add_each(const Items& items, ValueOf&& value_of) {
+    std::vector<int> indices;
+    indices.reserve(std::size(items));
+    for (const auto& item : items) {
+      double value = value_of(item);
+      if (value != value) continue;  // NaN, as add() skips it
+      if (value <= kZeroThreshold) {
+        ++zero_count_;
+        value = std::max(value, 0.0);
+      } else {
+        indices.push_back(bucket_of(value));
+      }
+      max_ = count_ == 0 ? value : std::max(max_, value);
+      ++count_;
+      sum_ += value;
+    }
+    add_to_buckets(indices);
+  }
   Result<void> merge(const QuantileSketch& other);  // fails if the accuracies differ
 
   // q in [0, 100]: the value of rank q/100 * (count - 1), as numpy's "lower" method
@@ -35,18 +58,42 @@ class QuantileSketch {
   double relative_accuracy() const { return accuracy_; }
   std::size_t bucket_count() const { return buckets_.size() + (zero_count_ > 0); }
 
+  // Each non-empty bucket in ascending order as visit(value, count): zeros as 0, the
+  // others at the value quantile() would answer for them (for weighted merges).
+  template <typename Visit>
+  void for_each_bucket(Visit&& visit) const {
+    if (zero_count_ > 0) visit(0.0, zero_count_);
+    for (const Bucket& bucket : buckets_)
+      visit(std::min(value_of(bucket.index), max_), bucket.count);
+  }
+
   // Compact binary form (docs/store.md) and back; decode errors say what is wrong.
   std::string encode() const;
+  // Reads format 2 and the older format 1.
   static Result<QuantileSketch> decode(const std::string& bytes);
 
  private:
+  struct Bucket {
+    int index;
+    std::uint64_t count;
+  };
+
+  static Result<QuantileSketch> decode_version1(const std::string& bytes);
   int bucket_of(double value) const;
   double value_of(int bucket) const;
+  static constexpr double kZeroThreshold = 1e-12;  // below: a zero (a nanocore is far above)
+
+  void add_to_bucket(int index, std::uint64_t count);
+  void add_to_buckets(const std::vector<int>& indices);
+  void set_bucket(int index, std::uint64_t count);
+  void merge_buckets(const std::vector<Bucket>& other);
 
   double accuracy_;
   double gamma_;
   double log_gamma_;
-  std::map<int, std::uint64_t> buckets_;
+  // Sorted by index, one entry per index: contiguous, as there are millions of
+  // small sketches in a long history (a map's nodes cost more than the counts).
+  std::vector<Bucket> buckets_;
   std::uint64_t zero_count_ = 0;
   std::uint64_t count_ = 0;
   double sum_ = 0;

@@ -25,7 +25,7 @@
 
 namespace podfit::store {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 inline constexpr std::int64_t kNanosPerHour = 3600LL * 1000 * 1000 * 1000;
 inline constexpr double kDefaultRawWindowSeconds = 48 * 3600.0;
 inline constexpr double kDefaultRetentionSeconds = 28 * 86400.0;

@@ -1,0 +1,22 @@
+// Inside the stats module: compute_container_stats for callers that take the
+// percentiles of some containers from elsewhere (history_stats.cpp).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "podfit/stats/summary.hpp"
+
+namespace podfit::stats::detail {
+
+using ContainerFilter = std::function<bool(const WorkloadRef&, const std::string&)>;
+
+// compute_container_stats, but a container `trend_only` accepts only gets its pods,
+// window, memory growth and longest pod: its values are neither copied nor sorted.
+std::vector<ContainerStats> container_stats(const SampleSet& samples,
+                                            const std::vector<WorkloadRef>& workload_of_pod,
+                                            double half_life_seconds,
+                                            const ContainerFilter& trend_only);
+
+}  // namespace podfit::stats::detail

@@ -1,0 +1,152 @@
+// Raw points on disk: rows of `samples` for the open hour (appended per tick),
+// chunks of closed hours (one blob per series and hour, src/store/chunk.cpp).
+#include <algorithm>
+#include <limits>
+
+#include "store/chunk.hpp"
+#include "store/impl.hpp"
+
+namespace podfit::store {
+
+namespace {
+
+constexpr char kOpenHourKey[] = "raw_open_hour";
+
+struct SeriesHour {
+  std::int64_t series;
+  std::int64_t hour;
+  bool operator==(const SeriesHour&) const = default;
+};
+
+}  // namespace
+
+Result<std::vector<SamplePoint>> load_chunk(const sql::Database& db, std::int64_t series,
+                                            std::int64_t hour) {
+  auto select = db.prepare("SELECT points FROM chunks WHERE series = ? AND hour = ?");
+  if (!select) return tl::unexpected(select.error());
+  select->bind(1, series).bind(2, hour);
+  auto row = select->step();
+  if (!row) return tl::unexpected(row.error());
+  std::vector<SamplePoint> points;
+  if (!*row) return points;
+  if (auto decoded = decode_chunk(hour, select->blob(0), points); !decoded) {
+    return fail(db.path() + ": " + decoded.error().message + " (series " + std::to_string(series) +
+                ", hour " + std::to_string(hour) + "; corrupt store)");
+  }
+  return points;
+}
+
+Result<std::size_t> add_to_chunk(sql::Database& db, std::int64_t series, std::int64_t hour,
+                                 std::vector<SamplePoint> points) {
+  auto stored = load_chunk(db, series, hour);
+  if (!stored) return tl::unexpected(stored.error());
+  std::size_t added = merge_points(*stored, std::move(points));
+  if (added == 0) return added;
+  auto save =
+      db.prepare("INSERT OR REPLACE INTO chunks(series, hour, count, points) VALUES(?, ?, ?, ?)");
+  if (!save) return tl::unexpected(save.error());
+  save->bind(1, series).bind(2, hour).bind(3, static_cast<std::int64_t>(stored->size()));
+  save->bind_blob(4, encode_chunk(hour, *stored));
+  if (auto done = save->run(); !done) return tl::unexpected(done.error());
+  return added;
+}
+
+Result<void> close_hours(sql::Database& db, std::int64_t below_hour) {
+  std::int64_t bound = below_hour > std::numeric_limits<std::int64_t>::max() / kNanosPerHour
+                           ? std::numeric_limits<std::int64_t>::max()
+                           : below_hour * kNanosPerHour;
+  auto rows = db.prepare(
+      "SELECT series, time_ns, cpu, memory FROM samples WHERE time_ns < ? "
+      "ORDER BY series, time_ns");
+  if (!rows) return tl::unexpected(rows.error());
+  rows->bind(1, bound);
+  SeriesHour current{0, 0};
+  std::vector<SamplePoint> points;
+  auto flush = [&]() -> Result<void> {
+    if (points.empty()) return {};
+    auto added = add_to_chunk(db, current.series, current.hour, std::move(points));
+    points.clear();
+    if (!added) return tl::unexpected(added.error());
+    return {};
+  };
+  for (;;) {
+    auto row = rows->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    std::int64_t time = rows->integer(1);
+    SeriesHour key{rows->integer(0), hour_of(time)};
+    if (!(key == current)) {
+      if (auto done = flush(); !done) return done;
+      current = key;
+    }
+    points.push_back(SamplePoint{time, column_cpu(*rows, 2), column_memory(*rows, 3)});
+  }
+  if (auto done = flush(); !done) return done;
+  auto remove = db.prepare("DELETE FROM samples WHERE time_ns < ?");
+  if (!remove) return tl::unexpected(remove.error());
+  if (auto done = remove->bind(1, bound).run(); !done) return done;
+  auto mark = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+  if (!mark) return tl::unexpected(mark.error());
+  return mark->bind(1, std::string_view(kOpenHourKey)).bind(2, std::to_string(below_hour)).run();
+}
+
+Result<std::int64_t> open_hour(const sql::Database& db) {
+  auto select = db.prepare("SELECT value FROM meta WHERE key = ?");
+  if (!select) return tl::unexpected(select.error());
+  select->bind(1, std::string_view(kOpenHourKey));
+  auto row = select->step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::numeric_limits<std::int64_t>::min();
+  try {
+    return std::stoll(select->text(0));
+  } catch (const std::exception&) {
+    return fail(db.path() + ": bad " + kOpenHourKey + " in meta (corrupt store)");
+  }
+}
+
+Result<void> for_each_chunk(const sql::Database& db, std::int64_t first_hour,
+                            std::int64_t last_hour, const ChunkVisitor& visit) {
+  auto rows = db.prepare(
+      "SELECT series, hour, points FROM chunks WHERE hour >= ? AND hour <= ? "
+      "ORDER BY hour, series");
+  if (!rows) return tl::unexpected(rows.error());
+  rows->bind(1, first_hour).bind(2, last_hour);
+  std::vector<SamplePoint> points;
+  for (;;) {
+    auto row = rows->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    points.clear();
+    std::int64_t series = rows->integer(0), hour = rows->integer(1);
+    if (auto decoded = decode_chunk(hour, rows->blob(2), points); !decoded) {
+      return fail(db.path() + ": " + decoded.error().message + " (series " +
+                  std::to_string(series) + ", hour " + std::to_string(hour) + "; corrupt store)");
+    }
+    if (auto done = visit(series, points); !done) return done;
+  }
+  return {};
+}
+
+Result<std::pair<std::int64_t, std::int64_t>> chunk_time_range(const sql::Database& db) {
+  std::int64_t first = std::numeric_limits<std::int64_t>::max();
+  std::int64_t last = std::numeric_limits<std::int64_t>::min();
+  auto hours = db.prepare("SELECT min(hour), max(hour) FROM chunks");
+  if (!hours) return tl::unexpected(hours.error());
+  if (auto row = hours->step(); !row) return tl::unexpected(row.error());
+  if (hours->is_null(0)) return std::make_pair(first, last);
+  std::int64_t low = hours->integer(0), high = hours->integer(1);
+  auto visit = [&](std::int64_t, const std::vector<SamplePoint>& points) -> Result<void> {
+    for (const SamplePoint& point : points) {
+      first = std::min(first, point.time_ns);
+      last = std::max(last, point.time_ns);
+    }
+    return {};
+  };
+  if (auto done = for_each_chunk(db, low, low, visit); !done) return tl::unexpected(done.error());
+  if (auto done = for_each_chunk(db, high, high, visit); !done) {
+    return tl::unexpected(done.error());
+  }
+  return std::make_pair(first, last);
+}
+
+}  // namespace podfit::store
