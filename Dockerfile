@@ -14,11 +14,11 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release \
     && strip /build/podfit
 
 # Runtime stage: only the shared libraries `ldd podfit` lists (libstdc++ and libc come
-# with the base image; libfmt9 is kept in case a build links fmt shared) and the CA bundle
+# with the base image) and the CA bundle
 # for HTTPS to the API server and Prometheus.
 FROM debian:12-slim
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
-        ca-certificates libcurl4 libyaml-cpp0.7 libsqlite3-0 libfmt9 libsimdjson14 \
+        ca-certificates libcurl4 libyaml-cpp0.7 libsqlite3-0 libsimdjson14 \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/podfit /usr/local/bin/podfit
 # The same numeric user the Kubernetes manifests run as (deploy/cronjob.yaml).
