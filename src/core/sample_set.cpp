@@ -54,12 +54,18 @@ std::uint32_t SampleSet::intern_pod(std::string_view namespace_name, std::string
 
 void SampleSet::add(std::uint32_t pod, std::string_view container, const SamplePoint& point,
                     double window_seconds) {
-  auto found = series_index_.find(SeriesKeyView{pod, container});
-  if (found == series_index_.end()) {
-    found = series_index_.emplace(SeriesKey(pod, container), series_.size()).first;
-    series_.push_back(ContainerSeries{pod, std::string(container), window_seconds, {}});
+  // Sources add a series' points in runs (a store chunk, a Prometheus answer),
+  // so the series of the previous call is checked before the map.
+  if (last_series_ >= series_.size() || series_[last_series_].pod != pod ||
+      series_[last_series_].container != container) {
+    auto found = series_index_.find(SeriesKeyView{pod, container});
+    if (found == series_index_.end()) {
+      found = series_index_.emplace(SeriesKey(pod, container), series_.size()).first;
+      series_.push_back(ContainerSeries{pod, std::string(container), window_seconds, {}});
+    }
+    last_series_ = found->second;
   }
-  ContainerSeries& series = series_[found->second];
+  ContainerSeries& series = series_[last_series_];
   auto& points = series.points;
   // The earliest point is kept at the front, so a point at or after the last
   // one (the usual, in-order case) needs no look at the front, which is
@@ -91,6 +97,10 @@ void SampleSet::merge(SampleSet&& other) {
 void SampleSet::finalize() {
   for (ContainerSeries& series : series_) {
     auto& points = series.points;
+    auto out_of_order = std::adjacent_find(
+        points.begin(), points.end(),
+        [](const SamplePoint& a, const SamplePoint& b) { return a.time_ns >= b.time_ns; });
+    if (out_of_order == points.end()) continue;  // already sorted and unique
     std::stable_sort(points.begin(), points.end(), [](const SamplePoint& a, const SamplePoint& b) {
       return a.time_ns < b.time_ns;
     });

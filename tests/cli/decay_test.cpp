@@ -134,7 +134,7 @@ TEST_CASE("recommend --half-life agrees with numpy on the sample app", "[cli][de
                          1200, 2);
 }
 
-TEST_CASE("--half-life lowers the CPU request after the load fell; limits keep the peak",
+TEST_CASE("half-life flag lowers the CPU request after the load fell; limits keep the peak",
           "[cli][decay]") {
   TempDir dir;
   podfit::test::write_file(dir / "shop.jsonl", changed_load_jsonl());

@@ -59,6 +59,7 @@ class SampleSet {
   std::map<std::pair<std::string, std::string>, std::uint32_t, std::less<>> pod_index_;
   std::vector<ContainerSeries> series_;
   std::map<std::pair<std::uint32_t, std::string>, std::size_t, std::less<>> series_index_;
+  std::size_t last_series_ = static_cast<std::size_t>(-1);  // the series add() touched last
   std::size_t duplicates_dropped_ = 0;
 };
 
