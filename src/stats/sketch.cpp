@@ -1,5 +1,7 @@
 #include "podfit/stats/sketch.hpp"
 
+#include "podfit/core/byte_coding.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -22,55 +24,11 @@ constexpr double kExactIntegerLimit = 9007199254740992.0;  // 2^53
 // multiple of 1 (bytes), 1024 (KiB) or 1e-9 (nanocores).
 enum NumberKind : int { kFloat64 = 0, kUnits = 1, kKibibytes = 2, kNanos = 3 };
 
-void put_varint(std::string& out, std::uint64_t value) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<char>(value));
-}
-
-std::uint64_t zigzag(std::int64_t value) {
-  return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
-}
-
-std::int64_t unzigzag(std::uint64_t value) {
-  return static_cast<std::int64_t>(value >> 1) ^ -static_cast<std::int64_t>(value & 1);
-}
-
-void put_double(std::string& out, double value) {
-  char bytes[sizeof value];
-  std::memcpy(bytes, &value, sizeof value);
-  out.append(bytes, sizeof value);
-}
-
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  bool varint(std::uint64_t& value) {
-    value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (position_ >= bytes_.size()) return false;
-      auto byte = static_cast<std::uint8_t>(bytes_[position_++]);
-      value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    return false;
-  }
-  bool real(double& value) {
-    if (bytes_.size() - position_ < sizeof value) return false;
-    std::memcpy(&value, bytes_.data() + position_, sizeof value);
-    position_ += sizeof value;
-    return true;
-  }
-  bool done() const { return position_ == bytes_.size(); }
-  bool fits(std::uint64_t size) const { return bytes_.size() - position_ >= size; }
-  std::uint8_t byte() { return static_cast<std::uint8_t>(bytes_[position_++]); }  // after fits()
-
- private:
-  std::string_view bytes_;
-  std::size_t position_ = 0;
-};
+using coding::put_double;
+using coding::put_varint;
+using coding::unzigzag;
+using coding::zigzag;
+using Reader = coding::ByteReader;
 
 bool whole(double value) {
   return std::abs(value) < kExactIntegerLimit && std::floor(value) == value;
@@ -359,7 +317,7 @@ Result<QuantileSketch> QuantileSketch::decode(const std::string& bytes) {
   std::uint64_t have = 0;
   for (const auto& [first, length] : starts) {
     for (std::uint64_t i = 0; i < length; ++i) {
-      for (; have < width; have += 8) bits |= std::uint64_t{in.byte()} << have;
+      for (; have < width; have += 8) bits |= std::uint64_t{in.unchecked_byte()} << have;
       std::uint64_t count = bits & mask;
       bits = width == 0 ? bits : bits >> width;
       have -= width;

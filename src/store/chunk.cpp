@@ -6,6 +6,8 @@
 // with any value that is not exact is stored as raw float64.
 #include "store/chunk.hpp"
 
+#include "podfit/core/byte_coding.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -21,21 +23,9 @@ constexpr std::int64_t kNanosPerHourLocal = 3600LL * 1000 * 1000 * 1000;
 
 enum Layout : std::uint8_t { kOffsets = 0, kDeltas = 1, kDeltasOfDeltas = 2, kDoubles = 3 };
 
-void put_varint(std::string& out, std::uint64_t value) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<char>((value & 0x7f) | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<char>(value));
-}
-
-std::uint64_t zigzag(std::int64_t value) {
-  return (static_cast<std::uint64_t>(value) << 1) ^ static_cast<std::uint64_t>(value >> 63);
-}
-
-std::int64_t unzigzag(std::uint64_t value) {
-  return static_cast<std::int64_t>(value >> 1) ^ -static_cast<std::int64_t>(value & 1);
-}
+using coding::put_varint;
+using coding::unzigzag;
+using coding::zigzag;
 
 int bit_width(std::uint64_t value) {
   return value == 0 ? 0 : 64 - __builtin_clzll(value);
@@ -71,57 +61,29 @@ class BitWriter {
   int used_ = 0;
 };
 
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  bool varint(std::uint64_t& value) {
-    value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-      if (at_ >= bytes_.size()) return false;
-      auto byte = static_cast<std::uint8_t>(bytes_[at_++]);
-      value |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return true;
-    }
-    return false;
-  }
-  bool byte(std::uint8_t& value) {
-    if (at_ >= bytes_.size()) return false;
-    value = static_cast<std::uint8_t>(bytes_[at_++]);
-    return true;
-  }
-  bool raw(void* target, std::size_t size) {
-    if (bytes_.size() - at_ < size) return false;
-    std::memcpy(target, bytes_.data() + at_, size);
-    at_ += size;
-    return true;
-  }
-  // `count` values of `width` bits; false when the bytes run out.
-  bool bits(std::size_t count, int width, std::vector<std::uint64_t>& out) {
-    std::size_t need = (count * static_cast<std::size_t>(width) + 7) / 8;
-    if (bytes_.size() - at_ < need) return false;
-    const auto* data = reinterpret_cast<const std::uint8_t*>(bytes_.data() + at_);
-    std::uint64_t mask = width == 64 ? ~0ULL : (1ULL << width) - 1;
-    std::uint64_t held = 0;
-    int have = 0;
-    std::size_t next = 0;
-    for (std::size_t i = 0; i < count; ++i) {
-      while (have < width) {
-        held |= static_cast<std::uint64_t>(data[next++]) << have;
-        have += 8;
-      }
-      out.push_back(held & mask);
-      held = width == 64 ? 0 : held >> width;
-      have -= width;
-    }
-    at_ += need;
-    return true;
-  }
-  bool done() const { return at_ == bytes_.size(); }
+using Reader = coding::ByteReader;
 
- private:
-  std::string_view bytes_;
-  std::size_t at_ = 0;
-};
+// `count` values of `width` bits, least significant first; false when the bytes run out.
+bool get_bits(Reader& in, std::size_t count, int width, std::vector<std::uint64_t>& out) {
+  std::size_t need = (count * static_cast<std::size_t>(width) + 7) / 8;
+  if (!in.fits(need)) return false;
+  const std::uint8_t* data = in.position();
+  std::uint64_t mask = width == 64 ? ~0ULL : (1ULL << width) - 1;
+  std::uint64_t held = 0;
+  int have = 0;
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    while (have < width) {
+      held |= static_cast<std::uint64_t>(data[next++]) << have;
+      have += 8;
+    }
+    out.push_back(held & mask);
+    held = width == 64 ? 0 : held >> width;
+    have -= width;
+  }
+  in.skip(need);
+  return true;
+}
 
 // The packed size in bits of `values` under each layout (the first values go as varints).
 std::size_t packed_bits(const std::vector<std::int64_t>& values, Layout layout) {
@@ -198,7 +160,7 @@ bool get_integers(Reader& in, std::size_t count, std::uint8_t layout,
   if (count < skipped) return false;
   std::vector<std::uint64_t> packed;
   packed.reserve(count);
-  if (!in.bits(count - skipped, width, packed)) return false;
+  if (!get_bits(in, count - skipped, width, packed)) return false;
   values.clear();
   values.reserve(count);
   if (layout == kOffsets) {
