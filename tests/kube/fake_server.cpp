@@ -1,8 +1,6 @@
 #include "kube/fake_server.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -37,29 +35,10 @@ FakeApiServer::FakeApiServer(const nlohmann::json& scenario) {
                                    "--client-ca", (certs / "ca.crt").string(),
                                    "--port-file", (dir_ / "port").string(),
                                    "--log",       (dir_ / "requests.jsonl").string()};
-  std::string log = (dir_ / "server.log").string();
-  pid_ = fork();
-  if (pid_ == 0) {
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    // Never outlive the test process, and keep its stdout/stderr pipes free.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (log_fd >= 0) {
-      dup2(log_fd, STDOUT_FILENO);
-      dup2(log_fd, STDERR_FILENO);
-    }
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  for (int i = 0; i < 200 && !std::filesystem::exists(dir_ / "port"); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  if (!std::filesystem::exists(dir_ / "port")) {
-    throw std::runtime_error("fake API server did not start: " + read_file(log));
-  }
-  port_ = std::stoi(read_file(dir_ / "port"));
+  auto server =
+      spawn_server(std::move(args), dir_ / "server.log", dir_ / "port", 5000, "fake API server");
+  pid_ = server.pid;
+  port_ = server.port;
 }
 
 FakeApiServer::~FakeApiServer() {

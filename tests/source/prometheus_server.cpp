@@ -7,7 +7,6 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -128,30 +127,10 @@ AuthProxy::AuthProxy(const std::string& upstream, bool tls,
     }
   }
   args.insert(args.end(), credentials.begin(), credentials.end());
-  std::string log = (dir_ / "proxy.log").string();
-  pid_ = fork();
-  if (pid_ == 0) {
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test process
-    int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (log_fd >= 0) {
-      dup2(log_fd, STDOUT_FILENO);
-      dup2(log_fd, STDERR_FILENO);
-    }
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  for (int i = 0; i < 400 && !std::filesystem::exists(dir_ / "port"); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  if (!std::filesystem::exists(dir_ / "port")) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    throw std::runtime_error("prometheus_proxy.py did not start: " + read_file(log));
-  }
-  port_ = std::stoi(read_file(dir_ / "port"));
+  auto server = spawn_server(std::move(args), dir_ / "proxy.log", dir_ / "port", 10000,
+                             "prometheus_proxy.py");
+  pid_ = server.pid;
+  port_ = server.port;
 }
 
 AuthProxy::~AuthProxy() {

@@ -1,13 +1,18 @@
 #include "support/support.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace podfit::test {
 
@@ -70,6 +75,37 @@ std::string podfit_binary() {
 }
 std::string python() {
   return PODFIT_PYTHON;
+}
+
+SpawnedServer spawn_server(std::vector<std::string> args, const std::filesystem::path& log,
+                           const std::filesystem::path& port_file, int timeout_ms,
+                           const std::string& what) {
+  SpawnedServer server;
+  server.pid = fork();
+  if (server.pid == 0) {
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    // Never outlive the test process, and keep its stdout/stderr pipes free.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (log_fd >= 0) {
+      dup2(log_fd, STDOUT_FILENO);
+      dup2(log_fd, STDERR_FILENO);
+    }
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  for (int waited = 0; waited < timeout_ms && !std::filesystem::exists(port_file); waited += 25) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  if (!std::filesystem::exists(port_file)) {
+    kill(server.pid, SIGKILL);
+    waitpid(server.pid, nullptr, 0);
+    throw std::runtime_error(what + " did not start: " + read_file(log));
+  }
+  server.port = std::stoi(read_file(port_file));
+  return server;
 }
 
 }  // namespace podfit::test

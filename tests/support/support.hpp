@@ -1,8 +1,11 @@
 // Helpers shared by the tests: temp folders, running commands, reading files.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace podfit::test {
 
@@ -34,6 +37,17 @@ void write_file(const std::filesystem::path& path, const std::string& text);
 
 // Quotes for /bin/sh.
 std::string shell_quote(const std::string& text);
+
+// A test server started in the background: `args` (args[0] a path) with its output in
+// `log`, killed when the test process dies. Waits up to `timeout_ms` for the server to
+// write its port to `port_file`; otherwise kills it and throws with the log and `what`.
+struct SpawnedServer {
+  pid_t pid = -1;
+  int port = 0;
+};
+SpawnedServer spawn_server(std::vector<std::string> args, const std::filesystem::path& log,
+                           const std::filesystem::path& port_file, int timeout_ms,
+                           const std::string& what);
 
 // Paths baked in at build time.
 std::string source_dir();     // the checkout
