@@ -254,7 +254,11 @@ int main(int argc, char** argv) {
     std::vector<podfit::store::HourSketch> sketches;
     std::int64_t hour_ns = start_ns + hour * podfit::store::kNanosPerHour;
     for (Container& c : cluster) {
-      podfit::store::HourSketch sketch{c.pod, c.name, hour_ns, podfit::stats::QuantileSketch(),
+      podfit::store::HourSketch sketch{c.pod,
+                                       c.name,
+                                       hour_ns,
+                                       hour_ns + podfit::store::kNanosPerHour,
+                                       podfit::stats::QuantileSketch(),
                                        podfit::stats::QuantileSketch()};
       for (int tick = 0; tick < kTicksPerHour; ++tick) {
         Point point = next_point(c, hour_ns + tick * kTick);

@@ -48,10 +48,12 @@ policy::PolicyOptions load_policy(const PipelineOptions& options) {
   return *applied;
 }
 
+// Needs inputs.policy (load_policy) to know whether hours must stay apart.
 void load_store(const PipelineOptions& options, PipelineInputs& inputs) {
   auto opened = store::Store::open(options.store_path, store::OpenMode::read_only);
   if (!opened) throw Failure(ExitCode::fatal, opened.error().message);
-  auto history = opened->read_all();
+  // Decay weighs each hour by its age; without it, one sketch per container will do.
+  auto history = opened->read_all({.merge_hours = inputs.policy.half_life_seconds == 0});
   if (!history) throw Failure(ExitCode::fatal, history.error().message);
   if (history->samples.point_count() == 0 && history->sketches.empty()) {
     throw Failure(ExitCode::fatal, options.store_path + ": the store holds no samples yet");
@@ -400,8 +402,8 @@ PipelineResult run_pipeline(const PipelineOptions& options, std::ostream& diagno
   result.input_problems = inputs.input_problems;
   std::vector<stats::SketchedHour> hours;
   for (const store::HourSketch& sketch : inputs.sketches) {
-    hours.push_back(
-        {sketch.pod, sketch.container, sketch.hour_start_ns, &sketch.cpu, &sketch.memory});
+    hours.push_back({sketch.pod, sketch.container, sketch.hour_start_ns, &sketch.cpu,
+                     &sketch.memory, sketch.end_ns});
   }
   auto events = events_by_container(inputs.events, inputs.samples, inputs.workload_of_pod);
   for (const stats::ContainerStats& stats : stats::compute_history_stats(

@@ -52,8 +52,8 @@ std::uint32_t SampleSet::intern_pod(std::string_view namespace_name, std::string
   return index;
 }
 
-void SampleSet::add(std::uint32_t pod, std::string_view container, const SamplePoint& point,
-                    double window_seconds) {
+ContainerSeries& SampleSet::series_of(std::uint32_t pod, std::string_view container,
+                                      double window_seconds) {
   // Sources add a series' points in runs (a store chunk, a Prometheus answer),
   // so the series of the previous call is checked before the map.
   if (last_series_ >= series_.size() || series_[last_series_].pod != pod ||
@@ -65,7 +65,12 @@ void SampleSet::add(std::uint32_t pod, std::string_view container, const SampleP
     }
     last_series_ = found->second;
   }
-  ContainerSeries& series = series_[last_series_];
+  return series_[last_series_];
+}
+
+void SampleSet::add(std::uint32_t pod, std::string_view container, const SamplePoint& point,
+                    double window_seconds) {
+  ContainerSeries& series = series_of(pod, container, window_seconds);
   auto& points = series.points;
   // The earliest point is kept at the front, so a point at or after the last
   // one (the usual, in-order case) needs no look at the front, which is
@@ -80,6 +85,21 @@ void SampleSet::add(std::uint32_t pod, std::string_view container, const SampleP
     points.push_back(points.front());
     points.front() = point;
   }
+}
+
+void SampleSet::add_points(std::uint32_t pod, std::string_view container,
+                           const std::vector<SamplePoint>& points, double window_seconds) {
+  if (points.empty()) return;
+  ContainerSeries& series = series_of(pod, container, window_seconds);
+  bool in_order = std::is_sorted(
+      points.begin(), points.end(),
+      [](const SamplePoint& a, const SamplePoint& b) { return a.time_ns < b.time_ns; });
+  if (in_order && !series.points.empty() &&
+      points.front().time_ns >= series.points.back().time_ns) {
+    series.points.insert(series.points.end(), points.begin(), points.end());
+    return;
+  }
+  for (const SamplePoint& point : points) add(pod, container, point, window_seconds);
 }
 
 void SampleSet::merge(SampleSet&& other) {

@@ -1,19 +1,18 @@
 #include "podfit/manifest/manifest.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <system_error>
-#include <thread>
 
 #include <yaml-cpp/yaml.h>
 
 #include "manifest/yaml_map.hpp"
 #include "manifest/yaml_walk.hpp"
+#include "podfit/core/parallel.hpp"
 
 namespace podfit::manifest {
 
@@ -97,27 +96,17 @@ Result<ManifestFile> load_manifest(const std::string& path) {
 
 std::vector<Result<ManifestFile>> load_manifests(const std::vector<std::string>& paths) {
   std::vector<Result<ManifestFile>> files(paths.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < paths.size(); i = next++) {
-      try {
-        files[i] = load_manifest(paths[i]);
-      } catch (const std::exception& error) {  // must not leave a worker thread
-        files[i] = fail(paths[i] + ": cannot load: " + error.what());
-      }
-    }
-  };
   // A thread per core, but not for a handful of files.
-  std::size_t threads =
-      std::min<std::size_t>(std::thread::hardware_concurrency(), paths.size() / 8);
-  std::vector<std::thread> workers;
-  try {
-    for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(work);
-  } catch (const std::system_error&) {
-    // No more threads: the ones started and this one do the work.
-  }
-  work();
-  for (auto& worker : workers) worker.join();
+  parallel_for(
+      paths.size(),
+      [&](std::size_t i) {
+        try {
+          files[i] = load_manifest(paths[i]);
+        } catch (const std::exception& error) {
+          files[i] = fail(paths[i] + ": cannot load: " + error.what());
+        }
+      },
+      8);
   return files;
 }
 

@@ -9,6 +9,8 @@
 
 #include "podfit/stats/summary.hpp"
 
+#include "podfit/core/parallel.hpp"
+
 #include "container_pools.hpp"
 
 namespace podfit::stats {
@@ -16,8 +18,6 @@ namespace podfit::stats {
 namespace {
 
 using PoolKey = std::pair<WorkloadRef, std::string>;
-
-constexpr std::int64_t kHourNs = std::int64_t{3600} * 1000000000;
 
 struct SketchPool {
   std::set<std::uint32_t> pods;
@@ -75,12 +75,15 @@ struct WeightedPart {
   }
 };
 
+std::int64_t midpoint(const SketchedHour& hour) {
+  return hour.hour_start_ns + (hour.end() - hour.hour_start_ns) / 2;
+}
+
 // Each hour weighs what its midpoint would, each raw point its own weight; ages count
 // from the pool's newest point (which only keeps the weights from underflowing).
 void summarize_decayed(const SketchPool& pool, double half_life_seconds, ContainerStats& stats) {
   std::int64_t newest_ns = std::numeric_limits<std::int64_t>::min();
-  for (const SketchedHour* hour : pool.hours)
-    newest_ns = std::max(newest_ns, hour->hour_start_ns + kHourNs / 2);
+  for (const SketchedHour* hour : pool.hours) newest_ns = std::max(newest_ns, midpoint(*hour));
   for (const ContainerSeries* series : pool.series) {
     for (const SamplePoint& point : series->points) newest_ns = std::max(newest_ns, point.time_ns);
   }
@@ -90,7 +93,7 @@ void summarize_decayed(const SketchPool& pool, double half_life_seconds, Contain
   WeightedPart cpu, memory;
   long double sum = 0, sum_squares = 0;
   for (const SketchedHour* hour : pool.hours) {
-    double weight = weight_at(hour->hour_start_ns + kHourNs / 2);
+    double weight = weight_at(midpoint(*hour));
     cpu.add_hour(*hour->cpu, weight);
     memory.add_hour(*hour->memory, weight);
     auto count = static_cast<long double>(hour->cpu->count());
@@ -111,6 +114,29 @@ void summarize_decayed(const SketchPool& pool, double half_life_seconds, Contain
   stats.half_life_seconds = half_life_seconds;
   stats.effective_samples =
       effective_samples(static_cast<double>(sum), static_cast<double>(sum_squares));
+}
+
+// The statistics of one pool, once its raw values join its merged hour sketches.
+ContainerStats summarize_pool(const PoolKey& key, SketchPool& pool, double half_life_seconds) {
+  for (const ContainerSeries* series : pool.series) {
+    pool.cpu.add_each(series->points, [](const SamplePoint& point) { return point.cpu_cores; });
+    pool.memory.add_each(series->points,
+                         [](const SamplePoint& point) { return point.memory_bytes; });
+  }
+  ContainerStats stats;
+  stats.workload = key.first;
+  stats.container = key.second;
+  stats.pods = pool.pods.size();
+  stats.samples = pool.cpu.count();
+  stats.window_seconds = static_cast<double>(pool.last_ns - pool.first_ns) / 1e9;
+  if (half_life_seconds > 0) {
+    summarize_decayed(pool, half_life_seconds, stats);
+  } else {
+    stats.cpu = summary_of(pool.cpu);
+    stats.memory = summary_of(pool.memory);
+    stats.effective_samples = static_cast<double>(stats.samples);
+  }
+  return stats;
 }
 
 }  // namespace
@@ -142,54 +168,50 @@ std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
     (void)pool.cpu.merge(*hour.cpu);
     (void)pool.memory.merge(*hour.memory);
     pool.first_ns = std::min(pool.first_ns, hour.hour_start_ns);
-    pool.last_ns = std::max(pool.last_ns, hour.hour_start_ns + kHourNs);
+    pool.last_ns = std::max(pool.last_ns, hour.end());
   }
-  std::vector<ContainerStats> result;
-  // Trends need points in time order, which sketches do not keep: a sketched container
-  // takes its memory growth from the exact stats of its raw part.
-  std::map<PoolKey, ContainerStats> raw_trends;
-  auto pooled = [&](const WorkloadRef& workload, const std::string& container) {
-    return pools.count({workload, container}) > 0;
-  };
-  for (ContainerStats& exact :
-       detail::container_stats(raw, workload_of_pod, half_life_seconds, pooled)) {
-    PoolKey key{exact.workload, exact.container};
-    if (pools.count(key) == 0) {
-      result.push_back(std::move(exact));
-    } else {
-      raw_trends.emplace(std::move(key), std::move(exact));
-    }
-  }
+  // The raw part of a sketched container joins its pool; its values go into the
+  // pool's sketches below.
   for (const ContainerSeries& series : raw.series()) {
     auto found = pools.find({workload_of(raw, workload_of_pod, series.pod), series.container});
     if (found == pools.end() || series.points.empty()) continue;
     SketchPool& pool = found->second;
     pool.pods.insert(series.pod);
     pool.series.push_back(&series);
-    pool.cpu.add_each(series.points, [](const SamplePoint& point) { return point.cpu_cores; });
-    pool.memory.add_each(series.points,
-                         [](const SamplePoint& point) { return point.memory_bytes; });
     auto window_ns = static_cast<std::int64_t>(series.first_window_seconds * 1e9);
     pool.first_ns = std::min(pool.first_ns, series.points.front().time_ns - window_ns);
     pool.last_ns = std::max(pool.last_ns, series.points.back().time_ns);
   }
-  for (auto& [key, pool] : pools) {
-    ContainerStats stats;
-    stats.workload = key.first;
-    stats.container = key.second;
-    stats.pods = pool.pods.size();
-    stats.samples = pool.cpu.count();
-    stats.window_seconds = static_cast<double>(pool.last_ns - pool.first_ns) / 1e9;
-    if (half_life_seconds > 0) {
-      summarize_decayed(pool, half_life_seconds, stats);
+  std::vector<std::pair<const PoolKey*, SketchPool*>> jobs;
+  for (auto& [key, pool] : pools) jobs.emplace_back(&key, &pool);
+  // Job 0 is the exact statistics of the containers without sketches, and the
+  // trends of those with them (trends need points in time order, which sketches
+  // do not keep); the others summarize one pool each. They share nothing.
+  std::vector<ContainerStats> exact, pooled(jobs.size());
+  parallel_for(jobs.size() + 1, [&](std::size_t job) {
+    if (job == 0) {
+      auto sketched = [&](const WorkloadRef& workload, const std::string& container) {
+        return pools.count({workload, container}) > 0;
+      };
+      exact = detail::container_stats(raw, workload_of_pod, half_life_seconds, sketched);
     } else {
-      stats.cpu = summary_of(pool.cpu);
-      stats.memory = summary_of(pool.memory);
-      stats.effective_samples = static_cast<double>(stats.samples);
+      const auto& [key, pool] = jobs[job - 1];
+      pooled[job - 1] = summarize_pool(*key, *pool, half_life_seconds);
     }
-    if (auto trend = raw_trends.find(key); trend != raw_trends.end()) {
-      stats.memory_growth_per_second = trend->second.memory_growth_per_second;
-      stats.longest_pod_seconds = trend->second.longest_pod_seconds;
+  });
+  std::map<PoolKey, const ContainerStats*> trends;
+  std::vector<ContainerStats> result;
+  for (ContainerStats& stats : exact) {
+    if (pools.count({stats.workload, stats.container}) == 0) {
+      result.push_back(std::move(stats));
+    } else {
+      trends.emplace(PoolKey{stats.workload, stats.container}, &stats);
+    }
+  }
+  for (ContainerStats& stats : pooled) {
+    if (auto trend = trends.find({stats.workload, stats.container}); trend != trends.end()) {
+      stats.memory_growth_per_second = trend->second->memory_growth_per_second;
+      stats.longest_pod_seconds = trend->second->longest_pod_seconds;
     }
     result.push_back(std::move(stats));
   }

@@ -272,30 +272,69 @@ std::string QuantileSketch::encode() const {
   return out;
 }
 
-Result<QuantileSketch> QuantileSketch::decode(const std::string& bytes) {
+Result<QuantileSketch> QuantileSketch::decode(std::string_view bytes) {
   if (!bytes.empty() && static_cast<std::uint8_t>(bytes[0]) == kFormatVersion1) {
     return decode_version1(bytes);
   }
+  Header header;
+  std::vector<Bucket> buckets;
+  if (auto decoded = decode_version2(bytes, header, buckets); !decoded) {
+    return tl::unexpected(decoded.error());
+  }
+  QuantileSketch sketch(header.accuracy);
+  sketch.count_ = header.count;
+  sketch.zero_count_ = header.zero_count;
+  sketch.sum_ = header.sum;
+  sketch.max_ = header.max;
+  sketch.buckets_ = std::move(buckets);
+  return sketch;
+}
+
+Result<void> QuantileSketch::merge_encoded(std::string_view bytes) {
+  if (!bytes.empty() && static_cast<std::uint8_t>(bytes[0]) == kFormatVersion1) {
+    auto decoded = decode_version1(bytes);
+    return decoded.and_then([&](const QuantileSketch& other) { return merge(other); });
+  }
+  Header header;
+  thread_local std::vector<Bucket> buckets;  // reused: its capacity outlives the call
+  if (auto decoded = decode_version2(bytes, header, buckets); !decoded) return decoded;
+  if (header.accuracy != accuracy_) {
+    return fail("cannot merge quantile sketches of different accuracy");
+  }
+  if (header.count == 0) return {};
+  merge_buckets(buckets);
+  zero_count_ += header.zero_count;
+  max_ = count_ == 0 ? header.max : std::max(max_, header.max);
+  count_ += header.count;
+  sum_ += header.sum;
+  return {};
+}
+
+Result<void> QuantileSketch::decode_version2(std::string_view bytes, Header& header,
+                                             std::vector<Bucket>& buckets) {
+  buckets.clear();
   if (bytes.size() < 2 || static_cast<std::uint8_t>(bytes[0]) != kFormatVersion) {
     return fail("quantile sketch: unknown format version");
   }
   auto flags = static_cast<std::uint8_t>(bytes[1]);
-  std::string_view rest(bytes);
-  Reader in(rest.substr(2));
-  double accuracy = kDefaultAccuracy;
-  if ((flags & kDefaultFlag) == 0 && (!in.real(accuracy) || !(accuracy > 0 && accuracy < 1))) {
+  Reader in(bytes.substr(2));
+  header.accuracy = kDefaultAccuracy;
+  if ((flags & kDefaultFlag) == 0 &&
+      (!in.real(header.accuracy) || !(header.accuracy > 0 && header.accuracy < 1))) {
     return fail("quantile sketch: bad accuracy");
   }
-  QuantileSketch sketch(accuracy);
   std::uint64_t runs = 0;
-  if (!in.varint(sketch.count_) || ((flags & kZerosFlag) && !in.varint(sketch.zero_count_)) ||
-      !get_number(in, flags & 3, sketch.sum_) || !get_number(in, (flags >> 2) & 3, sketch.max_) ||
+  header.zero_count = 0;
+  if (!in.varint(header.count) || ((flags & kZerosFlag) && !in.varint(header.zero_count)) ||
+      !get_number(in, flags & 3, header.sum) || !get_number(in, (flags >> 2) & 3, header.max) ||
       !in.varint(runs)) {
     return fail("quantile sketch: truncated header");
   }
+  // Run starts and lengths precede the counts: read them first, at most one run per
+  // byte, without allocating.
+  Reader runs_in = in;
   std::int64_t previous_end = 0;
-  std::vector<std::pair<std::int64_t, std::uint64_t>> starts;  // (first bucket, length)
-  std::uint64_t buckets = 0;
+  std::uint64_t bucket_total = 0;
   for (std::uint64_t run = 0; run < runs; ++run) {
     std::uint64_t delta = 0, length = 0;
     if (!in.varint(delta) || !in.varint(length) || length > bytes.size() * 8) {
@@ -303,19 +342,24 @@ Result<QuantileSketch> QuantileSketch::decode(const std::string& bytes) {
     }
     std::int64_t first = previous_end + unzigzag(delta);
     if (run > 0 && first < previous_end) return fail("quantile sketch: buckets out of order");
-    starts.emplace_back(first, length);
-    buckets += length;
+    bucket_total += length;
     previous_end = first + static_cast<std::int64_t>(length);
   }
   std::uint64_t width = 0;
-  if (!in.varint(width) || width > 56 || !in.fits((buckets * width + 7) / 8)) {
+  if (!in.varint(width) || width > 56 || !in.fits((bucket_total * width + 7) / 8)) {
     return fail("quantile sketch: truncated buckets");
   }
-  std::uint64_t total = sketch.zero_count_;
-  sketch.buckets_.reserve(buckets);
+  std::uint64_t total = header.zero_count;
+  buckets.reserve(bucket_total);
   std::uint64_t bits = 0, mask = (std::uint64_t{1} << width) - 1;
   std::uint64_t have = 0;
-  for (const auto& [first, length] : starts) {
+  previous_end = 0;
+  for (std::uint64_t run = 0; run < runs; ++run) {
+    std::uint64_t delta = 0, length = 0;
+    runs_in.varint(delta);  // read successfully above
+    runs_in.varint(length);
+    std::int64_t first = previous_end + unzigzag(delta);
+    previous_end = first + static_cast<std::int64_t>(length);
     for (std::uint64_t i = 0; i < length; ++i) {
       for (; have < width; have += 8) bits |= std::uint64_t{in.unchecked_byte()} << have;
       std::uint64_t count = bits & mask;
@@ -323,24 +367,23 @@ Result<QuantileSketch> QuantileSketch::decode(const std::string& bytes) {
       have -= width;
       // Runs come in increasing order: each bucket goes at the end.
       auto index = static_cast<int>(first + static_cast<std::int64_t>(i));
-      if (!sketch.buckets_.empty() && sketch.buckets_.back().index >= index) {
+      if (!buckets.empty() && buckets.back().index >= index) {
         return fail("quantile sketch: buckets out of order");
       }
-      sketch.buckets_.push_back({index, count});
+      buckets.push_back({index, count});
       total += count;
     }
   }
-  if (!in.done() || total != sketch.count_) {
+  if (!in.done() || total != header.count) {
     return fail("quantile sketch: counts do not add up");
   }
-  return sketch;
+  return {};
 }
 
 // Format 1 (podfit store schema 1): format byte, accuracy, count, sum, max (float64),
 // zero count, bucket count, then (zig-zag index delta, count) per bucket.
-Result<QuantileSketch> QuantileSketch::decode_version1(const std::string& bytes) {
-  std::string_view rest(bytes);
-  Reader in(rest.substr(1));
+Result<QuantileSketch> QuantileSketch::decode_version1(std::string_view bytes) {
+  Reader in(bytes.substr(1));
   double accuracy = 0;
   if (!in.real(accuracy) || !(accuracy > 0 && accuracy < 1)) {
     return fail("quantile sketch: bad accuracy");

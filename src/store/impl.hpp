@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -58,6 +59,14 @@ using ChunkVisitor =
 // Decoded chunks of hours first_hour..last_hour, in (hour, series) order.
 Result<void> for_each_chunk(const sql::Database& db, std::int64_t first_hour,
                             std::int64_t last_hour, const ChunkVisitor& visit);
+// The same chunks undecoded: the bytes are valid only during the call.
+using ChunkBlobVisitor =
+    std::function<Result<void>(std::int64_t series, std::int64_t hour, std::string_view bytes)>;
+Result<void> for_each_chunk_blob(const sql::Database& db, std::int64_t first_hour,
+                                 std::int64_t last_hour, const ChunkBlobVisitor& visit);
+// decode_chunk (chunk.hpp), with the store, series and hour in its error.
+Result<void> decode_chunk_of(const sql::Database& db, std::int64_t series, std::int64_t hour,
+                             std::string_view bytes, std::vector<SamplePoint>& points);
 // The first and last time of any chunk (max, min when there are none).
 Result<std::pair<std::int64_t, std::int64_t>> chunk_time_range(const sql::Database& db);
 

@@ -29,9 +29,8 @@ Result<std::vector<SamplePoint>> load_chunk(const sql::Database& db, std::int64_
   if (!row) return tl::unexpected(row.error());
   std::vector<SamplePoint> points;
   if (!*row) return points;
-  if (auto decoded = decode_chunk(hour, select->blob(0), points); !decoded) {
-    return fail(db.path() + ": " + decoded.error().message + " (series " + std::to_string(series) +
-                ", hour " + std::to_string(hour) + "; corrupt store)");
+  if (auto decoded = decode_chunk_of(db, series, hour, select->blob(0), points); !decoded) {
+    return tl::unexpected(decoded.error());
   }
   return points;
 }
@@ -104,25 +103,41 @@ Result<std::int64_t> open_hour(const sql::Database& db) {
   }
 }
 
-Result<void> for_each_chunk(const sql::Database& db, std::int64_t first_hour,
-                            std::int64_t last_hour, const ChunkVisitor& visit) {
+Result<void> for_each_chunk_blob(const sql::Database& db, std::int64_t first_hour,
+                                 std::int64_t last_hour, const ChunkBlobVisitor& visit) {
   auto rows = db.prepare(
       "SELECT series, hour, points FROM chunks WHERE hour >= ? AND hour <= ? "
       "ORDER BY hour, series");
   if (!rows) return tl::unexpected(rows.error());
   rows->bind(1, first_hour).bind(2, last_hour);
-  std::vector<SamplePoint> points;
   for (;;) {
     auto row = rows->step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    points.clear();
-    std::int64_t series = rows->integer(0), hour = rows->integer(1);
-    if (auto decoded = decode_chunk(hour, rows->blob(2), points); !decoded) {
-      return fail(db.path() + ": " + decoded.error().message + " (series " +
-                  std::to_string(series) + ", hour " + std::to_string(hour) + "; corrupt store)");
-    }
-    if (auto done = visit(series, points); !done) return done;
+    if (auto done = visit(rows->integer(0), rows->integer(1), rows->blob(2)); !done) return done;
+  }
+  return {};
+}
+
+Result<void> for_each_chunk(const sql::Database& db, std::int64_t first_hour,
+                            std::int64_t last_hour, const ChunkVisitor& visit) {
+  std::vector<SamplePoint> points;
+  return for_each_chunk_blob(
+      db, first_hour, last_hour,
+      [&](std::int64_t series, std::int64_t hour, std::string_view bytes) -> Result<void> {
+        points.clear();
+        if (auto decoded = decode_chunk_of(db, series, hour, bytes, points); !decoded) {
+          return decoded;
+        }
+        return visit(series, points);
+      });
+}
+
+Result<void> decode_chunk_of(const sql::Database& db, std::int64_t series, std::int64_t hour,
+                             std::string_view bytes, std::vector<SamplePoint>& points) {
+  if (auto decoded = decode_chunk(hour, bytes, points); !decoded) {
+    return fail(db.path() + ": " + decoded.error().message + " (series " + std::to_string(series) +
+                ", hour " + std::to_string(hour) + "; corrupt store)");
   }
   return {};
 }

@@ -1,7 +1,11 @@
 // Reading history back: raw points, hour sketches, events and current resources.
+#include <algorithm>
 #include <limits>
+#include <string_view>
 #include <unordered_map>
+#include <utility>
 
+#include "podfit/core/parallel.hpp"
 #include "podfit/quantity/quantity.hpp"
 #include "store/impl.hpp"
 
@@ -58,9 +62,10 @@ Result<std::unordered_map<std::int64_t, SeriesRow>> read_series(
   return series;
 }
 
-Result<void> read_points(const sql::Database& db,
-                         const std::unordered_map<std::int64_t, SeriesRow>& series,
-                         std::int64_t from_ns, std::int64_t to_ns, SampleSet& samples) {
+// Points of the open hour: rows of `samples`.
+Result<void> read_open_rows(const sql::Database& db,
+                            const std::unordered_map<std::int64_t, SeriesRow>& series,
+                            std::int64_t from_ns, std::int64_t to_ns, SampleSet& samples) {
   auto rows = db.prepare(
       "SELECT series, time_ns, cpu, memory FROM samples WHERE time_ns >= ? AND time_ns < ?");
   if (!rows) return tl::unexpected(rows.error());
@@ -74,29 +79,134 @@ Result<void> read_points(const sql::Database& db,
     SamplePoint point{rows->integer(1), column_cpu(*rows, 2), column_memory(*rows, 3)};
     samples.add(found->second.pod, found->second.container, point, found->second.window_seconds);
   }
-  auto visit = [&](std::int64_t id, const std::vector<SamplePoint>& points) -> Result<void> {
-    auto found = series.find(id);
-    if (found == series.end()) return fail(db.path() + ": chunk of an unknown series (corrupt)");
-    for (const SamplePoint& point : points) {
-      if (point.time_ns < from_ns || point.time_ns >= to_ns) continue;
-      samples.add(found->second.pod, found->second.container, point, found->second.window_seconds);
+  return {};
+}
+
+// Chunks copied out of SQLite, a megabyte or so at a time, for decoding elsewhere.
+struct ChunkBatch {
+  struct Chunk {
+    std::int64_t series_id, hour;
+    const SeriesRow* series;
+    std::size_t offset, size;  // in `bytes`
+  };
+  std::vector<Chunk> chunks;
+  std::string bytes;
+};
+
+// Decodes batches into `samples`, keeping the points within [from_ns, to_ns).
+class ChunkDecoder {
+ public:
+  ChunkDecoder(const sql::Database& db, std::int64_t from_ns, std::int64_t to_ns,
+               SampleSet& samples)
+      : db_(db), from_ns_(from_ns), to_ns_(to_ns), samples_(samples) {}
+
+  Result<void> operator()(const ChunkBatch& batch) {
+    for (const ChunkBatch::Chunk& chunk : batch.chunks) {
+      points_.clear();
+      std::string_view bytes(batch.bytes.data() + chunk.offset, chunk.size);
+      auto decoded = decode_chunk_of(db_, chunk.series_id, chunk.hour, bytes, points_);
+      if (!decoded) return decoded;
+      add(*chunk.series);
     }
     return {};
+  }
+
+ private:
+  void add(const SeriesRow& row) {
+    bool inside = !points_.empty() && points_.front().time_ns >= from_ns_ &&
+                  points_.back().time_ns < to_ns_;  // a chunk is sorted
+    if (inside) {
+      samples_.add_points(row.pod, row.container, points_, row.window_seconds);
+      return;
+    }
+    for (const SamplePoint& point : points_) {
+      if (point.time_ns < from_ns_ || point.time_ns >= to_ns_) continue;
+      samples_.add(row.pod, row.container, point, row.window_seconds);
+    }
+  }
+
+  const sql::Database& db_;
+  std::int64_t from_ns_, to_ns_;
+  SampleSet& samples_;
+  std::vector<SamplePoint> points_;
+};
+
+// Copies the chunks of the range into batches for `decoder` (on its own thread:
+// decoding costs more than reading, and this thread has the sketches to read next).
+Result<void> read_chunks(const sql::Database& db,
+                         const std::unordered_map<std::int64_t, SeriesRow>& series,
+                         std::int64_t from_ns, std::int64_t to_ns,
+                         BackgroundConsumer<ChunkBatch>& decoder) {
+  constexpr std::size_t kBatchBytes = 1 << 20;
+  ChunkBatch batch;
+  auto copy = [&](std::int64_t id, std::int64_t hour, std::string_view bytes) -> Result<void> {
+    auto found = series.find(id);
+    if (found == series.end()) return fail(db.path() + ": chunk of an unknown series (corrupt)");
+    batch.chunks.push_back({id, hour, &found->second, batch.bytes.size(), bytes.size()});
+    batch.bytes.append(bytes);
+    if (batch.bytes.size() >= kBatchBytes) decoder.push(std::exchange(batch, {}));
+    return {};
   };
-  return for_each_chunk(db, hour_of(from_ns), hour_of(to_ns - 1), visit);
+  auto done = for_each_chunk_blob(db, hour_of(from_ns), hour_of(to_ns - 1), copy);
+  if (done && !batch.chunks.empty()) decoder.push(std::move(batch));
+  return done;
 }
+
+// Adds one row's sketches to `sketches`: as a new HourSketch, or, when merging hours,
+// into the one the series already has (`slot_of_series`).
+class SketchCollector {
+ public:
+  SketchCollector(const sql::Database& db, bool merge_hours) : db_(db), merge_hours_(merge_hours) {}
+
+  Result<void> add(const SeriesRow& series, std::int64_t series_id, std::int64_t hour,
+                   std::string_view cpu, std::string_view memory) {
+    std::int64_t start_ns = hour * kNanosPerHour;
+    if (merge_hours_) {
+      auto known = slot_of_series_.find(series_id);
+      if (known != slot_of_series_.end()) {
+        HourSketch& merged = sketches_[known->second];
+        auto done = merged.cpu.merge_encoded(cpu).and_then(
+            [&] { return merged.memory.merge_encoded(memory); });
+        if (!done) return fail(db_.path() + ": bad hour sketch: " + done.error().message);
+        merged.hour_start_ns = std::min(merged.hour_start_ns, start_ns);
+        merged.end_ns = std::max(merged.end_ns, start_ns + kNanosPerHour);
+        return {};
+      }
+      slot_of_series_.emplace(series_id, sketches_.size());
+    }
+    auto cpu_sketch = stats::QuantileSketch::decode(cpu);
+    auto memory_sketch = stats::QuantileSketch::decode(memory);
+    if (!cpu_sketch || !memory_sketch) {
+      return fail(db_.path() + ": bad hour sketch: " +
+                  (cpu_sketch ? memory_sketch.error().message : cpu_sketch.error().message));
+    }
+    sketches_.push_back(HourSketch{series.pod, series.container, start_ns, start_ns + kNanosPerHour,
+                                   std::move(*cpu_sketch), std::move(*memory_sketch)});
+    return {};
+  }
+  void reserve(std::size_t rows) {
+    if (!merge_hours_) sketches_.reserve(rows);
+  }
+  std::vector<HourSketch> take() { return std::move(sketches_); }
+
+ private:
+  const sql::Database& db_;
+  bool merge_hours_;
+  std::vector<HourSketch> sketches_;
+  std::unordered_map<std::int64_t, std::size_t> slot_of_series_;
+};
 
 Result<std::vector<HourSketch>> read_sketches(
     const sql::Database& db, const std::unordered_map<std::int64_t, SeriesRow>& series,
-    std::int64_t from_ns, std::int64_t to_ns) {
-  std::vector<HourSketch> sketches;
+    std::int64_t from_ns, std::int64_t to_ns, bool merge_hours) {
+  SketchCollector collector(db, merge_hours);
   // Sized up front: a long history holds hundreds of thousands of hours, and growing
   // by doubling would copy them and, for a moment, hold half as many again.
   auto counted = db.prepare("SELECT count(*) FROM hour_sketches WHERE hour >= ? AND hour <= ?");
   if (!counted) return tl::unexpected(counted.error());
   counted->bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
   if (auto row = counted->step(); row && *row) {
-    sketches.reserve(static_cast<std::size_t>(counted->integer(0)));
+    collector.reserve(static_cast<std::size_t>(counted->integer(0)));
   }
   auto rows = db.prepare(
       "SELECT series, hour, cpu, memory FROM hour_sketches WHERE hour >= ? AND hour <= ?");
@@ -106,19 +216,13 @@ Result<std::vector<HourSketch>> read_sketches(
     auto row = rows->step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    auto found = series.find(rows->integer(0));
+    std::int64_t id = rows->integer(0);
+    auto found = series.find(id);
     if (found == series.end()) return fail(db.path() + ": sketch of an unknown series (corrupt)");
-    auto cpu = stats::QuantileSketch::decode(rows->blob(2));
-    auto memory = stats::QuantileSketch::decode(rows->blob(3));
-    if (!cpu || !memory) {
-      return fail(db.path() +
-                  ": bad hour sketch: " + (cpu ? memory.error().message : cpu.error().message));
-    }
-    sketches.push_back(HourSketch{found->second.pod, found->second.container,
-                                  rows->integer(1) * kNanosPerHour, std::move(*cpu),
-                                  std::move(*memory)});
+    auto added = collector.add(found->second, id, rows->integer(1), rows->blob(2), rows->blob(3));
+    if (!added) return tl::unexpected(added.error());
   }
-  return sketches;
+  return collector.take();
 }
 
 std::optional<ResourceValue> resource_column(const sql::Statement& rows, int column) {
@@ -165,7 +269,7 @@ Result<void> read_events_and_resources(const sql::Database& db, History& history
 
 }  // namespace
 
-Result<History> Store::read(std::int64_t from_ns, std::int64_t to_ns) const {
+Result<History> Store::read(std::int64_t from_ns, std::int64_t to_ns, ReadOptions options) const {
   // One read transaction: a collector committing meanwhile cannot tear the view.
   auto begin = impl_->db.prepare("BEGIN");
   if (!begin) return tl::unexpected(begin.error());
@@ -180,12 +284,21 @@ Result<History> Store::read(std::int64_t from_ns, std::int64_t to_ns) const {
   if (!pods) return tl::unexpected(pods.error());
   auto series = read_series(impl_->db, *pods);
   if (!series) return tl::unexpected(series.error());
-  if (auto read = read_points(impl_->db, *series, from_ns, to_ns, history.samples); !read) {
-    return tl::unexpected(read.error());
-  }
-  history.samples.finalize();
-  auto sketches = read_sketches(impl_->db, *series, from_ns, to_ns);
+  auto open_rows = read_open_rows(impl_->db, *series, from_ns, to_ns, history.samples);
+  if (!open_rows) return tl::unexpected(open_rows.error());
+  // Only this thread uses the connection; a second one decodes the chunks while
+  // this one reads them and then the sketches. Reading runs ahead of decoding, by
+  // up to 64 batches (~64 MB), so that both threads stay busy.
+  ChunkDecoder decode(impl_->db, from_ns, to_ns, history.samples);
+  BackgroundConsumer<ChunkBatch> decoder([&](ChunkBatch& batch) { return decode(batch); }, 64);
+  auto chunks = read_chunks(impl_->db, *series, from_ns, to_ns, decoder);
+  auto sketches = chunks.and_then(
+      [&] { return read_sketches(impl_->db, *series, from_ns, to_ns, options.merge_hours); });
+  auto decoded = decoder.finish();
+  if (!chunks) return tl::unexpected(chunks.error());
+  if (!decoded) return tl::unexpected(decoded.error());
   if (!sketches) return tl::unexpected(sketches.error());
+  history.samples.finalize();
   history.sketches = std::move(*sketches);
   if (auto read = read_events_and_resources(impl_->db, history); !read) {
     return tl::unexpected(read.error());
@@ -193,8 +306,9 @@ Result<History> Store::read(std::int64_t from_ns, std::int64_t to_ns) const {
   return history;
 }
 
-Result<History> Store::read_all() const {
-  return read(std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max());
+Result<History> Store::read_all(ReadOptions options) const {
+  return read(std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
+              options);
 }
 
 Result<void> Store::put_sketches(const std::vector<HourSketch>& sketches,

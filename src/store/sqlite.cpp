@@ -135,10 +135,11 @@ std::string Statement::text(int column) const {
   return data == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(data), size);
 }
 
-std::string Statement::blob(int column) const {
+std::string_view Statement::blob(int column) const {
   const void* data = sqlite3_column_blob(statement_, column);
-  int size = sqlite3_column_bytes(statement_, column);
-  return data == nullptr ? std::string() : std::string(static_cast<const char*>(data), size);
+  auto size = static_cast<std::size_t>(sqlite3_column_bytes(statement_, column));
+  return data == nullptr ? std::string_view()
+                         : std::string_view(static_cast<const char*>(data), size);
 }
 
 bool Statement::is_null(int column) const {

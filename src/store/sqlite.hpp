@@ -59,7 +59,8 @@ class Statement {
   std::int64_t integer(int column) const;
   double real(int column) const;
   std::string text(int column) const;
-  std::string blob(int column) const;
+  // The bytes stay valid until the next step() or reset(): copy what must outlive the row.
+  std::string_view blob(int column) const;
   bool is_null(int column) const;
   bool is_integer(int column) const;
 

@@ -244,3 +244,32 @@ TEST_CASE("add_each equals adding the values one at a time", "[stats][sketch]") 
   CHECK(empty.count() == 0);
   CHECK(empty.encode() == QuantileSketch().encode());
 }
+
+TEST_CASE("merge_encoded equals merging the decoded sketch, and refuses what decode refuses",
+          "[stats][sketch]") {
+  std::vector<double> values = trace(0, 30000, 5);
+  QuantileSketch whole, merged;
+  std::vector<std::string> hours;
+  for (std::size_t start = 0; start < values.size(); start += 240) {
+    QuantileSketch hour;
+    for (std::size_t i = start; i < std::min(values.size(), start + 240); ++i) hour.add(values[i]);
+    hours.push_back(hour.encode());
+  }
+  for (double v : values) whole.add(v);
+  for (const std::string& bytes : hours) REQUIRE(merged.merge_encoded(bytes));
+  CHECK(merged.count() == whole.count());
+  CHECK(merged.max() == whole.max());
+  CHECK(merged.bucket_count() == whole.bucket_count());
+  for (double q : kQuantiles) CHECK(merged.quantile(q) == whole.quantile(q));
+  CHECK(merged.mean() == Approx(whole.mean()).epsilon(1e-12));
+
+  // A failed merge leaves the sketch as it was.
+  std::string before = merged.encode();
+  QuantileSketch coarse(0.02);
+  coarse.add(1.0);
+  CHECK_FALSE(merged.merge_encoded(coarse.encode()));
+  CHECK_FALSE(merged.merge_encoded(hours[0].substr(0, hours[0].size() - 1)));
+  CHECK_FALSE(merged.merge_encoded(""));
+  CHECK_FALSE(merged.merge_encoded(hours[0] + "x"));
+  CHECK(merged.encode() == before);
+}

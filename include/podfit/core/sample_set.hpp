@@ -44,6 +44,9 @@ class SampleSet {
                            const Labels* labels = nullptr);
   void add(std::uint32_t pod, std::string_view container, const SamplePoint& point,
            double window_seconds);
+  // add() for each of `points` (a store chunk, say), with one look-up of the series.
+  void add_points(std::uint32_t pod, std::string_view container,
+                  const std::vector<SamplePoint>& points, double window_seconds);
   // Moves every series of `other` into this set (pods re-interned).
   void merge(SampleSet&& other);
   // Sorts every series by time and drops repeated timestamps. Idempotent.
@@ -55,6 +58,8 @@ class SampleSet {
   std::size_t duplicates_dropped() const { return duplicates_dropped_; }
 
  private:
+  ContainerSeries& series_of(std::uint32_t pod, std::string_view container, double window_seconds);
+
   std::vector<PodRecord> pods_;
   std::map<std::pair<std::string, std::string>, std::uint32_t, std::less<>> pod_index_;
   std::vector<ContainerSeries> series_;

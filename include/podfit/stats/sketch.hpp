@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "podfit/core/error.hpp"
@@ -70,7 +71,10 @@ class QuantileSketch {
   // Compact binary form (docs/store.md) and back; decode errors say what is wrong.
   std::string encode() const;
   // Reads format 2 and the older format 1.
-  static Result<QuantileSketch> decode(const std::string& bytes);
+  static Result<QuantileSketch> decode(std::string_view bytes);
+  // merge(decode(bytes)) without building the decoded sketch: a long history merges
+  // a million hour sketches, and each would be an allocation.
+  Result<void> merge_encoded(std::string_view bytes);
 
  private:
   struct Bucket {
@@ -78,7 +82,15 @@ class QuantileSketch {
     std::uint64_t count;
   };
 
-  static Result<QuantileSketch> decode_version1(const std::string& bytes);
+  // Format 2's fields; the buckets go to `buckets` (cleared first).
+  struct Header {
+    double accuracy = 0;
+    std::uint64_t count = 0, zero_count = 0;
+    double sum = 0, max = 0;
+  };
+  static Result<void> decode_version2(std::string_view bytes, Header& header,
+                                      std::vector<Bucket>& buckets);
+  static Result<QuantileSketch> decode_version1(std::string_view bytes);
   int bucket_of(double value) const;
   double value_of(int bucket) const;
   static constexpr double kZeroThreshold = 1e-12;  // below: a zero (a nanocore is far above)

@@ -87,13 +87,17 @@ std::vector<ContainerStats> compute_container_stats(const SampleSet& samples,
                                                     const std::vector<WorkloadRef>& workload_of_pod,
                                                     double half_life_seconds = 0);
 
-// One container's compacted hour (from the history store), by reference.
+// One container's compacted hour (from the history store), by reference; or
+// several of its hours merged, from hour_start_ns to end_ns.
 struct SketchedHour {
   std::uint32_t pod = 0;  // index into the SampleSet's pods()
   std::string container;
   std::int64_t hour_start_ns = 0;
   const QuantileSketch* cpu = nullptr;
   const QuantileSketch* memory = nullptr;
+  std::int64_t end_ns = 0;  // 0: hour_start_ns + 1 h
+
+  std::int64_t end() const { return end_ns != 0 ? end_ns : hour_start_ns + 3'600'000'000'000; }
 };
 
 // compute_container_stats over raw samples plus compacted hours (history_stats.cpp).
@@ -101,7 +105,8 @@ struct SketchedHour {
 // raw values go into the merged sketches, so percentiles are within the sketch's
 // relative accuracy of a sample value of that rank, and count, mean and max stay
 // exact. The time covered runs from the first hour's start (or first sample).
-// With a half-life, an hour's buckets all weigh what the hour's midpoint would; raw
+// With a half-life, an hour's buckets all weigh what the hour's midpoint would (so
+// give single hours, not merged ones); raw
 // values keep their own weights and exact values, and the weighted percentiles are
 // within the sketch's relative accuracy of the exact weighted answer.
 std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,

@@ -46,13 +46,22 @@ struct WorkloadResources {
   Resources current;
 };
 
-// One container's usage over one clock hour, compacted.
+// One container's usage over one clock hour, compacted (or over several hours,
+// merged, when read with ReadOptions::merge_hours).
 struct HourSketch {
   std::uint32_t pod = 0;  // index into History::samples.pods()
   std::string container;
   std::int64_t hour_start_ns = 0;  // a multiple of kNanosPerHour
+  std::int64_t end_ns = 0;         // end of the (last) hour: hour_start_ns + 1 h for one
   stats::QuantileSketch cpu;
   stats::QuantileSketch memory;
+};
+
+struct ReadOptions {
+  // One HourSketch per container instead of one per hour: its hours in the range
+  // merged. For readers that do not weigh hours by their age; a month of history is
+  // then read without holding a million small sketches.
+  bool merge_hours = false;
 };
 
 // What read() returns: raw points, plus sketches of compacted hours.
@@ -108,8 +117,8 @@ class Store {
 
   // Raw points with from_ns <= time < to_ns, and the sketches of hours that
   // overlap [from_ns, to_ns).
-  Result<History> read(std::int64_t from_ns, std::int64_t to_ns) const;
-  Result<History> read_all() const;
+  Result<History> read(std::int64_t from_ns, std::int64_t to_ns, ReadOptions options = {}) const;
+  Result<History> read_all(ReadOptions options = {}) const;
 
   // Hours that ended before now - raw_window become sketches (merged into any
   // sketch already there for that hour), sketches of hours that ended before
