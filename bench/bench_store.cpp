@@ -207,6 +207,25 @@ std::string value_after(const std::string& text, const std::string& label) {
 
 }  // namespace
 
+// Where the pages of the store go (SQLite's dbstat, through the sqlite3 shell, which
+// reads the WAL too): "  table  MB used of MB" lines, and the free pages.
+std::string page_use(const std::string& path) {
+  std::string command =
+      "/usr/bin/sqlite3 -readonly '" + path +
+      "' \"SELECT printf('  %-36s %6.1f MB, %4.1f MB of it unused', name, sum(pgsize) / 1e6, "
+      "sum(unused) / 1e6) FROM dbstat GROUP BY name HAVING sum(pgsize) > 1e6 "
+      "UNION ALL SELECT printf('  %-36s %6.1f MB', 'free pages', "
+      "(SELECT freelist_count FROM pragma_freelist_count) * "
+      "(SELECT page_size FROM pragma_page_size) / 1e6)\" 2>/dev/null";
+  std::string out;
+  if (FILE* pipe = popen(command.c_str(), "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, pipe) != nullptr) out += line;
+    pclose(pipe);
+  }
+  return out;
+}
+
 int main(int argc, char** argv) {
   int containers = 1000, days = 28, batch = 20;
   std::uint64_t seed = 7;
@@ -292,6 +311,8 @@ int main(int argc, char** argv) {
   }
   double raw_seconds = seconds_since(raw_started);
   std::uint64_t before_compact = file_size(path) + file_size(path + "-wal");
+  std::uint64_t wal_before_compact = file_size(path + "-wal");
+  std::string pages_before_compact = page_use(path);
   auto compact_started = std::chrono::steady_clock::now();
   std::int64_t now_ns = raw_start_ns + raw_ticks * kTick;
   must(store.compact(now_ns, podfit::store::kDefaultRawWindowSeconds,
@@ -321,7 +342,10 @@ int main(int argc, char** argv) {
       "compact %.1f)\n",
       sketch_seconds + raw_seconds + compact_seconds, sketch_seconds, raw_seconds, batch,
       compact_seconds);
-  std::printf("size before compact  %.1f MB\n", static_cast<double>(before_compact) / 1e6);
+  std::printf("size before compact  %.1f MB (WAL %.1f MB)\n",
+              static_cast<double>(before_compact) / 1e6,
+              static_cast<double>(wal_before_compact) / 1e6);
+  std::printf("%s", pages_before_compact.c_str());
   std::printf("size (db + wal)      %.1f MB  (target <= 100 MB)\n",
               static_cast<double>(bytes) / 1e6);
   std::printf(
