@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/durations.hpp"
 #include "cli/pipeline.hpp"
 #include "podfit/backtest/backtest.hpp"
 #include "podfit/report/backtest_report.hpp"
@@ -23,22 +24,6 @@ struct BacktestOptions {
   std::string format = "table";
 };
 
-// Go durations, plus whole or decimal days ("7d", "1.5d") as people write history lengths.
-double duration_seconds(const std::string& flag, const std::string& text) {
-  if (!text.empty() && text.back() == 'd') {
-    try {
-      std::size_t used = 0;
-      double days = std::stod(text.substr(0, text.size() - 1), &used);
-      if (used == text.size() - 1 && days > 0) return days * 86400;
-    } catch (const std::exception&) {
-    }
-  } else if (auto seconds = source::parse_go_duration_seconds(text)) {
-    return *seconds;
-  }
-  throw Failure(ExitCode::usage,
-                flag + " takes a duration such as 7d, 12h or 90m, not '" + text + "'");
-}
-
 std::vector<backtest::Preset> presets_of(const BacktestOptions& options) {
   std::vector<backtest::Preset> presets;
   std::stringstream names(options.compare.empty() ? options.preset : options.compare);
@@ -56,10 +41,10 @@ backtest::Split split_of(const BacktestOptions& options, const SampleSet& sample
   if (options.train.empty() != options.test.empty()) {
     throw Failure(ExitCode::usage, "--train and --test go together");
   }
-  auto split = options.train.empty() ? backtest::split_by_fraction(samples, options.split)
-                                     : backtest::split_by_durations(
-                                           samples, duration_seconds("--train", options.train),
-                                           duration_seconds("--test", options.test));
+  auto split = options.train.empty()
+                   ? backtest::split_by_fraction(samples, options.split)
+                   : backtest::split_by_durations(samples, duration_flag("--train", options.train),
+                                                  duration_flag("--test", options.test));
   if (!split) throw Failure(ExitCode::fatal, split.error().message);
   return *split;
 }

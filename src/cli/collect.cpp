@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/commands.hpp"
+#include "cli/durations.hpp"
 #include "cli/events.hpp"
 #include "cli/kube_options.hpp"
 #include "podfit/core/error.hpp"
@@ -37,7 +38,28 @@ struct CollectFlags {
   std::string out;
   std::string store;
   bool no_pod_status = false;
+  // With --store: compaction when the run ends (as `podfit store compact`).
+  std::string raw_window = "48h";
+  std::string retention = "28d";
+  bool no_compact = false;
 };
+
+// Ends a --store run the way `store compact` would, so that a store only ever written
+// by scheduled runs stays bounded. The file is rewritten (VACUUM) only when a quarter
+// of it is free: pages freed each hour are reused by the next hours anyway.
+void compact_after_collecting(store::Store& store, double raw_window, double retention) {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now).count();
+  auto compacted = store.compact(now_ns, raw_window, retention, store::Vacuum::when_a_quarter_free);
+  if (!compacted) {
+    throw Failure(ExitCode::fatal, "compacting after the run (every tick is already stored): " +
+                                       compacted.error().message);
+  }
+  std::cerr << "podfit collect: compacted " << compacted->points_compacted << " points into "
+            << compacted->hours_compacted << " container-hours; dropped "
+            << compacted->sketches_dropped << " container-hours past the retention"
+            << (compacted->vacuumed ? "; vacuumed" : "") << "\n";
+}
 
 // Ticks into the store: each tick (and each event) is one transaction.
 class StoreSink : public kube::CollectSink {
@@ -67,13 +89,6 @@ class StoreSink : public kube::CollectSink {
  private:
   store::Store& store_;
 };
-
-double parse_duration_flag(const std::string& name, const std::string& text) {
-  auto seconds = source::parse_go_duration_seconds(text);
-  if (!seconds) throw Failure(ExitCode::usage, name + ": " + seconds.error().message);
-  if (*seconds <= 0) throw Failure(ExitCode::usage, name + " must be positive");
-  return *seconds;
-}
 
 std::string clock_text(double seconds) {
   long total = static_cast<long>(seconds + 0.5);
@@ -147,8 +162,13 @@ class ProgressDisplay {
 
 int run_collect(const CollectFlags& flags) {
   kube::CollectOptions options;
-  options.interval_seconds = parse_duration_flag("--interval", flags.interval);
-  options.duration_seconds = parse_duration_flag("--duration", flags.duration);
+  options.interval_seconds = duration_flag("--interval", flags.interval);
+  options.duration_seconds = duration_flag("--duration", flags.duration);
+  double raw_window = duration_flag("--raw-window", flags.raw_window, true);
+  double retention = duration_flag("--retention", flags.retention);
+  if (retention < raw_window) {
+    throw Failure(ExitCode::usage, "--retention must be at least --raw-window");
+  }
   options.out_path = flags.out;
   options.watch_pods = !flags.no_pod_status;
   if (flags.out.empty() == flags.store.empty()) {
@@ -190,6 +210,7 @@ int run_collect(const CollectFlags& flags) {
             << status->same_timestamp << " skipped with an already written timestamp, "
             << status->errors << " errors, " << status->events << " restart/OOM events, "
             << status->pods_seen << " pods)\n";
+  if (history && !flags.no_compact) compact_after_collecting(*history, raw_window, retention);
   return static_cast<int>(status->errors > 0 ? ExitCode::partial : ExitCode::ok);
 }
 
@@ -211,6 +232,16 @@ void register_collect(CLI::App& app, int& exit_code) {
       ->type_name("PATH");
   command->add_flag("--no-pod-status", flags->no_pod_status,
                     "do not list pods each tick (no restart/OOM events)");
+  command
+      ->add_option("--raw-window", flags->raw_window,
+                   "with --store: keep raw samples this long, then compact (default 48h)")
+      ->type_name("DURATION");
+  command
+      ->add_option("--retention", flags->retention,
+                   "with --store: drop compacted hours older than this (default 28d)")
+      ->type_name("DURATION");
+  command->add_flag("--no-compact", flags->no_compact,
+                    "with --store: do not compact when the run ends");
   command->callback([flags, &exit_code] { exit_code = run_collect(*flags); });
 }
 

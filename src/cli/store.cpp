@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/durations.hpp"
 #include "podfit/source/recorded.hpp"
 #include "podfit/store/store.hpp"
 
@@ -30,22 +31,6 @@ template <class T>
 T must(Result<T> result, ExitCode code = ExitCode::fatal) {
   if (!result) throw Failure(code, result.error().message);
   if constexpr (!std::is_void_v<T>) return std::move(*result);
-}
-
-// Go durations plus days ("28d", "1.5d").
-double duration_seconds(const std::string& flag, const std::string& text) {
-  if (!text.empty() && text.back() == 'd') {
-    try {
-      std::size_t used = 0;
-      double days = std::stod(text.substr(0, text.size() - 1), &used);
-      if (used == text.size() - 1 && days >= 0) return days * 86400;
-    } catch (const std::exception&) {
-    }
-  } else if (auto seconds = source::parse_go_duration_seconds(text); seconds && *seconds >= 0) {
-    return *seconds;
-  }
-  throw Failure(ExitCode::usage,
-                flag + " takes a duration such as 28d, 48h or 90m, not '" + text + "'");
 }
 
 std::int64_t time_ns(const std::string& flag, const std::string& text) {
@@ -125,8 +110,8 @@ int run_export(const StoreOptions& options) {
 }
 
 int run_compact(const StoreOptions& options) {
-  double raw_window = duration_seconds("--raw-window", options.raw_window);
-  double retention = duration_seconds("--retention", options.retention);
+  double raw_window = duration_flag("--raw-window", options.raw_window, true);
+  double retention = duration_flag("--retention", options.retention);
   if (retention < raw_window) {
     throw Failure(ExitCode::usage, "--retention must be at least --raw-window");
   }

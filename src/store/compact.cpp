@@ -1,8 +1,10 @@
 // Compaction: raw hours older than the raw window become hour sketches; sketches
-// and events older than the retention are dropped. One transaction.
+// and events older than the retention are dropped. A transaction per day of raw
+// hours, and one for the rest.
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "store/impl.hpp"
 
@@ -25,12 +27,14 @@ std::int64_t nanos_of(double seconds) {
   return static_cast<std::int64_t>(std::llround(seconds * 1e9));
 }
 
-Result<std::map<HourKey, HourPair>> sketch_raw_points(sql::Database& db, std::int64_t boundary_ns,
-                                                      std::size_t& points) {
+// The raw points of hours [first_hour, end_hour), one sketch pair per series and hour.
+Result<std::map<HourKey, HourPair>> sketch_raw_points(sql::Database& db, std::int64_t first_hour,
+                                                      std::int64_t end_hour, std::size_t& points) {
   std::map<HourKey, HourPair> hours;
-  auto rows = db.prepare("SELECT series, time_ns, cpu, memory FROM samples WHERE time_ns < ?");
+  auto rows = db.prepare(
+      "SELECT series, time_ns, cpu, memory FROM samples WHERE time_ns >= ? AND time_ns < ?");
   if (!rows) return tl::unexpected(rows.error());
-  rows->bind(1, boundary_ns);
+  rows->bind(1, first_hour * kNanosPerHour).bind(2, end_hour * kNanosPerHour);
   for (;;) {
     auto row = rows->step();
     if (!row) return tl::unexpected(row.error());
@@ -49,9 +53,7 @@ Result<std::map<HourKey, HourPair>> sketch_raw_points(sql::Database& db, std::in
     }
     return {};
   };
-  std::int64_t below = hour_of(boundary_ns);
-  if (auto done = for_each_chunk(db, std::numeric_limits<std::int64_t>::min(), below - 1, visit);
-      !done) {
+  if (auto done = for_each_chunk(db, first_hour, end_hour - 1, visit); !done) {
     return tl::unexpected(done.error());
   }
   return hours;
@@ -80,22 +82,36 @@ Result<std::size_t> delete_rows(sql::Database& db, const char* statement, std::i
   return static_cast<std::size_t>(sqlite3_changes(db.handle()));
 }
 
+Result<double> free_page_share(const sql::Database& db) {
+  auto pages = db.prepare(
+      "SELECT freelist_count, page_count FROM pragma_freelist_count, "
+      "pragma_page_count");
+  if (!pages) return tl::unexpected(pages.error());
+  if (auto row = pages->step(); !row) return tl::unexpected(row.error());
+  std::int64_t total = pages->integer(1);
+  return total > 0 ? static_cast<double>(pages->integer(0)) / static_cast<double>(total) : 0.0;
+}
+
+// The first hour with raw points, if any.
+Result<std::optional<std::int64_t>> first_raw_hour(const sql::Database& db) {
+  auto first = db.prepare(
+      "SELECT min(hour) FROM (SELECT min(hour) AS hour FROM chunks UNION ALL "
+      "SELECT min(time_ns) / 3600000000000 FROM samples)");
+  if (!first) return tl::unexpected(first.error());
+  if (auto row = first->step(); !row) return tl::unexpected(row.error());
+  if (first->is_null(0)) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(first->integer(0));
+}
+
 }  // namespace
 
-Result<CompactSummary> Store::compact(std::int64_t now_ns, double raw_window_seconds,
-                                      double retention_seconds) {
-  if (!impl_->writable) return fail(path_ + ": opened read-only");
-  if (raw_window_seconds < 0 || retention_seconds < raw_window_seconds) {
-    return fail("the retention must be at least the raw window");
-  }
-  CompactSummary summary;
-  // Only whole hours are compacted: points of the hour the window starts in stay raw.
-  std::int64_t boundary_ns = hour_of(now_ns - nanos_of(raw_window_seconds)) * kNanosPerHour;
-  std::int64_t oldest_hour = hour_of(now_ns - nanos_of(retention_seconds));
-
+// Hours [first_hour, end_hour) become sketches (those past the retention are just
+// dropped), in one transaction: an hour is either raw or sketched, never both.
+Result<void> Store::compact_hours(std::int64_t first_hour, std::int64_t end_hour,
+                                  std::int64_t oldest_hour, CompactSummary& summary) {
   auto transaction = sql::Transaction::begin(impl_->db);
   if (!transaction) return tl::unexpected(transaction.error());
-  auto hours = sketch_raw_points(impl_->db, boundary_ns, summary.points_compacted);
+  auto hours = sketch_raw_points(impl_->db, first_hour, end_hour, summary.points_compacted);
   if (!hours) return tl::unexpected(hours.error());
   auto insert = impl_->db.prepare(
       "INSERT OR REPLACE INTO hour_sketches(series, hour, count, cpu, memory) "
@@ -103,23 +119,51 @@ Result<CompactSummary> Store::compact(std::int64_t now_ns, double raw_window_sec
   if (!insert) return tl::unexpected(insert.error());
   for (auto& [key, pair] : *hours) {
     if (key.hour < oldest_hour) continue;  // already past the retention
-    if (auto merged = merge_existing(impl_->db, key, pair); !merged) {
-      return tl::unexpected(merged.error());
-    }
+    if (auto merged = merge_existing(impl_->db, key, pair); !merged) return merged;
     insert->bind(1, key.series).bind(2, key.hour);
     insert->bind(3, static_cast<std::int64_t>(pair.cpu.count()));
     insert->bind_blob(4, pair.cpu.encode()).bind_blob(5, pair.memory.encode());
-    if (auto done = insert->run(); !done) return tl::unexpected(done.error());
+    if (auto done = insert->run(); !done) return done;
     ++summary.hours_compacted;
   }
-  auto removed = delete_rows(impl_->db, "DELETE FROM samples WHERE time_ns < ?", boundary_ns)
-                     .and_then([&](std::size_t) {
-                       return delete_rows(impl_->db, "DELETE FROM chunks WHERE hour < ?",
-                                          hour_of(boundary_ns));
-                     });
-  auto dropped = removed.and_then([&](std::size_t) {
-    return delete_rows(impl_->db, "DELETE FROM hour_sketches WHERE hour < ?", oldest_hour);
-  });
+  auto remove_rows = impl_->db.prepare("DELETE FROM samples WHERE time_ns >= ? AND time_ns < ?");
+  auto remove_chunks = impl_->db.prepare("DELETE FROM chunks WHERE hour >= ? AND hour < ?");
+  if (!remove_rows) return tl::unexpected(remove_rows.error());
+  if (!remove_chunks) return tl::unexpected(remove_chunks.error());
+  remove_rows->bind(1, first_hour * kNanosPerHour).bind(2, end_hour * kNanosPerHour);
+  remove_chunks->bind(1, first_hour).bind(2, end_hour);
+  if (auto done = remove_rows->run(); !done) return done;
+  if (auto done = remove_chunks->run(); !done) return done;
+  return transaction->commit();
+}
+
+Result<CompactSummary> Store::compact(std::int64_t now_ns, double raw_window_seconds,
+                                      double retention_seconds, Vacuum vacuum) {
+  if (!impl_->writable) return fail(path_ + ": opened read-only");
+  if (raw_window_seconds < 0 || retention_seconds < raw_window_seconds) {
+    return fail("the retention must be at least the raw window");
+  }
+  CompactSummary summary;
+  // Only whole hours are compacted: points of the hour the window starts in stay raw.
+  std::int64_t boundary_hour = hour_of(now_ns - nanos_of(raw_window_seconds));
+  std::int64_t oldest_hour = hour_of(now_ns - nanos_of(retention_seconds));
+  // A day at a time from the oldest raw hour left, so that a store that went long
+  // without compaction is not held in memory whole (a day of 1,000 containers is
+  // 24,000 sketch pairs), and gaps of years cost nothing.
+  constexpr std::int64_t kHoursPerStep = 24;
+  for (;;) {
+    auto first = first_raw_hour(impl_->db);
+    if (!first) return tl::unexpected(first.error());
+    if (!*first || **first >= boundary_hour) break;
+    std::int64_t end = std::min(**first + kHoursPerStep, boundary_hour);
+    if (auto done = compact_hours(**first, end, oldest_hour, summary); !done) {
+      impl_->forget_caches();
+      return tl::unexpected(done.error());
+    }
+  }
+  auto transaction = sql::Transaction::begin(impl_->db);
+  if (!transaction) return tl::unexpected(transaction.error());
+  auto dropped = delete_rows(impl_->db, "DELETE FROM hour_sketches WHERE hour < ?", oldest_hour);
   if (!dropped) return tl::unexpected(dropped.error());
   summary.sketches_dropped = *dropped;
   auto events =
@@ -135,11 +179,19 @@ Result<CompactSummary> Store::compact(std::int64_t now_ns, double raw_window_sec
   if (!orphans) return tl::unexpected(orphans.error());
   impl_->forget_caches();
   if (auto done = transaction->commit(); !done) return tl::unexpected(done.error());
-  // Give the freed pages back to the file system and fold the WAL into the file.
-  if (auto done = impl_->db.exec(
-          "PRAGMA wal_checkpoint(TRUNCATE); VACUUM; PRAGMA wal_checkpoint(TRUNCATE)");
-      !done) {
+  // Fold the WAL into the file; give freed pages back to the file system when asked,
+  // or when a quarter of the file is free (else later writes reuse them anyway).
+  if (auto done = impl_->db.exec("PRAGMA wal_checkpoint(TRUNCATE)"); !done) {
     return tl::unexpected(done.error());
+  }
+  auto free_share = free_page_share(impl_->db);
+  if (!free_share) return tl::unexpected(free_share.error());
+  summary.free_share_before_vacuum = *free_share;
+  if (vacuum == Vacuum::always || (vacuum == Vacuum::when_a_quarter_free && *free_share >= 0.25)) {
+    if (auto done = impl_->db.exec("VACUUM; PRAGMA wal_checkpoint(TRUNCATE)"); !done) {
+      return tl::unexpected(done.error());
+    }
+    summary.vacuumed = true;
   }
   return summary;
 }

@@ -203,13 +203,13 @@ def pod_object(pod, tick):
             "status": {"phase": "Running", "containerStatuses": statuses}}
 
 
-def pod_metrics(pod, tick, resolution):
+def pod_metrics(pod, tick, resolution, base):
     containers = []
     for c in pod["containers"]:
         usage = c.get("usage", {"cpu": "0", "memory": "0"})
         containers.append({"name": c["name"], "usage": {"cpu": pick(usage["cpu"], tick),
                                                          "memory": pick(usage["memory"], tick)}})
-    stamp = pod.get("timestamp") or rfc3339(1700000000 + tick * resolution)
+    stamp = pod.get("timestamp") or rfc3339(base + tick * resolution)
     return {"metadata": {"name": pod["name"], "namespace": pod["namespace"],
                          "creationTimestamp": rfc3339(time.time()),
                          "labels": pod.get("labels", {})},
@@ -417,7 +417,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if cached is not None:
             return cached
         resolution = scenario.data.get("resolution_seconds", 15)
-        items = [pod_metrics(p, tick, resolution) for p in self.selected_pods(namespace, query)
+        # "time_base": "now" stamps tick 0 with the server's start, else 2023-11-14.
+        base = int(scenario.start) if scenario.data.get("time_base") == "now" else 1700000000
+        items = [pod_metrics(p, tick, resolution, base)
+                 for p in self.selected_pods(namespace, query)
                  if p.get("has_metrics", True)]
         body = json.dumps({"kind": "PodMetricsList", "apiVersion": "metrics.k8s.io/v1beta1",
                            "metadata": {}, "items": items},

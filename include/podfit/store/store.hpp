@@ -82,7 +82,13 @@ struct CompactSummary {
   std::size_t points_compacted = 0;
   std::size_t sketches_dropped = 0;  // older than the retention
   std::size_t events_dropped = 0;
+  double free_share_before_vacuum = 0;  // free pages / all pages after the deletes
+  bool vacuumed = false;
 };
+
+// Whether compact() runs VACUUM (rewrites the file without its free pages; needs as
+// much free disk again while it runs).
+enum class Vacuum { always, when_a_quarter_free };
 
 struct StoreInfo {
   std::string path;
@@ -123,8 +129,10 @@ class Store {
   // Hours that ended before now - raw_window become sketches (merged into any
   // sketch already there for that hour), sketches of hours that ended before
   // now - retention are dropped, and so are events older than the retention.
+  // A day of raw hours per transaction, so a store left long uncompacted is not
+  // read into memory whole; each hour is raw or sketched, never both or neither.
   Result<CompactSummary> compact(std::int64_t now_ns, double raw_window_seconds,
-                                 double retention_seconds);
+                                 double retention_seconds, Vacuum vacuum = Vacuum::always);
 
   // Writes sketches directly (benchmarks and tests that build long histories).
   Result<void> put_sketches(const std::vector<HourSketch>& sketches, const SampleSet& pods_of);
@@ -136,6 +144,8 @@ class Store {
  private:
   struct Impl;
   Store(std::string path, std::unique_ptr<Impl> impl);
+  Result<void> compact_hours(std::int64_t first_hour, std::int64_t end_hour,
+                             std::int64_t oldest_hour, CompactSummary& summary);
   std::string path_;
   std::unique_ptr<Impl> impl_;
 };
