@@ -18,7 +18,7 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release \
 # for HTTPS to the API server and Prometheus.
 FROM debian:12-slim
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
-        ca-certificates libcurl4 libyaml-cpp0.7 libsqlite3-0 libsimdjson14 \
+        ca-certificates libcurl4 libyaml-cpp0.7 libsqlite3-0 libsimdjson14 zlib1g \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/podfit /usr/local/bin/podfit
 # The same numeric user the Kubernetes manifests run as (deploy/cronjob.yaml).

@@ -117,18 +117,20 @@ void publish_report(const std::string& configmap, const PipelineOptions& options
   KubeConnection connection = connect_to_cluster(options.kube);
   auto ref = kube::parse_configmap_ref(configmap, connection.scope.namespace_name);
   if (!ref) throw Failure(ExitCode::usage, "--publish-configmap: " + ref.error().message);
-  std::map<std::string, std::string> data = {
-      {kReportJsonKey, report_text(recommendations, report::Format::json)},
-      {kReportMarkdownKey, report_text(recommendations, report::Format::markdown)},
-      {kReportPatchesKey, cluster_patches(recommendations)}};
+  kube::ConfigMapUpdate update = kube::report_update(
+      {{kReportJsonKey, report_text(recommendations, report::Format::json)},
+       {kReportMarkdownKey, report_text(recommendations, report::Format::markdown)},
+       {kReportPatchesKey, cluster_patches(recommendations)}});
   std::map<std::string, std::string> annotations = {{"podfit/generated-at", now_rfc3339()},
                                                     {"podfit/source", source_of(options)},
                                                     {"podfit/version", "0.1.0"}};
-  auto patched = kube::patch_configmap(*connection.client, *ref, data, annotations);
+  auto patched = kube::patch_configmap(*connection.client, *ref, update, annotations);
   if (!patched) throw Failure(ExitCode::fatal, patched.error().message);
   diagnostics << "podfit: published " << recommendations.size() << " recommendations ("
-              << kube::configmap_data_bytes(data) << " bytes) to configmap " << ref->namespace_name
-              << "/" << ref->name << '\n';
+              << kube::configmap_update_bytes(update) << " bytes"
+              << (update.binary_data.empty() ? ""
+                                             : ", gzipped under binaryData: over 1 MiB as text")
+              << ") to configmap " << ref->namespace_name << "/" << ref->name << '\n';
 }
 
 void add_from_cluster_options(CLI::App& command, PipelineOptions& options) {
@@ -159,15 +161,15 @@ std::vector<policy::Recommendation> published_recommendations(
   auto content = kube::read_configmap(*connection.client, *ref);
   if (!content) throw Failure(ExitCode::fatal, content.error().message);
   std::string origin = "configmap " + ref->namespace_name + "/" + ref->name;
-  auto json = content->data.find(kReportJsonKey);
-  if (json == content->data.end() || json->second.empty()) {
+  auto json = kube::report_file(*content, kReportJsonKey, origin);
+  if (!json) throw Failure(ExitCode::fatal, json.error().message);
+  if (!*json) {
     throw Failure(ExitCode::fatal,
                   origin + " has no " + kReportJsonKey +
                       " yet: the report CronJob has not run (kubectl -n " + ref->namespace_name +
                       " create job --from=cronjob/podfit-report podfit-report-now)");
   }
-  auto recommendations =
-      kube::parse_recommendations_json(json->second, origin + " " + kReportJsonKey);
+  auto recommendations = kube::parse_recommendations_json(**json, origin + " " + kReportJsonKey);
   if (!recommendations) throw Failure(ExitCode::fatal, recommendations.error().message);
   auto& annotations = content->annotations;
   diagnostics << "podfit: note: recommendations from " << origin << ", generated "

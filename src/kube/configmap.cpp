@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kube/base64.hpp"
+#include "kube/gzip.hpp"
 #include "podfit/quantity/quantity.hpp"
 
 namespace podfit::kube {
@@ -142,21 +144,37 @@ std::size_t configmap_data_bytes(const std::map<std::string, std::string>& data)
   return total;
 }
 
+std::size_t configmap_update_bytes(const ConfigMapUpdate& update) {
+  std::size_t total = configmap_data_bytes(update.data);
+  for (const auto& [key, value] : update.binary_data) total += key.size() + value.size();
+  return total;
+}
+
 Result<void> patch_configmap(ApiClient& client, const ConfigMapRef& ref,
-                             const std::map<std::string, std::string>& data,
+                             const ConfigMapUpdate& update,
                              const std::map<std::string, std::string>& annotations) {
   std::string path = configmap_path(ref);
-  std::size_t bytes = configmap_data_bytes(data);
+  std::size_t bytes = configmap_update_bytes(update);
   if (bytes > kConfigMapMaxBytes) {
     std::string sizes;
-    for (const auto& [key, value] : data) {
-      sizes += (sizes.empty() ? "" : ", ") + key + " " + std::to_string(value.size());
+    for (const auto* section : {&update.data, &update.binary_data}) {
+      for (const auto& [key, value] : *section) {
+        sizes += (sizes.empty() ? "" : ", ") + key + " " + std::to_string(value.size());
+      }
     }
     return fail("PATCH " + client.url(path) + ": not sent: the report is " + std::to_string(bytes) +
                 " bytes (" + sizes + "), over the " + std::to_string(kConfigMapMaxBytes) +
                 "-byte ConfigMap limit; publish fewer workloads (-n NS or -l SELECTOR)");
   }
+  json data = json::object(), binary_data = json::object();
+  for (const std::string& key : update.removed) {
+    if (!update.data.count(key)) data[key] = nullptr;  // null deletes in a merge patch
+    if (!update.binary_data.count(key)) binary_data[key] = nullptr;
+  }
+  for (const auto& [key, value] : update.data) data[key] = value;
+  for (const auto& [key, value] : update.binary_data) binary_data[key] = base64_encode(value);
   json patch = {{"metadata", {{"annotations", annotations}}}, {"data", data}};
+  if (!binary_data.empty()) patch["binaryData"] = binary_data;
   auto sent = client.patch(path, patch.dump(), "application/merge-patch+json");
   if (!sent) {
     if (client.last_status() == 404) {
@@ -169,6 +187,33 @@ Result<void> patch_configmap(ApiClient& client, const ConfigMapRef& ref,
   return {};
 }
 
+ConfigMapUpdate report_update(const std::map<std::string, std::string>& files) {
+  ConfigMapUpdate update;
+  if (configmap_data_bytes(files) <= kConfigMapMaxBytes) {
+    update.data = files;
+    for (const auto& [name, text] : files) update.removed.push_back(name + kGzipSuffix);
+    return update;
+  }
+  for (const auto& [name, text] : files) {
+    update.binary_data[name + kGzipSuffix] = gzip_compress(text);
+    update.removed.push_back(name);
+  }
+  return update;
+}
+
+Result<std::optional<std::string>> report_file(const ConfigMapContent& content,
+                                               const std::string& name, const std::string& origin) {
+  if (auto text = content.data.find(name); text != content.data.end() && !text->second.empty()) {
+    return std::optional<std::string>(text->second);
+  }
+  auto packed = content.binary_data.find(name + kGzipSuffix);
+  if (packed == content.binary_data.end()) return std::optional<std::string>();
+  // A report inflates ~10x; 64 MiB is far beyond any that fits 1 MiB gzipped.
+  auto text = gzip_decompress(packed->second, std::size_t{64} << 20);
+  if (!text) return fail(origin + " binaryData " + packed->first + ": " + text.error().message);
+  return std::optional<std::string>(std::move(*text));
+}
+
 Result<ConfigMapContent> read_configmap(ApiClient& client, const ConfigMapRef& ref) {
   std::string path = configmap_path(ref);
   auto body = client.get(path);
@@ -178,6 +223,11 @@ Result<ConfigMapContent> read_configmap(ApiClient& client, const ConfigMapRef& r
     return fail("GET " + client.url(path) + ": the answer is not a ConfigMap");
   ConfigMapContent content;
   content.data = string_map(parsed.value("data", json::object()));
+  for (const auto& [key, text] : string_map(parsed.value("binaryData", json::object()))) {
+    auto bytes = base64_decode(text);
+    if (!bytes) return fail("GET " + client.url(path) + ": binaryData " + key + " is not base64");
+    content.binary_data[key] = std::move(*bytes);
+  }
   json metadata = parsed.value("metadata", json::object());
   if (metadata.is_object())
     content.annotations = string_map(metadata.value("annotations", json::object()));

@@ -1,6 +1,7 @@
 // The report ConfigMap pieces: the PATCH request, the size limit, names, and reading a
 // recommendations.json tolerantly.
 #include <catch2/catch.hpp>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,7 +53,7 @@ bool has_header(const kube::HttpRequest& request, const std::string& header) {
 TEST_CASE("the report is one JSON merge patch of data and annotations", "[kube][report]") {
   Client api;
   kube::ConfigMapRef ref{"podfit", "podfit-report"};
-  auto sent = kube::patch_configmap(*api.client, ref, {{"report.md", "# hi\n"}},
+  auto sent = kube::patch_configmap(*api.client, ref, {.data = {{"report.md", "# hi\n"}}},
                                     {{"podfit/generated-at", "2024-08-23T10:00:00Z"}});
   REQUIRE(sent.has_value());
   REQUIRE(api.transport->seen.size() == 1);
@@ -76,8 +77,8 @@ TEST_CASE("a report over the ConfigMap limit is refused before sending", "[kube]
   std::string key = "report.md";
   std::string fits(kube::kConfigMapMaxBytes - key.size(), 'x');
   CHECK(kube::configmap_data_bytes({{key, fits}}) == 1048576);
-  CHECK(kube::patch_configmap(*api.client, ref, {{key, fits}}, {}).has_value());
-  auto over = kube::patch_configmap(*api.client, ref, {{key, fits + "x"}}, {});
+  CHECK(kube::patch_configmap(*api.client, ref, {.data = {{key, fits}}}, {}).has_value());
+  auto over = kube::patch_configmap(*api.client, ref, {.data = {{key, fits + "x"}}}, {});
   REQUIRE_FALSE(over.has_value());
   CHECK(api.transport->seen.size() == 1);  // only the first one went out
   CHECK(over.error().message.find("PATCH https://api.example:6443/api/v1/namespaces/podfit/"
@@ -89,7 +90,7 @@ TEST_CASE("a report over the ConfigMap limit is refused before sending", "[kube]
 TEST_CASE("PATCH errors name the URL, the status and the missing verb", "[kube][report]") {
   Client api;
   api.transport->status = 403;
-  auto denied = kube::patch_configmap(*api.client, {"podfit", "x"}, {{"a", "b"}}, {});
+  auto denied = kube::patch_configmap(*api.client, {"podfit", "x"}, {.data = {{"a", "b"}}}, {});
   REQUIRE_FALSE(denied.has_value());
   CHECK(denied.error().message ==
         "PATCH https://api.example:6443/api/v1/namespaces/podfit/configmaps/x: HTTP 403 "
@@ -183,6 +184,48 @@ TEST_CASE("the published strategic patches name the kubectl command that applies
         "25m}}}]}}}'\n"
         "spec: {template: {spec: {containers: [{name: app, resources: {requests: {cpu: "
         "25m}}}]}}}\n");
+}
+
+TEST_CASE("a report over 1 MiB as text goes gzipped under binaryData", "[kube][report]") {
+  std::string big(700 * 1024, 'x'), also_big(400 * 1024, 'y');
+  std::map<std::string, std::string> small{{"report.md", "# hi\n"}, {"a.json", "{}"}};
+  kube::ConfigMapUpdate as_text = kube::report_update(small);
+  CHECK(as_text.data == small);
+  CHECK(as_text.binary_data.empty());
+  CHECK(as_text.removed == std::vector<std::string>{"a.json.gz", "report.md.gz"});
+
+  std::map<std::string, std::string> large{{"report.md", big}, {"a.json", also_big}};
+  kube::ConfigMapUpdate packed = kube::report_update(large);
+  CHECK(packed.data.empty());
+  CHECK(packed.removed == std::vector<std::string>{"a.json", "report.md"});
+  REQUIRE(packed.binary_data.size() == 2);
+  CHECK(kube::configmap_update_bytes(packed) < 10 * 1024);
+
+  Client api;
+  REQUIRE(kube::patch_configmap(*api.client, {"podfit", "r"}, packed, {}));
+  auto body = nlohmann::json::parse(api.transport->seen.at(0).post_body);
+  CHECK(body["data"] == nlohmann::json{{"a.json", nullptr}, {"report.md", nullptr}});
+  CHECK(body["binaryData"]["report.md.gz"].is_string());
+  CHECK(body["binaryData"]["a.json.gz"].is_string());
+
+  // What a GET gives back reads as the original text, from either form.
+  kube::ConfigMapContent content;
+  content.binary_data = packed.binary_data;
+  auto read = kube::report_file(content, "report.md", "cm r");
+  REQUIRE(read);
+  REQUIRE(*read);
+  CHECK(**read == big);
+  content.data["a.json"] = "{\"plain\": true}";
+  auto plain = kube::report_file(content, "a.json", "cm r");
+  REQUIRE(plain);
+  CHECK(**plain == "{\"plain\": true}");
+  auto missing = kube::report_file(content, "other", "cm r");
+  REQUIRE(missing);
+  CHECK_FALSE(*missing);
+  content.binary_data["report.md.gz"].resize(20);
+  auto damaged = kube::report_file(content, "report.md", "cm r");
+  REQUIRE_FALSE(damaged);
+  CHECK(damaged.error().message == "cm r binaryData report.md.gz: gzip: data cut short");
 }
 
 }  // namespace podfit::test

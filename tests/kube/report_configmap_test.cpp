@@ -196,4 +196,71 @@ TEST_CASE("publishing and reading the report fail clearly", "[kube][report]") {
   CHECK(both.exit_code == 2);
 }
 
+TEST_CASE("a report too big for a ConfigMap as text is published gzipped and reads back",
+          "[kube][report]") {
+  Cluster cluster;
+  TempDir temp;
+  // 1,200 single-container pods: ~1.5 MB of JSON and Markdown, over the 1 MiB limit.
+  std::string samples = (temp / "big.jsonl").string();
+  write_file(temp / "gen.py",
+             "import json, sys\n"
+             "with open(sys.argv[1], 'w') as out:\n"
+             "    for tick in range(3):\n"
+             "        items = [{'metadata': {'name': 'svc-%d-7c9d8f6b5-x2k4q' % p, 'namespace': "
+             "'shop'},\n"
+             "                  'timestamp': '2024-08-23T10:%02d:00Z' % tick, 'window': '15s',\n"
+             "                  'containers': [{'name': 'app', 'usage': {\n"
+             "                      'cpu': '%dm' % (5 + (p * 7 + tick * 3) % 400),\n"
+             "                      'memory': '%dMi' % (20 + (p * 13 + tick) % 900)}}]}\n"
+             "                 for p in range(1200)]\n"
+             "        out.write(json.dumps({'kind': 'PodMetricsList', 'items': items}) + '\\n')\n");
+  REQUIRE(run_command(python() + " " + shell_quote((temp / "gen.py").string()) + " " +
+                      shell_quote(samples))
+              .exit_code == 0);
+  std::string from_samples = "recommend --samples " + shell_quote(samples);
+  auto published = run_podfit(from_samples + " -o markdown --publish-configmap podfit-report",
+                              cluster.home, cluster.in_cluster());
+  INFO(published.err);
+  REQUIRE(published.exit_code == 0);
+  CHECK(published.err.find("gzipped under binaryData") != std::string::npos);
+  CHECK(published.out.size() > 100 * 1024);
+
+  // The documented one-liner for the gzipped form.
+  std::string get = "--kubeconfig " + shell_quote(cluster.kubeconfig) +
+                    " get configmap podfit-report -n podfit -o ";
+  auto markdown = run_kubectl(
+      get + "jsonpath='{.binaryData.report\\.md\\.gz}' | base64 -d | gunzip", cluster.home);
+  INFO(markdown.err);
+  REQUIRE(markdown.exit_code == 0);
+  CHECK(markdown.out == published.out);
+
+  auto json_samples = run_podfit(from_samples + " -o json", cluster.home);
+  auto json_cluster =
+      run_podfit("recommend -o json --from-cluster --kubeconfig " + shell_quote(cluster.kubeconfig),
+                 cluster.home);
+  INFO(json_cluster.err);
+  REQUIRE(json_cluster.exit_code == 0);
+  auto want = nlohmann::json::parse(json_samples.out)["recommendations"];
+  auto got = nlohmann::json::parse(json_cluster.out)["recommendations"];
+  REQUIRE(want.size() == 1200);
+  REQUIRE(got.size() == want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    CHECK(got[i]["workload"] == want[i]["workload"]);
+    CHECK(got[i]["recommended"] == want[i]["recommended"]);
+  }
+
+  // A small report again: back to text, and no stale gzipped copy left behind.
+  std::string store = make_store(temp);
+  auto small =
+      run_podfit("recommend --store " + shell_quote(store) + " --publish-configmap podfit-report",
+                 cluster.home, cluster.in_cluster());
+  REQUIRE(small.exit_code == 0);
+  auto object = run_kubectl(get + "json", cluster.home);
+  REQUIRE(object.exit_code == 0);
+  auto configmap = nlohmann::json::parse(object.out);
+  CHECK(configmap["data"].contains("report.md"));
+  CHECK(configmap["data"].contains("recommendations.json"));
+  CHECK(configmap.value("binaryData", nlohmann::json::object()).empty());
+}
+
 }  // namespace podfit::test

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,19 +33,43 @@ Result<ConfigMapRef> parse_configmap_ref(const std::string& text,
 // Bytes the API server counts against kConfigMapMaxBytes.
 std::size_t configmap_data_bytes(const std::map<std::string, std::string>& data);
 
-// One JSON merge patch setting `data` keys and metadata `annotations` of an existing
+// What one PATCH sets and removes.
+struct ConfigMapUpdate {
+  std::map<std::string, std::string> data;
+  std::map<std::string, std::string> binary_data;  // raw bytes (base64 on the wire)
+  std::vector<std::string> removed;  // keys deleted from data and binaryData (unless set)
+};
+
+// Bytes of an update's data and binaryData keys and values (binary values raw, as the
+// API server counts them).
+std::size_t configmap_update_bytes(const ConfigMapUpdate& update);
+
+// One JSON merge patch applying `update` and setting metadata `annotations` of an existing
 // ConfigMap (podfit's Role allows patch, not create). Fails without sending anything
 // when the data is over the limit; a 404 says how to create the ConfigMap.
 Result<void> patch_configmap(ApiClient& client, const ConfigMapRef& ref,
-                             const std::map<std::string, std::string>& data,
+                             const ConfigMapUpdate& update,
                              const std::map<std::string, std::string>& annotations);
 
-// The ConfigMap's data and annotations.
+// The ConfigMap's data, binaryData (decoded) and annotations.
 struct ConfigMapContent {
   std::map<std::string, std::string> data;
+  std::map<std::string, std::string> binary_data;
   std::map<std::string, std::string> annotations;
 };
 Result<ConfigMapContent> read_configmap(ApiClient& client, const ConfigMapRef& ref);
+
+// Report files (name -> text) as a ConfigMap update: as text under `data` while all
+// of them fit the limit; else each gzipped under `binaryData` as NAME.gz (kubectl get
+// ... | base64 -d | gunzip reads one). Either way the keys of the other form are
+// removed, so a report never holds a stale copy.
+ConfigMapUpdate report_update(const std::map<std::string, std::string>& files);
+inline constexpr const char* kGzipSuffix = ".gz";
+
+// A report file back from either form: nullopt when the ConfigMap has neither; errors
+// (bad gzip) name `origin` and the key.
+Result<std::optional<std::string>> report_file(const ConfigMapContent& content,
+                                               const std::string& name, const std::string& origin);
 
 // `recommend -o json` text back to recommendations. Unknown fields are ignored and
 // missing optional ones default, so a report from a newer podfit still reads.
