@@ -18,9 +18,11 @@ using podfit::test::TempDir;
 
 namespace {
 
-constexpr std::int64_t kHour = podfit::store::kNanosPerHour;
+using podfit::test::kHour;
+using podfit::test::kStart;
+using podfit::test::open_store;
+
 constexpr std::int64_t kHourIndex = 479002;  // 2024-08-23T10:00:00Z
-constexpr std::int64_t kStart = kHourIndex * kHour;
 
 std::vector<SamplePoint> round_trip(const std::vector<SamplePoint>& points) {
   std::vector<SamplePoint> back;
@@ -37,12 +39,6 @@ void check_same(const std::vector<SamplePoint>& a, const std::vector<SamplePoint
     CHECK(std::memcmp(&a[i].cpu_cores, &b[i].cpu_cores, sizeof(double)) == 0);
     CHECK(std::memcmp(&a[i].memory_bytes, &b[i].memory_bytes, sizeof(double)) == 0);
   }
-}
-
-Store open_store(const std::string& path) {
-  auto store = Store::open(path);
-  if (!store) FAIL(store.error().message);
-  return std::move(*store);
 }
 
 }  // namespace

@@ -20,15 +20,11 @@ using podfit::test::TempDir;
 
 namespace {
 
-constexpr std::int64_t kHour = podfit::store::kNanosPerHour;
-constexpr std::int64_t kStart = 1724407200LL * 1000000000;  // 2024-08-23T10:00:00Z, an hour
-constexpr std::int64_t kMinute = 60'000'000'000;
+using podfit::test::kHour;
+using podfit::test::kStart;
+using podfit::test::open_store;
 
-Store open_store(const std::string& path) {
-  auto store = Store::open(path);
-  if (!store) FAIL(store.error().message);
-  return std::move(*store);
-}
+constexpr std::int64_t kMinute = 60'000'000'000;
 
 // Minute points for `hours` hours from kStart, two containers; values follow the
 // minute so that every hour's sketch differs.

@@ -17,8 +17,9 @@ using podfit::test::TempDir;
 
 namespace {
 
-constexpr std::int64_t kHour = podfit::store::kNanosPerHour;
-constexpr std::int64_t kStart = 1724407200LL * 1000000000;  // 2024-08-23T10:00:00Z
+using podfit::test::kHour;
+using podfit::test::kStart;
+using podfit::test::open_store;
 
 SampleSet hand_made_samples() {
   SampleSet samples;
@@ -31,12 +32,6 @@ SampleSet hand_made_samples() {
   samples.add(db, "postgres", SamplePoint{kStart + 5, 0.333333333, 3e9}, 30);
   samples.finalize();
   return samples;
-}
-
-Store open_store(const std::string& path, OpenMode mode = OpenMode::read_write) {
-  auto store = Store::open(path, mode);
-  if (!store) FAIL(store.error().message);
-  return std::move(*store);
 }
 
 }  // namespace

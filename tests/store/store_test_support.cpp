@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "support/support.hpp"
 
 namespace podfit::test {
@@ -31,6 +33,12 @@ std::string samples_text(const SampleSet& samples) {
   std::string all;
   for (const std::string& line : lines) all += line + "\n";
   return all;
+}
+
+store::Store open_store(const std::string& path, store::OpenMode mode) {
+  auto opened = store::Store::open(path, mode);
+  if (!opened) FAIL(opened.error().message);
+  return std::move(*opened);
 }
 
 std::string sqlite3_shell(const std::string& path, const std::string& sql) {
