@@ -12,9 +12,11 @@ namespace podfit::store {
 
 namespace {
 
+// Ordered as the hour_sketches key (hour, series): sketches are inserted in key order,
+// at the end of the b-tree, whose pages then stay full.
 struct HourKey {
-  std::int64_t series;
   std::int64_t hour;
+  std::int64_t series;
   auto operator<=>(const HourKey&) const = default;
 };
 
@@ -39,14 +41,14 @@ Result<std::map<HourKey, HourPair>> sketch_raw_points(sql::Database& db, std::in
     auto row = rows->step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    HourPair& pair = hours[HourKey{rows->integer(0), hour_of(rows->integer(1))}];
+    HourPair& pair = hours[HourKey{hour_of(rows->integer(1)), rows->integer(0)}];
     pair.cpu.add(column_cpu(*rows, 2));
     pair.memory.add(column_memory(*rows, 3));
     ++points;
   }
   auto visit = [&](std::int64_t series, const std::vector<SamplePoint>& chunk) -> Result<void> {
     for (const SamplePoint& point : chunk) {
-      HourPair& pair = hours[HourKey{series, hour_of(point.time_ns)}];
+      HourPair& pair = hours[HourKey{hour_of(point.time_ns), series}];
       pair.cpu.add(point.cpu_cores);
       pair.memory.add(point.memory_bytes);
       ++points;
