@@ -265,7 +265,8 @@ void run_top_history(const TopHistoryOptions& options) {
   }
   std::int64_t end_ns = newest_sample_ns(*info);
   std::int64_t from_ns = end_ns - static_cast<std::int64_t>(*window * 1e9) + 1;
-  auto history = opened->read(from_ns, end_ns + 1);
+  // One sketch per container: the window's hours are only ever merged here.
+  auto history = opened->read(from_ns, end_ns + 1, {.merge_hours = true});
   if (!history) throw Failure(ExitCode::fatal, history.error().message);
 
   const std::vector<PodRecord>& records = history->samples.pods();
