@@ -61,12 +61,22 @@ class BackgroundConsumer {
   using Consume = std::function<Result<void>(Item&)>;
 
   explicit BackgroundConsumer(Consume consume, std::size_t capacity = 4)
-      : consume_(std::move(consume)), capacity_(capacity), thread_([this] { run(); }) {}
+      : consume_(std::move(consume)), capacity_(capacity) {
+    try {
+      thread_ = std::thread([this] { run(); });
+    } catch (const std::system_error&) {
+      inline_ = true;  // no thread to be had (a pids limit): push() consumes each item
+    }
+  }
   BackgroundConsumer(const BackgroundConsumer&) = delete;
   BackgroundConsumer& operator=(const BackgroundConsumer&) = delete;
   ~BackgroundConsumer() { (void)finish(); }
 
   void push(Item item) {
+    if (inline_) {
+      if (!failed_) consume_one(item);
+      return;
+    }
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return waiting_.size() < capacity_ || failed_; });
     if (failed_) return;  // nothing more gets consumed
@@ -97,21 +107,25 @@ class BackgroundConsumer {
         waiting_.pop_front();
         changed_.notify_all();
       }
-      Result<void> done;
-      try {
-        done = consume_(item);
-      } catch (const std::exception& error) {
-        done = fail(error.what());
-      }
-      if (!done) {
-        std::lock_guard lock(mutex_);
-        result_ = std::move(done);
-        failed_ = true;
-        waiting_.clear();
-        changed_.notify_all();
-        return;
-      }
+      if (!consume_one(item)) return;
     }
+  }
+
+  // False once consuming failed (the failure is kept for finish()).
+  bool consume_one(Item& item) {
+    Result<void> done;
+    try {
+      done = consume_(item);
+    } catch (const std::exception& error) {
+      done = fail(error.what());
+    }
+    if (done) return true;
+    std::lock_guard lock(mutex_);
+    result_ = std::move(done);
+    failed_ = true;
+    waiting_.clear();
+    changed_.notify_all();
+    return false;
   }
 
   Consume consume_;
@@ -119,9 +133,9 @@ class BackgroundConsumer {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<Item> waiting_;
-  bool closed_ = false, failed_ = false;
+  bool closed_ = false, failed_ = false, inline_ = false;
   Result<void> result_;
-  std::thread thread_;  // last: starts once the members above exist
+  std::thread thread_;  // started last, once the members above exist
 };
 
 }  // namespace podfit
