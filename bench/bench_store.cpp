@@ -2,7 +2,7 @@
 // time for a cluster of N containers sampled every 15 s for D days.
 //
 //   build/bench/bench_store [--containers 1000] [--days 28] [--seed 7] [--batch 20]
-//                           [--dir DIR] [--podfit build/podfit]
+//                           [--dir DIR] [--podfit build/podfit] [--collector-hours N]
 //   (bench/bench_store.sh builds, runs and prints the numbers)
 //
 // The store is built the way a collector plus a daily `store compact` leaves it:
@@ -10,7 +10,9 @@
 // all containers per call, default 20 = 5 minutes, so that building takes seconds
 // rather than one transaction per tick); the older hours are written directly
 // as hour sketches (Store::put_sketches) of the same generated values. Then
-// compact() (nothing left to compact: it checkpoints and vacuums).
+// compact() (nothing left to compact: it checkpoints and vacuums). With
+// --collector-hours N, N more hours follow as the in-cluster collector writes them, each
+// ended by its compaction, to show the file size in steady state.
 //
 // The cluster: containers in pods of 1-3 (two on average: an app, often a
 // sidecar), pods in deployments of 2-6 replicas, 20 namespaces, with names as
@@ -205,8 +207,6 @@ std::string value_after(const std::string& text, const std::string& label) {
   return text.substr(at + label.size(), end - at - label.size());
 }
 
-}  // namespace
-
 // Where the pages of the store go (SQLite's dbstat, through the sqlite3 shell, which
 // reads the WAL too): "  table  MB used of MB" lines, and the free pages.
 std::string page_use(const std::string& path) {
@@ -226,8 +226,61 @@ std::string page_use(const std::string& path) {
   return out;
 }
 
+// Ticks [first_tick, end_tick) from `start_ns` through Store::append, `batch` ticks a call.
+std::size_t append_ticks(podfit::store::Store& store, std::vector<Container>& cluster,
+                         const podfit::SampleSet& pods, std::int64_t start_ns, int first_tick,
+                         int end_tick, int batch) {
+  std::size_t added = 0;
+  for (int first = first_tick; first < end_tick; first += batch) {
+    podfit::SampleSet samples;
+    for (const podfit::PodRecord& pod : pods.pods()) {
+      samples.intern_pod(pod.namespace_name, pod.name, &pod.labels);
+    }
+    for (int tick = first; tick < std::min(first + batch, end_tick); ++tick) {
+      for (Container& c : cluster) {
+        Point point = next_point(c, start_ns + tick * kTick);
+        samples.add(c.pod, c.name, {point.time_ns, point.cpu_cores, point.memory_bytes}, 15);
+      }
+    }
+    samples.finalize();
+    added += must(store.append(samples), "append").added;
+  }
+  return added;
+}
+
+// The in-cluster steady state: `hours` more hours as the collector CronJob writes them,
+// each ended by the compaction `collect --store` runs (VACUUM only when a quarter of the
+// file is free). Prints the file size at each hour's end, before and after compacting.
+void simulate_collector(podfit::store::Store& store, std::vector<Container>& cluster,
+                        const podfit::SampleSet& pods, std::int64_t start_ns, int hours, int batch,
+                        const std::string& path) {
+  std::uint64_t largest = 0;
+  for (int hour = 0; hour < hours; ++hour) {
+    std::int64_t hour_ns = start_ns + hour * podfit::store::kNanosPerHour;
+    append_ticks(store, cluster, pods, hour_ns, 0, kTicksPerHour, batch);
+    std::uint64_t before = file_size(path) + file_size(path + "-wal");
+    auto compacted = must(store.compact(hour_ns + podfit::store::kNanosPerHour,
+                                        podfit::store::kDefaultRawWindowSeconds,
+                                        podfit::store::kDefaultRetentionSeconds,
+                                        podfit::store::Vacuum::when_a_quarter_free),
+                          "compact");
+    std::uint64_t after = file_size(path) + file_size(path + "-wal");
+    largest = std::max({largest, before, after});
+    std::printf(
+        "collector hour %2d  %.1f MB before compacting, %.1f MB after (%zu hours in, "
+        "%zu out, %.0f %% free%s)\n",
+        hour + 1, static_cast<double>(before) / 1e6, static_cast<double>(after) / 1e6,
+        compacted.hours_compacted, compacted.sketches_dropped,
+        compacted.free_share_before_vacuum * 100, compacted.vacuumed ? ", vacuumed" : "");
+  }
+  std::printf("collector largest  %.1f MB (db + WAL)\n", static_cast<double>(largest) / 1e6);
+  std::printf("%s", page_use(path).c_str());
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  int containers = 1000, days = 28, batch = 20;
+  int containers = 1000, days = 28, batch = 20, collector_hours = 0;
   std::uint64_t seed = 7;
   std::string dir = "/tmp", podfit;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -244,6 +297,8 @@ int main(int argc, char** argv) {
       dir = value;
     else if (flag == "--podfit")
       podfit = value;
+    else if (flag == "--collector-hours")
+      collector_hours = std::stoi(value);
     else {
       std::fprintf(stderr, "bench_store: unknown flag %s\n", flag.c_str());
       return 2;
@@ -295,20 +350,7 @@ int main(int argc, char** argv) {
   std::size_t raw_points = 0;
   const int raw_ticks = std::min(raw_hours, total_hours) * kTicksPerHour;
   std::int64_t raw_start_ns = start_ns + sketch_hours * podfit::store::kNanosPerHour;
-  for (int first = 0; first < raw_ticks; first += batch) {
-    podfit::SampleSet samples;
-    for (const podfit::PodRecord& pod : pods.pods()) {
-      samples.intern_pod(pod.namespace_name, pod.name, &pod.labels);
-    }
-    for (int tick = first; tick < std::min(first + batch, raw_ticks); ++tick) {
-      for (Container& c : cluster) {
-        Point point = next_point(c, raw_start_ns + tick * kTick);
-        samples.add(c.pod, c.name, {point.time_ns, point.cpu_cores, point.memory_bytes}, 15);
-      }
-    }
-    samples.finalize();
-    raw_points += must(store.append(samples), "append").added;
-  }
+  raw_points = append_ticks(store, cluster, pods, raw_start_ns, 0, raw_ticks, batch);
   double raw_seconds = seconds_since(raw_started);
   std::uint64_t before_compact = file_size(path) + file_size(path + "-wal");
   std::uint64_t wal_before_compact = file_size(path + "-wal");
@@ -354,5 +396,8 @@ int main(int argc, char** argv) {
   std::printf("recommend       exit %d, wall %.2f s (target <= 2 s), max RSS %s KB\n",
               WEXITSTATUS(status), run_seconds,
               value_after(report, "Maximum resident set size (kbytes): ").c_str());
+  if (collector_hours > 0) {
+    simulate_collector(store, cluster, pods, now_ns, collector_hours, batch, path);
+  }
   return status == 0 ? 0 : 1;
 }
