@@ -128,3 +128,40 @@ TEST_CASE("recommend over a compacted week is within 1% of numpy", "[store][cli]
     CHECK(entry["window_seconds"].get<double>() > 6.9 * 86400);
   }
 }
+
+TEST_CASE("decay over a compacted week weighs each compacted hour by its own age",
+          "[store][cli][decay]") {
+  TempDir dir;
+  std::string trace = (dir / "week.jsonl").string();
+  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                      "/tools/gen_trace.py --families diurnal,bursty --workloads 2 "
+                      "--duration 7d --interval 60 --seed 11 -o " +
+                      trace)
+              .exit_code == 0);
+  std::string store = shell_quote((dir / "s.db").string());
+  REQUIRE(podfit_run("store --store " + store + " import " + trace).exit_code == 0);
+  REQUIRE(
+      podfit_run("store --store " + store + " compact --now latest --raw-window 48h").exit_code ==
+      0);
+  CommandResult reference =
+      run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                  "/tests/store/reference_decay_weights.py " + trace + " 43200 172800");
+  REQUIRE(reference.exit_code == 0);
+  auto expected = nlohmann::json::parse(reference.out);
+  CommandResult recommended = podfit_run("recommend -o json --half-life 12h --store " + store);
+  REQUIRE(recommended.exit_code == 0);
+  auto report = nlohmann::json::parse(recommended.out)["recommendations"];
+  REQUIRE(report.size() == 2);
+  for (const auto& entry : report) {
+    std::string key = entry["namespace"].get<std::string>() + "/" +
+                      entry["workload"].get<std::string>() + "/" +
+                      entry["container"].get<std::string>();
+    INFO(key);
+    REQUIRE(expected.contains(key));
+    CHECK(entry["half_life_seconds"].get<double>() == 43200);
+    // 7 days of minutes is 10,080 samples; a 12 h half-life leaves about 2,000.
+    CHECK(entry["effective_samples"].get<double>() ==
+          Approx(expected[key].get<double>()).epsilon(1e-9));
+    CHECK(entry["effective_samples"].get<double>() < 2500);
+  }
+}
