@@ -1,11 +1,19 @@
 #!/usr/bin/python3
-"""Independent reference for the store tests: per (namespace, pod-name prefix,
-container), numpy percentiles of CPU and memory from PodMetricsList JSON Lines.
+"""Independent reference for the store tests, from PodMetricsList JSON Lines, per
+(namespace, pod-name prefix, container) -- the workload is the pod name without its
+last two dash-separated parts (Deployment pods):
 
-Usage: reference_percentiles.py FILE.jsonl [--since RFC3339]
-Prints one JSON object: {"ns/workload/container": {"cpu": {...}, "memory": {...}}}
-where each has count, max, mean, and "lower"/"linear" percentiles at 50 90 95 99.
-The workload is the pod name without its last two dash-separated parts (Deployment pods)."""
+  reference_percentiles.py FILE.jsonl
+      numpy percentiles of CPU and memory: {"ns/workload/container": {"cpu": {...},
+      "memory": {...}}}, each with count, max, mean and "lower"/"linear" percentiles
+      at 50 90 95 99.
+  reference_percentiles.py FILE.jsonl --neff HALF_LIFE_SECONDS RAW_WINDOW_SECONDS
+      the effective number of samples (Kish: (sum w)^2 / sum w^2) under decay,
+      w = 2^(-age / half-life), when every point of a compacted hour weighs what the
+      hour's midpoint would and every raw point its own time. The compacted points are
+      those of whole hours before the hour the raw window starts in, as
+      `store compact --now latest` leaves them: {"ns/workload/container": n_eff}."""
+import datetime
 import json
 import re
 import sys
@@ -24,9 +32,15 @@ def quantity(text):
     return float(Decimal(number) * SUFFIX[suffix])
 
 
-def main():
-    values = {}  # key -> {(pod, timestamp): (cpu, memory)}; repeated polls count once
-    for line in open(sys.argv[1], encoding="utf-8"):
+def unix_seconds(stamp):
+    return datetime.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+
+
+def read_points(path):
+    """key -> {(pod, timestamp): (cpu, memory)}; repeated polls count once."""
+    values = {}
+    for line in open(path, encoding="utf-8"):
         if not line.strip():
             continue
         for item in json.loads(line)["items"]:
@@ -37,6 +51,10 @@ def main():
                 usage = container["usage"]
                 values.setdefault(key, {})[(meta["name"], item["timestamp"])] = (
                     quantity(usage["cpu"]), quantity(usage["memory"]))
+    return values
+
+
+def percentiles(values):
     result = {}
     for key, points in values.items():
         entry = {}
@@ -48,7 +66,28 @@ def main():
                 "linear": [float(np.percentile(v, q)) for q in QUANTILES],
             }
         result[key] = entry
-    json.dump(result, sys.stdout)
+    return result
+
+
+def effective_samples(values, half_life, raw_window):
+    times = {key: [unix_seconds(stamp) for _, stamp in points] for key, points in values.items()}
+    latest = max(t for ts in times.values() for t in ts)
+    boundary = (latest - raw_window) // 3600 * 3600
+    result = {}
+    for key, ts in times.items():
+        at = [t if t >= boundary else t // 3600 * 3600 + 1800 for t in ts]
+        newest = max(at)
+        weights = [2 ** (-(newest - t) / half_life) for t in at]
+        result[key] = sum(weights) ** 2 / sum(w * w for w in weights)
+    return result
+
+
+def main():
+    values = read_points(sys.argv[1])
+    if len(sys.argv) == 5 and sys.argv[2] == "--neff":
+        json.dump(effective_samples(values, float(sys.argv[3]), float(sys.argv[4])), sys.stdout)
+    else:
+        json.dump(percentiles(values), sys.stdout)
 
 
 main()

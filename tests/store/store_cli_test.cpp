@@ -31,6 +31,30 @@ podfit::SampleSet read_samples(const std::string& path) {
   return samples;
 }
 
+// Two workloads, a week at one minute, imported and compacted but for the last 48 h.
+// Returns the store's (shell-quoted) path; `trace` is the JSON Lines file.
+std::string compacted_week(const TempDir& dir, std::string& trace) {
+  trace = (dir / "week.jsonl").string();
+  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                      "/tools/gen_trace.py --families diurnal,bursty --workloads 2 "
+                      "--duration 7d --interval 60 --seed 11 -o " +
+                      trace)
+              .exit_code == 0);
+  std::string store = shell_quote((dir / "s.db").string());
+  REQUIRE(podfit_run("store --store " + store + " import " + trace).exit_code == 0);
+  CommandResult compacted =
+      podfit_run("store --store " + store + " compact --now latest --raw-window 48h");
+  REQUIRE(compacted.exit_code == 0);
+  CHECK_THAT(compacted.out, Catch::Contains("into 240 container-hours"));  // 2 x 5 days
+  return store;
+}
+
+// "ns/workload/container" of a report entry.
+std::string key_of(const nlohmann::json& entry) {
+  return entry["namespace"].get<std::string>() + "/" + entry["workload"].get<std::string>() + "/" +
+         entry["container"].get<std::string>();
+}
+
 }  // namespace
 
 TEST_CASE("store import then export gives the samples back", "[store][cli]") {
@@ -85,18 +109,8 @@ TEST_CASE("recommend --store matches recommend --samples on raw data", "[store][
 
 TEST_CASE("recommend over a compacted week is within 1% of numpy", "[store][cli]") {
   TempDir dir;
-  std::string trace = (dir / "week.jsonl").string();
-  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
-                      "/tools/gen_trace.py --families diurnal,bursty --workloads 2 "
-                      "--duration 7d --interval 60 --seed 11 -o " +
-                      trace)
-              .exit_code == 0);
-  std::string store = shell_quote((dir / "s.db").string());
-  REQUIRE(podfit_run("store --store " + store + " import " + trace).exit_code == 0);
-  CommandResult compacted =
-      podfit_run("store --store " + store + " compact --now latest --raw-window 48h");
-  REQUIRE(compacted.exit_code == 0);
-  CHECK_THAT(compacted.out, Catch::Contains("into 240 container-hours"));  // 2 x 5 days
+  std::string trace;
+  std::string store = compacted_week(dir, trace);
 
   CommandResult reference = run_command(podfit::test::python() + " " + podfit::test::source_dir() +
                                         "/tests/store/reference_percentiles.py " + trace);
@@ -107,9 +121,7 @@ TEST_CASE("recommend over a compacted week is within 1% of numpy", "[store][cli]
   auto report = nlohmann::json::parse(recommended.out)["recommendations"];
   REQUIRE(report.size() == 2);
   for (const auto& entry : report) {
-    std::string key = entry["namespace"].get<std::string>() + "/" +
-                      entry["workload"].get<std::string>() + "/" +
-                      entry["container"].get<std::string>();
+    std::string key = key_of(entry);
     INFO(key);
     REQUIRE(expected.contains(key));
     for (const char* resource : {"cpu", "memory"}) {
@@ -132,20 +144,11 @@ TEST_CASE("recommend over a compacted week is within 1% of numpy", "[store][cli]
 TEST_CASE("decay over a compacted week weighs each compacted hour by its own age",
           "[store][cli][decay]") {
   TempDir dir;
-  std::string trace = (dir / "week.jsonl").string();
-  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
-                      "/tools/gen_trace.py --families diurnal,bursty --workloads 2 "
-                      "--duration 7d --interval 60 --seed 11 -o " +
-                      trace)
-              .exit_code == 0);
-  std::string store = shell_quote((dir / "s.db").string());
-  REQUIRE(podfit_run("store --store " + store + " import " + trace).exit_code == 0);
-  REQUIRE(
-      podfit_run("store --store " + store + " compact --now latest --raw-window 48h").exit_code ==
-      0);
+  std::string trace;
+  std::string store = compacted_week(dir, trace);
   CommandResult reference =
       run_command(podfit::test::python() + " " + podfit::test::source_dir() +
-                  "/tests/store/reference_decay_weights.py " + trace + " 43200 172800");
+                  "/tests/store/reference_percentiles.py " + trace + " --neff 43200 172800");
   REQUIRE(reference.exit_code == 0);
   auto expected = nlohmann::json::parse(reference.out);
   CommandResult recommended = podfit_run("recommend -o json --half-life 12h --store " + store);
@@ -153,9 +156,7 @@ TEST_CASE("decay over a compacted week weighs each compacted hour by its own age
   auto report = nlohmann::json::parse(recommended.out)["recommendations"];
   REQUIRE(report.size() == 2);
   for (const auto& entry : report) {
-    std::string key = entry["namespace"].get<std::string>() + "/" +
-                      entry["workload"].get<std::string>() + "/" +
-                      entry["container"].get<std::string>();
+    std::string key = key_of(entry);
     INFO(key);
     REQUIRE(expected.contains(key));
     CHECK(entry["half_life_seconds"].get<double>() == 43200);
