@@ -11,6 +11,7 @@
 
 namespace fs = std::filesystem;
 using podfit::test::CommandResult;
+using podfit::test::podfit_run;
 using podfit::test::run_command;
 using podfit::test::shell_quote;
 using podfit::test::TempDir;
@@ -19,10 +20,6 @@ namespace {
 
 std::string fixture(const std::string& name) {
   return podfit::test::source_dir() + "/fixtures/sample-app/" + name;
-}
-
-CommandResult podfit_run(const std::string& args) {
-  return run_command(shell_quote(podfit::test::podfit_binary()) + " " + args);
 }
 
 double amount(const nlohmann::json& value) {

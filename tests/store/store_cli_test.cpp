@@ -8,15 +8,12 @@
 #include "support/support.hpp"
 
 using podfit::test::CommandResult;
+using podfit::test::podfit_run;
 using podfit::test::run_command;
 using podfit::test::shell_quote;
 using podfit::test::TempDir;
 
 namespace {
-
-CommandResult podfit_run(const std::string& args) {
-  return run_command(shell_quote(podfit::test::podfit_binary()) + " " + args);
-}
 
 std::string sample_app() {
   return podfit::test::source_dir() + "/fixtures/sample-app/samples.jsonl";

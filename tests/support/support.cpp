@@ -73,6 +73,9 @@ std::string source_dir() {
 std::string podfit_binary() {
   return PODFIT_BINARY;
 }
+CommandResult podfit_run(const std::string& args) {
+  return run_command(shell_quote(podfit_binary()) + " " + args);
+}
 std::string python() {
   return PODFIT_PYTHON;
 }

@@ -54,4 +54,7 @@ std::string source_dir();     // the checkout
 std::string podfit_binary();  // the built `podfit`
 std::string python();         // /usr/bin/python3
 
+// Runs the built `podfit` with `args` (shell words, quoted by the caller).
+CommandResult podfit_run(const std::string& args);
+
 }  // namespace podfit::test
