@@ -256,10 +256,10 @@ void simulate_collector(podfit::store::Store& store, std::vector<Container>& clu
                         const std::string& path) {
   std::uint64_t largest = 0;
   for (int hour = 0; hour < hours; ++hour) {
-    std::int64_t hour_ns = start_ns + hour * podfit::store::kNanosPerHour;
+    std::int64_t hour_ns = start_ns + hour * podfit::kNanosPerHour;
     append_ticks(store, cluster, pods, hour_ns, 0, kTicksPerHour, batch);
     std::uint64_t before = file_size(path) + file_size(path + "-wal");
-    auto compacted = must(store.compact(hour_ns + podfit::store::kNanosPerHour,
+    auto compacted = must(store.compact(hour_ns + podfit::kNanosPerHour,
                                         podfit::store::kDefaultRawWindowSeconds,
                                         podfit::store::kDefaultRetentionSeconds,
                                         podfit::store::Vacuum::when_a_quarter_free),
@@ -325,15 +325,15 @@ int main(int argc, char** argv) {
   auto started = std::chrono::steady_clock::now();
   std::uint64_t sketched = 0;
   for (int hour = 0; hour < sketch_hours; ++hour) {
-    std::vector<podfit::store::HourSketch> sketches;
-    std::int64_t hour_ns = start_ns + hour * podfit::store::kNanosPerHour;
+    std::vector<podfit::HourSketch> sketches;
+    std::int64_t hour_ns = start_ns + hour * podfit::kNanosPerHour;
     for (Container& c : cluster) {
-      podfit::store::HourSketch sketch{c.pod,
+      podfit::HourSketch sketch{c.pod,
                                        c.name,
                                        hour_ns,
-                                       hour_ns + podfit::store::kNanosPerHour,
-                                       podfit::stats::QuantileSketch(),
-                                       podfit::stats::QuantileSketch()};
+                                       hour_ns + podfit::kNanosPerHour,
+                                       podfit::QuantileSketch(),
+                                       podfit::QuantileSketch()};
       for (int tick = 0; tick < kTicksPerHour; ++tick) {
         Point point = next_point(c, hour_ns + tick * kTick);
         sketch.cpu.add(point.cpu_cores);
@@ -349,7 +349,7 @@ int main(int argc, char** argv) {
   auto raw_started = std::chrono::steady_clock::now();
   std::size_t raw_points = 0;
   const int raw_ticks = std::min(raw_hours, total_hours) * kTicksPerHour;
-  std::int64_t raw_start_ns = start_ns + sketch_hours * podfit::store::kNanosPerHour;
+  std::int64_t raw_start_ns = start_ns + sketch_hours * podfit::kNanosPerHour;
   raw_points = append_ticks(store, cluster, pods, raw_start_ns, 0, raw_ticks, batch);
   double raw_seconds = seconds_since(raw_started);
   std::uint64_t before_compact = file_size(path) + file_size(path + "-wal");

@@ -64,6 +64,11 @@ policy::Recommendation recommend_vpa(const TrainingData& training, const Resourc
                                      policy::PolicyOptions options) {
   stats::ContainerStats stats = training.stats;
   std::vector<double> peaks = daily_memory_peaks(training);
+  // The VPA records an OOM kill as a memory sample of max(1.2 x, +100 MB) the memory in use
+  // (here the limit it was killed at).
+  if (double limit = training.events.oom_memory_limit_bytes; limit > 0) {
+    peaks.push_back(std::max(limit * 1.2, limit + 100e6));
+  }
   if (!peaks.empty()) stats.memory = stats::summarize(peaks);
   double containers = static_cast<double>(std::max<std::size_t>(training.containers_per_pod, 1));
   options.cpu_request_statistic = policy::Statistic::p90;
@@ -122,7 +127,7 @@ policy::Recommendation recommend_with(Preset preset, const TrainingData& trainin
     case Preset::podfit:
       break;
   }
-  return policy::recommend(training.stats, current, options);
+  return policy::recommend(training.stats, current, options, training.events);
 }
 
 }  // namespace podfit::backtest

@@ -8,7 +8,6 @@
 #include "cli/pipeline.hpp"
 #include "podfit/backtest/backtest.hpp"
 #include "podfit/report/backtest_report.hpp"
-#include "podfit/source/recorded.hpp"
 
 namespace podfit::cli {
 
@@ -37,13 +36,13 @@ std::vector<backtest::Preset> presets_of(const BacktestOptions& options) {
   return presets;
 }
 
-backtest::Split split_of(const BacktestOptions& options, const SampleSet& samples) {
+backtest::Split split_of(const BacktestOptions& options, const history::History& history) {
   if (options.train.empty() != options.test.empty()) {
     throw Failure(ExitCode::usage, "--train and --test go together");
   }
   auto split = options.train.empty()
-                   ? backtest::split_by_fraction(samples, options.split)
-                   : backtest::split_by_durations(samples, duration_flag("--train", options.train),
+                   ? backtest::split_by_fraction(history, options.split)
+                   : backtest::split_by_durations(history, duration_flag("--train", options.train),
                                                   duration_flag("--test", options.test));
   if (!split) throw Failure(ExitCode::fatal, split.error().message);
   return *split;
@@ -55,18 +54,14 @@ int run_backtest(const BacktestOptions& options) {
     throw Failure(ExitCode::usage, "-o must be table, json or markdown for a backtest");
   }
   std::vector<backtest::Preset> presets = presets_of(options);
-  PipelineInputs inputs = load_inputs(options.pipeline, std::cerr);
+  PipelineInputs inputs = load_inputs(options.pipeline, std::cerr, /*keep_hours_apart=*/true);
   backtest::BacktestRequest request;
-  request.split = split_of(options, inputs.samples);
+  request.split = split_of(options, inputs.history);
   request.presets = presets;
   request.options = inputs.policy;
-  request.current_of = [&inputs](const WorkloadRef& ref, const std::string& container) {
-    return current_resources(inputs.manifests, ref, container);
-  };
-  backtest::BacktestResult result =
-      backtest::run_backtest(inputs.samples, inputs.workload_of_pod, request);
+  backtest::BacktestResult result = backtest::run_backtest(inputs.history, request);
   report::write_backtest(std::cout, result, *format);
-  return static_cast<int>(inputs.input_problems > 0 ? ExitCode::partial : ExitCode::ok);
+  return static_cast<int>(inputs.history.input_problems > 0 ? ExitCode::partial : ExitCode::ok);
 }
 
 }  // namespace

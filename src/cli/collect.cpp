@@ -13,9 +13,9 @@
 
 #include "cli/commands.hpp"
 #include "cli/durations.hpp"
-#include "cli/events.hpp"
 #include "cli/kube_options.hpp"
 #include "podfit/core/error.hpp"
+#include "podfit/core/time.hpp"
 #include "podfit/kube/collect.hpp"
 #include "podfit/quantity/quantity.hpp"
 #include "podfit/source/recorded.hpp"
@@ -48,9 +48,7 @@ struct CollectFlags {
 // by scheduled runs stays bounded. The file is rewritten (VACUUM) only when a quarter
 // of it is free: pages freed each hour are reused by the next hours anyway.
 void compact_after_collecting(store::Store& store, double raw_window, double retention) {
-  auto now = std::chrono::system_clock::now().time_since_epoch();
-  auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now).count();
-  auto compacted = store.compact(now_ns, raw_window, retention, store::Vacuum::when_a_quarter_free);
+  auto compacted = store.compact(now_ns(), raw_window, retention, store::Vacuum::when_a_quarter_free);
   if (!compacted) {
     throw Failure(ExitCode::fatal, "compacting after the run (every tick is already stored): " +
                                        compacted.error().message);
@@ -79,8 +77,7 @@ class StoreSink : public kube::CollectSink {
     return {};
   }
 
-  Result<void> append_event(const kube::ContainerEvent& seen) override {
-    store::ContainerEvent event = to_store_event(seen);
+  Result<void> append_event(const ContainerEvent& event) override {
     auto appended = store_.append(SampleSet{}, {event});
     if (!appended) return tl::unexpected(appended.error());
     return {};

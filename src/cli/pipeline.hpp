@@ -12,10 +12,9 @@
 
 #include "cli/kube_options.hpp"
 
-#include "podfit/core/sample_set.hpp"
+#include "podfit/history/history.hpp"
 #include "podfit/manifest/manifest.hpp"
 #include "podfit/policy/policy.hpp"
-#include "podfit/store/store.hpp"
 
 namespace podfit::cli {
 
@@ -52,13 +51,8 @@ struct PipelineOptions {
 // Everything the pipeline reads, with each pod attributed to its workload.
 struct PipelineInputs {
   policy::PolicyOptions policy;
-  SampleSet samples;                                        // finalized
-  std::vector<store::HourSketch> sketches;                  // compacted hours (--store only)
-  std::vector<store::WorkloadResources> cluster_resources;  // as last collected (--store only)
-  std::vector<store::ContainerEvent> events;  // restarts and OOM kills collect recorded
+  history::History history;  // attributed; its input_problems include the manifests'
   std::vector<manifest::ManifestFile> manifests;
-  std::vector<WorkloadRef> workload_of_pod;  // same index as samples.pods()
-  std::size_t input_problems = 0;            // skipped lines and manifests reported
 };
 
 struct PipelineResult {
@@ -70,13 +64,12 @@ struct PipelineResult {
 // Adds --samples, --store, -f, --policy and the policy flags to `command`.
 void add_pipeline_options(CLI::App& command, PipelineOptions& options);
 
-// Reads policy, samples and manifests, writing warnings to `diagnostics`.
-// Throws podfit::Failure when nothing usable can be read.
-PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnostics);
-
-// The resources the manifests give a workload's container (empty when none does).
-Resources current_resources(const std::vector<manifest::ManifestFile>& manifests,
-                            const WorkloadRef& ref, const std::string& container);
+// Reads policy, history and manifests and attributes the pods, writing warnings to
+// `diagnostics`. `keep_hours_apart`: one sketch per compacted hour even without time
+// decay (a backtest slices them by time). Throws podfit::Failure when nothing usable
+// can be read.
+PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnostics,
+                           bool keep_hours_apart = false);
 
 // Runs the pipeline, writing warnings to `diagnostics`. Throws podfit::Failure
 // when it cannot produce anything (no readable samples, bad policy).

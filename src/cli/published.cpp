@@ -5,6 +5,7 @@
 #include <map>
 #include <sstream>
 
+#include "podfit/core/time.hpp"
 #include "podfit/core/error.hpp"
 #include "podfit/kube/configmap.hpp"
 #include "podfit/manifest/editor.hpp"
@@ -35,9 +36,8 @@ std::string source_of(const PipelineOptions& options) {
 }
 
 std::string now_rfc3339() {
-  auto now = std::chrono::system_clock::now().time_since_epoch();
-  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(now).count();
-  return store::format_rfc3339(seconds * 1'000'000'000LL);
+  std::int64_t now = now_ns();
+  return format_rfc3339(now - now % 1'000'000'000LL);
 }
 
 std::string lowercase(std::string text) {

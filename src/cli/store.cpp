@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/durations.hpp"
+#include "podfit/core/time.hpp"
 #include "podfit/source/recorded.hpp"
 #include "podfit/store/store.hpp"
 
@@ -27,22 +28,14 @@ struct StoreOptions {
   std::string now;  // compact: RFC 3339 or "latest"; default the clock
 };
 
-template <class T>
-T must(Result<T> result, ExitCode code = ExitCode::fatal) {
-  if (!result) throw Failure(code, result.error().message);
-  if constexpr (!std::is_void_v<T>) return std::move(*result);
-}
-
 std::int64_t time_ns(const std::string& flag, const std::string& text) {
-  auto parsed = source::parse_rfc3339_ns(text);
+  auto parsed = parse_rfc3339_ns(text);
   if (!parsed) throw Failure(ExitCode::usage, flag + ": " + parsed.error().message);
   return *parsed;
 }
 
 std::int64_t wall_clock_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return now_ns();
 }
 
 // The reader numbers the lines of the one-line stream it is given; say which line it was.
@@ -100,7 +93,7 @@ int run_export(const StoreOptions& options) {
                                            : time_ns("--from", options.from);
   std::int64_t to =
       options.to.empty() ? std::numeric_limits<std::int64_t>::max() : time_ns("--to", options.to);
-  store::History history = must(store.read(from, to));
+  store::StoredHistory history = must(store.read(from, to));
   store::write_jsonl(std::cout, history.samples);
   if (!history.sketches.empty()) {
     std::cerr << "podfit: note: " << history.sketches.size()
@@ -133,7 +126,7 @@ int run_compact(const StoreOptions& options) {
 }
 
 std::string time_text(const std::optional<std::int64_t>& time_ns) {
-  return time_ns ? store::format_rfc3339(*time_ns) : "-";
+  return time_ns ? format_rfc3339(*time_ns) : "-";
 }
 
 int run_info(const StoreOptions& options) {

@@ -9,8 +9,9 @@
 #include <sstream>
 #include <tuple>
 
+#include "podfit/core/time.hpp"
 #include "podfit/source/prometheus.hpp"
-#include "podfit/stats/sketch.hpp"
+#include "podfit/core/quantile_sketch.hpp"
 #include "podfit/stats/summary.hpp"
 #include "podfit/store/store.hpp"
 
@@ -64,7 +65,7 @@ Usage exact_usage(std::vector<double> values, std::optional<double> latest) {
   return usage;
 }
 
-Usage sketched_usage(stats::QuantileSketch sketch, const std::vector<double>& raw,
+Usage sketched_usage(QuantileSketch sketch, const std::vector<double>& raw,
                      std::optional<double> latest) {
   for (double value : raw) sketch.add(value);
   return Usage{latest, sketch.quantile(95), sketch.max()};
@@ -72,7 +73,7 @@ Usage sketched_usage(stats::QuantileSketch sketch, const std::vector<double>& ra
 
 struct ContainerData {
   const ContainerSeries* series = nullptr;
-  std::optional<stats::QuantileSketch> cpu_sketch, memory_sketch;
+  std::optional<QuantileSketch> cpu_sketch, memory_sketch;
 };
 
 struct PodData {
@@ -80,8 +81,8 @@ struct PodData {
   std::map<std::string, ContainerData> containers;
 };
 
-Result<void> add_sketch(std::optional<stats::QuantileSketch>& into,
-                        const stats::QuantileSketch& sketch) {
+Result<void> add_sketch(std::optional<QuantileSketch>& into,
+                        const QuantileSketch& sketch) {
   if (!into) {
     into = sketch;
     return {};
@@ -205,7 +206,7 @@ struct PodLines {
 
 std::int64_t newest_sample_ns(const store::StoreInfo& info) {
   if (info.last_raw_ns) return *info.last_raw_ns;
-  return *info.last_sketch_hour_ns + store::kNanosPerHour - 1;
+  return *info.last_sketch_hour_ns + kNanosPerHour - 1;
 }
 
 }  // namespace
@@ -282,7 +283,7 @@ void run_top_history(const TopHistoryOptions& options) {
     pods[series.pod].record = &records[series.pod];
     pods[series.pod].containers[series.container].series = &series;
   }
-  for (const store::HourSketch& sketch : history->sketches) {
+  for (const HourSketch& sketch : history->sketches) {
     if (!wanted(sketch.pod)) continue;
     PodData& pod = pods[sketch.pod];
     pod.record = &records[sketch.pod];
@@ -297,7 +298,7 @@ void run_top_history(const TopHistoryOptions& options) {
                             : "of pods in namespace \"" + options.namespace_name + "\"";
     if (!options.selector.empty()) scope += " matching -l " + options.selector;
     throw Failure(ExitCode::fatal, options.store_path + ": no samples " + scope + " in the " +
-                                       options.history + " up to " + store::format_rfc3339(end_ns) +
+                                       options.history + " up to " + format_rfc3339(end_ns) +
                                        " (the newest sample in the store)");
   }
 

@@ -82,12 +82,12 @@ WorkloadRef attribute_pod(const PodRecord& pod, const std::vector<WorkloadMatche
   if (const WorkloadMatcher* match = find_by_name(workloads, pod.namespace_name, pod.name, "Pod")) {
     return match->ref;
   }
-  std::optional<WorkloadRef> named = workload_from_pod_name(pod.namespace_name, pod.name);
-  if (!named) return WorkloadRef{pod.namespace_name, "Pod", pod.name};
-  if (const WorkloadMatcher* match = find_by_name(workloads, pod.namespace_name, named->name)) {
+  WorkloadRef named = workload_of_pod_name(pod.namespace_name, pod.name);
+  if (named.kind == "Pod") return named;
+  if (const WorkloadMatcher* match = find_by_name(workloads, pod.namespace_name, named.name)) {
     return match->ref;
   }
-  return *named;
+  return named;
 }
 
 }  // namespace
@@ -114,6 +114,29 @@ std::optional<WorkloadRef> workload_from_pod_name(std::string_view namespace_nam
   }
   if (is_ordinal(last)) return make("StatefulSet", before_last);
   return std::nullopt;
+}
+
+WorkloadRef workload_of_pod_name(std::string_view namespace_name, std::string_view pod_name) {
+  if (auto named = workload_from_pod_name(namespace_name, pod_name)) return *named;
+  return WorkloadRef{std::string(namespace_name), "Pod", std::string(pod_name)};
+}
+
+WorkloadRef workload_of_owner(std::string_view namespace_name, std::string_view kind,
+                              std::string_view name) {
+  std::string ns(namespace_name);
+  if (kind == "ReplicaSet") {
+    // <deployment>-<pod-template-hash>; a bare ReplicaSet keeps its own name.
+    std::size_t dash = name.rfind('-');
+    if (dash != std::string_view::npos && dash > 0 && is_pod_template_hash(name.substr(dash + 1)))
+      return WorkloadRef{ns, "Deployment", std::string(name.substr(0, dash))};
+    return WorkloadRef{ns, "ReplicaSet", std::string(name)};
+  }
+  if (kind == "Job") {
+    std::size_t dash = name.rfind('-');
+    if (dash != std::string_view::npos && dash > 0 && is_cron_schedule(name.substr(dash + 1)))
+      return WorkloadRef{ns, "CronJob", std::string(name.substr(0, dash))};
+  }
+  return WorkloadRef{ns, std::string(kind), std::string(name)};
 }
 
 std::vector<WorkloadRef> attribute_pods(const SampleSet& samples,

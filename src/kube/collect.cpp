@@ -15,7 +15,8 @@
 #include <nlohmann/json.hpp>
 
 #include "podfit/kube/live.hpp"
-#include "podfit/source/recorded.hpp"
+#include "podfit/core/time.hpp"
+#include "podfit/quantity/quantity.hpp"
 
 namespace podfit::kube {
 
@@ -91,6 +92,15 @@ std::string event_line(const LivePod& pod, const LiveContainer& container) {
   return event.dump() + "\n";
 }
 
+ContainerEvent event_from(std::string namespace_name, std::string pod, std::string container,
+                          int restart_count, std::string reason, const std::string& finished_at,
+                          std::optional<double> memory_limit_bytes) {
+  auto finished = parse_rfc3339_ns(finished_at);
+  return ContainerEvent{std::move(namespace_name), std::move(pod),     std::move(container),
+                        finished ? *finished : now_ns(), std::move(reason), restart_count,
+                        memory_limit_bytes};
+}
+
 void default_wait(double seconds, const std::atomic<bool>& stop) {
   auto until = std::chrono::steady_clock::now() +
                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -137,7 +147,7 @@ class Collector {
     std::int64_t newest = 0;
     for (const PodUsage& pod : *pods) {
       pods_seen_.insert(pod.namespace_name + "/" + pod.name);
-      auto time = source::parse_rfc3339_ns(pod.timestamp);
+      auto time = parse_rfc3339_ns(pod.timestamp);
       if (time) newest = std::max(newest, *time);
     }
     if (pods->empty() || newest <= last_timestamp_ns_) {
@@ -194,13 +204,10 @@ class Collector {
 }  // namespace
 
 ContainerEvent event_of(const LivePod& pod, const LiveContainer& container) {
-  return ContainerEvent{pod.namespace_name,
-                        pod.name,
-                        container.name,
-                        container.restart_count,
-                        container.last_termination_reason,
-                        container.last_termination_time,
-                        container.current.memory_limit ? container.current.memory_limit->text : ""};
+  std::optional<double> limit;
+  if (container.current.memory_limit) limit = container.current.memory_limit->amount;
+  return event_from(pod.namespace_name, pod.name, container.name, container.restart_count,
+                    container.last_termination_reason, container.last_termination_time, limit);
 }
 
 std::string events_path(const std::string& samples_path) {
@@ -217,10 +224,15 @@ Result<std::vector<ContainerEvent>> read_events_file(const std::string& path) {
     json object = json::parse(line, nullptr, false);
     if (!object.is_object() || object.value("kind", "") != "ContainerEvent")
       return fail(path + ":" + std::to_string(number) + ": not a ContainerEvent JSON object");
-    events.push_back({object.value("namespace", ""), object.value("pod", ""),
-                      object.value("container", ""), object.value("restartCount", 0),
-                      object.value("reason", ""), object.value("finishedAt", ""),
-                      object.value("memoryLimit", "")});
+    std::optional<double> limit;
+    if (auto text = object.value("memoryLimit", ""); !text.empty()) {
+      auto parsed = quantity::parse(text);
+      if (!parsed) return fail(path + ":" + std::to_string(number) + ": " + parsed.error().message);
+      limit = parsed->value();
+    }
+    events.push_back(event_from(object.value("namespace", ""), object.value("pod", ""),
+                                object.value("container", ""), object.value("restartCount", 0),
+                                object.value("reason", ""), object.value("finishedAt", ""), limit));
   }
   return events;
 }

@@ -1,5 +1,7 @@
 #include "podfit/kube/credentials.hpp"
 
+#include "podfit/core/time.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -15,7 +17,6 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/base64.hpp"
-#include "podfit/source/recorded.hpp"
 
 extern char** environ;
 
@@ -41,7 +42,7 @@ std::string trim(std::string text) {
 }
 
 std::int64_t system_now() {
-  return static_cast<std::int64_t>(std::time(nullptr));
+  return now_ns() / 1'000'000'000;
 }
 
 struct ProcessOutput {
@@ -175,7 +176,7 @@ Result<void> CredentialProvider::run_exec_plugin() {
   exec_expiry_.reset();
   std::string expiry = status.value("expirationTimestamp", "");
   if (!expiry.empty()) {
-    auto parsed = source::parse_rfc3339_ns(expiry);
+    auto parsed = parse_rfc3339_ns(expiry);
     if (!parsed) return fail(where + ": expirationTimestamp: " + parsed.error().message);
     exec_expiry_ = *parsed / 1'000'000'000;
   }

@@ -73,7 +73,7 @@ Result<LivePod> read_pod(const json& item, const std::string& origin) {
   }
   auto owner = controller_of(metadata);
   pod.owner = owner ? WorkloadRef{pod.namespace_name, owner->first, owner->second}
-                    : WorkloadRef{pod.namespace_name, "Pod", pod.name};
+                    : WorkloadRef{pod.namespace_name, "Pod", pod.name};  // a bare pod
   std::map<std::string, const json*> statuses;
   const json& status = child(item, "status");
   if (status.contains("containerStatuses") && status["containerStatuses"].is_array()) {

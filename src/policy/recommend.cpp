@@ -243,7 +243,7 @@ Target memory_limit_target(const stats::ContainerStats& stats, const Resources& 
 constexpr double kOomBump = 1.2;
 
 // Never at or below the limit an OOM kill happened at: 20 % above it at least.
-void raise_after_oom(Target& target, const ContainerEvents& events) {
+void raise_after_oom(Target& target, const EventCounts& events) {
   if (events.oom_kills == 0 || events.oom_memory_limit_bytes <= 0) return;
   double floor = events.oom_memory_limit_bytes * kOomBump;
   if (target.value && target.value->amount >= floor) return;
@@ -255,7 +255,7 @@ void raise_after_oom(Target& target, const ContainerEvents& events) {
 }
 
 Recommendation recommend(const stats::ContainerStats& stats, const Resources& current,
-                         const PolicyOptions& options, const ContainerEvents& events) {
+                         const PolicyOptions& options, const EventCounts& events) {
   Recommendation result{stats, current, current, false, "", events};
   if (auto problem = too_little_data(stats, options)) {
     result.reason = *problem;

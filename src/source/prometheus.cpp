@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "podfit/core/attribution.hpp"
+#include "podfit/core/time.hpp"
 #include "podfit/source/prometheus.hpp"
 
 namespace podfit::source {
@@ -91,18 +92,7 @@ struct Discovery {
 std::optional<WorkloadRef> owner_workload(const std::string& ns, const LabelMap& labels) {
   std::string kind = label_of(labels, "owner_kind"), name = label_of(labels, "owner_name");
   if (kind.empty() || name.empty() || kind == "<none>" || name == "<none>") return std::nullopt;
-  if (kind == "ReplicaSet") {
-    // A Deployment's ReplicaSet is <deployment>-<pod-template-hash>.
-    std::size_t dash = name.rfind('-');
-    if (dash != std::string::npos && dash > 0)
-      return WorkloadRef{ns, "Deployment", name.substr(0, dash)};
-    return WorkloadRef{ns, "ReplicaSet", name};
-  }
-  if (kind == "Job") {
-    auto implied = workload_from_pod_name(ns, name + "-xxxxx");
-    if (implied && implied->kind == "CronJob") return implied;
-  }
-  return WorkloadRef{ns, kind, name};
+  return workload_of_owner(ns, kind, name);
 }
 
 class Loader {
@@ -434,6 +424,13 @@ void Loader::read_signals(PrometheusApi& api, const std::vector<QueryChunk>& chu
     if (found == pod_index.end()) continue;  // a pod without usage samples
     signal.pod = found->second;
     signal.container = container;
+    if (signal.restarts > 0 || signal.oom_killed) {
+      // One event per restarted container of a pod, as --live gives.
+      load_.events.push_back(ContainerEvent{ns, pod, container, 0,
+                                            signal.oom_killed ? "OOMKilled" : "",
+                                            static_cast<int>(signal.restarts),
+                                            signal.memory_limit_bytes});
+    }
     load_.signals.push_back(std::move(signal));
   }
 }
@@ -445,9 +442,7 @@ Result<PrometheusLoad> Loader::run() {
   }
   end_ns_ = options_.end_ns;
   if (end_ns_ == 0) {
-    end_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                  std::chrono::system_clock::now().time_since_epoch())
-                  .count();
+    end_ns_ = now_ns();
     end_ns_ -= end_ns_ % step_ns_;
   }
   auto steps = static_cast<std::int64_t>(options_.history_seconds * 1e9) / step_ns_;

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "podfit/core/time.hpp"
 #include "podfit/source/prometheus.hpp"
 #include "podfit/source/recorded.hpp"
 

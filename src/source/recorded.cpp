@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "podfit/core/time.hpp"
 #include "podfit/source/recorded.hpp"
 #include "source/usage_value.hpp"
 

@@ -10,6 +10,10 @@
 
 namespace podfit::stats::detail {
 
+// workload_of_pod[pod], or for a pod beyond it the workload its name implies.
+WorkloadRef workload_of(const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod,
+                        std::uint32_t pod);
+
 using ContainerFilter = std::function<bool(const WorkloadRef&, const std::string&)>;
 
 // compute_container_stats, but a container `trend_only` accepts only gets its pods,

@@ -26,16 +26,11 @@ struct SketchPool {
   QuantileSketch memory;
   std::int64_t first_ns = std::numeric_limits<std::int64_t>::max();
   std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
-  std::vector<const SketchedHour*> hours;      // kept for time decay
+  std::vector<const HourSketch*> hours;      // kept for time decay
   std::vector<const ContainerSeries*> series;  // the raw part, likewise
 };
 
-WorkloadRef workload_of(const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod,
-                        std::uint32_t pod) {
-  if (pod < workload_of_pod.size()) return workload_of_pod[pod];
-  const PodRecord& record = samples.pods()[pod];
-  return WorkloadRef{record.namespace_name, "Pod", record.name};
-}
+using detail::workload_of;
 
 Summary summary_of(const QuantileSketch& sketch) {
   Summary summary;
@@ -81,7 +76,7 @@ struct WeightedPart {
   }
 };
 
-std::int64_t midpoint(const SketchedHour& hour) {
+std::int64_t midpoint(const HourSketch& hour) {
   return hour.hour_start_ns + (hour.end() - hour.hour_start_ns) / 2;
 }
 
@@ -89,7 +84,7 @@ std::int64_t midpoint(const SketchedHour& hour) {
 // from the pool's newest point (which only keeps the weights from underflowing).
 void summarize_decayed(const SketchPool& pool, double half_life_seconds, ContainerStats& stats) {
   std::int64_t newest_ns = std::numeric_limits<std::int64_t>::min();
-  for (const SketchedHour* hour : pool.hours) newest_ns = std::max(newest_ns, midpoint(*hour));
+  for (const HourSketch* hour : pool.hours) newest_ns = std::max(newest_ns, midpoint(*hour));
   for (const ContainerSeries* series : pool.series) {
     for (const SamplePoint& point : series->points) newest_ns = std::max(newest_ns, point.time_ns);
   }
@@ -98,11 +93,11 @@ void summarize_decayed(const SketchPool& pool, double half_life_seconds, Contain
   };
   WeightedPart cpu, memory;
   long double sum = 0, sum_squares = 0;
-  for (const SketchedHour* hour : pool.hours) {
+  for (const HourSketch* hour : pool.hours) {
     double weight = weight_at(midpoint(*hour));
-    cpu.add_hour(*hour->cpu, weight);
-    memory.add_hour(*hour->memory, weight);
-    auto count = static_cast<long double>(hour->cpu->count());
+    cpu.add_hour(hour->cpu, weight);
+    memory.add_hour(hour->memory, weight);
+    auto count = static_cast<long double>(hour->cpu.count());
     sum += count * weight;
     sum_squares += count * weight * weight;
   }
@@ -148,7 +143,7 @@ ContainerStats summarize_pool(const PoolKey& key, SketchPool& pool, double half_
 }  // namespace
 
 std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
-                                                  const std::vector<SketchedHour>& hours,
+                                                  const std::vector<HourSketch>& hours,
                                                   const std::vector<WorkloadRef>& workload_of_pod,
                                                   double half_life_seconds) {
   std::map<PoolKey, SketchPool> pools;
@@ -156,7 +151,7 @@ std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
   // would otherwise each build a workload key and search the map with it.
   std::vector<std::vector<std::pair<const std::string*, SketchPool*>>> pools_of_pod(
       raw.pods().size());
-  auto pool_of = [&](const SketchedHour& hour) -> SketchPool& {
+  auto pool_of = [&](const HourSketch& hour) -> SketchPool& {
     if (hour.pod >= pools_of_pod.size()) pools_of_pod.resize(hour.pod + std::size_t{1});
     auto& known = pools_of_pod[hour.pod];
     for (const auto& [container, pool] : known) {
@@ -167,12 +162,12 @@ std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
     known.emplace_back(&hour.container, &pool);
     return pool;
   };
-  for (const SketchedHour& hour : hours) {
+  for (const HourSketch& hour : hours) {
     SketchPool& pool = pool_of(hour);
     pool.hours.push_back(&hour);
     // Sketches of one store share one accuracy, so merging cannot fail here.
-    (void)pool.cpu.merge(*hour.cpu);
-    (void)pool.memory.merge(*hour.memory);
+    (void)pool.cpu.merge(hour.cpu);
+    (void)pool.memory.merge(hour.memory);
     pool.first_ns = std::min(pool.first_ns, hour.hour_start_ns);
     pool.last_ns = std::max(pool.last_ns, hour.end());
   }

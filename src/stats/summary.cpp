@@ -2,6 +2,8 @@
 
 #include "container_pools.hpp"
 
+#include "podfit/core/attribution.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -93,15 +95,15 @@ void summarize_decayed(const Pool& pool, double half_life_seconds, ContainerStat
       effective_samples(static_cast<double>(sum), static_cast<double>(sum_squares));
 }
 
-WorkloadRef workload_of(const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod,
-                        std::uint32_t pod) {
-  if (pod < workload_of_pod.size()) return workload_of_pod[pod];
-  // Not attributed: the pod is its own workload, as attribution does for unknown names.
-  const PodRecord& record = samples.pods()[pod];
-  return WorkloadRef{record.namespace_name, "Pod", record.name};
-}
-
 }  // namespace
+
+WorkloadRef detail::workload_of(const SampleSet& samples,
+                                const std::vector<WorkloadRef>& workload_of_pod,
+                                std::uint32_t pod) {
+  if (pod < workload_of_pod.size()) return workload_of_pod[pod];
+  const PodRecord& record = samples.pods()[pod];  // not attributed: named as attribution would
+  return workload_of_pod_name(record.namespace_name, record.name);
+}
 
 Trend memory_trend(const std::vector<SamplePoint>& points) {
   if (points.size() < 3) return {};

@@ -21,8 +21,8 @@ struct HourKey {
 };
 
 struct HourPair {
-  stats::QuantileSketch cpu;
-  stats::QuantileSketch memory;
+  QuantileSketch cpu;
+  QuantileSketch memory;
 };
 
 std::int64_t nanos_of(double seconds) {
@@ -69,8 +69,8 @@ Result<void> merge_existing(sql::Database& db, const HourKey& key, HourPair& pai
   auto row = existing->step();
   if (!row) return tl::unexpected(row.error());
   if (!*row) return {};
-  auto cpu = stats::QuantileSketch::decode(existing->blob(0));
-  auto memory = stats::QuantileSketch::decode(existing->blob(1));
+  auto cpu = QuantileSketch::decode(existing->blob(0));
+  auto memory = QuantileSketch::decode(existing->blob(1));
   if (!cpu || !memory) return fail(db.path() + ": bad hour sketch (corrupt store)");
   auto merged = pair.cpu.merge(*cpu).and_then([&] { return pair.memory.merge(*memory); });
   if (!merged) return fail(db.path() + ": " + merged.error().message);

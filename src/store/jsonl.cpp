@@ -9,6 +9,8 @@
 
 #include "podfit/store/store.hpp"
 
+#include "podfit/core/time.hpp"
+
 namespace podfit::store {
 
 namespace {
@@ -28,20 +30,6 @@ void write_json_string(std::ostream& out, const std::string& text) {
     }
   }
   out << '"';
-}
-
-// Civil date of a day count since 1970-01-01 (proleptic Gregorian).
-void civil_from_days(std::int64_t days, std::int64_t& year, int& month, int& day) {
-  days += 719468;
-  std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  std::int64_t day_of_era = days - era * 146097;
-  std::int64_t year_of_era =
-      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-  std::int64_t month_from_march = (5 * day_of_year + 2) / 153;
-  day = static_cast<int>(day_of_year - (153 * month_from_march + 2) / 5 + 1);
-  month = static_cast<int>(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
-  year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
 }
 
 // "15.026s": whole nanoseconds, as the reader (and Go) keep a duration.
@@ -110,28 +98,6 @@ void write_pod(std::ostream& out, const SampleSet& samples, std::int64_t time_ns
 }
 
 }  // namespace
-
-std::string format_rfc3339(std::int64_t time_ns) {
-  std::int64_t seconds =
-      time_ns >= 0 ? time_ns / 1000000000 : -((-time_ns + 999999999) / 1000000000);
-  std::int64_t nanos = time_ns - seconds * 1000000000;
-  std::int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
-  std::int64_t second_of_day = seconds - days * 86400;
-  std::int64_t year = 0;
-  int month = 0, day = 0;
-  civil_from_days(days, year, month, day);
-  char text[48];
-  int size = std::snprintf(
-      text, sizeof text, "%04lld-%02d-%02dT%02lld:%02lld:%02lld", static_cast<long long>(year),
-      month, day, static_cast<long long>(second_of_day / 3600),
-      static_cast<long long>(second_of_day / 60 % 60), static_cast<long long>(second_of_day % 60));
-  std::string result(text, static_cast<std::size_t>(size));
-  if (nanos != 0) {
-    std::snprintf(text, sizeof text, ".%09lld", static_cast<long long>(nanos));
-    result += text;
-  }
-  return result + "Z";
-}
 
 void write_jsonl(std::ostream& out, const SampleSet& samples) {
   // time -> pod -> that pod's container points at that time

@@ -174,8 +174,8 @@ class SketchCollector {
       }
       slot_of_series_.emplace(series_id, sketches_.size());
     }
-    auto cpu_sketch = stats::QuantileSketch::decode(cpu);
-    auto memory_sketch = stats::QuantileSketch::decode(memory);
+    auto cpu_sketch = QuantileSketch::decode(cpu);
+    auto memory_sketch = QuantileSketch::decode(memory);
     if (!cpu_sketch || !memory_sketch) {
       return fail(db_.path() + ": bad hour sketch: " +
                   (cpu_sketch ? memory_sketch.error().message : cpu_sketch.error().message));
@@ -232,7 +232,7 @@ std::optional<ResourceValue> resource_column(const sql::Statement& rows, int col
   return ResourceValue{parsed ? parsed->value() : 0, text};
 }
 
-Result<void> read_events_and_resources(const sql::Database& db, History& history) {
+Result<void> read_events_and_resources(const sql::Database& db, StoredHistory& history) {
   auto events = db.prepare(
       "SELECT namespace, pod, container, restart_count, time_ns, reason, memory_limit_bytes "
       "FROM events ORDER BY time_ns");
@@ -269,7 +269,7 @@ Result<void> read_events_and_resources(const sql::Database& db, History& history
 
 }  // namespace
 
-Result<History> Store::read(std::int64_t from_ns, std::int64_t to_ns, ReadOptions options) const {
+Result<StoredHistory> Store::read(std::int64_t from_ns, std::int64_t to_ns, ReadOptions options) const {
   // One read transaction: a collector committing meanwhile cannot tear the view.
   auto begin = impl_->db.prepare("BEGIN");
   if (!begin) return tl::unexpected(begin.error());
@@ -279,7 +279,7 @@ Result<History> Store::read(std::int64_t from_ns, std::int64_t to_ns, ReadOption
     ~End() { sqlite3_exec(db.handle(), "COMMIT", nullptr, nullptr, nullptr); }
   } end{impl_->db};
 
-  History history;
+  StoredHistory history;
   auto pods = read_pods(impl_->db, history.samples);
   if (!pods) return tl::unexpected(pods.error());
   auto series = read_series(impl_->db, *pods);
@@ -306,7 +306,7 @@ Result<History> Store::read(std::int64_t from_ns, std::int64_t to_ns, ReadOption
   return history;
 }
 
-Result<History> Store::read_all(ReadOptions options) const {
+Result<StoredHistory> Store::read_all(ReadOptions options) const {
   return read(std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
               options);
 }

@@ -121,8 +121,8 @@ Result<void> convert_to_version2(sql::Database& db) {
     auto row = rows->step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    auto cpu = stats::QuantileSketch::decode(rows->blob(2));
-    auto memory = stats::QuantileSketch::decode(rows->blob(3));
+    auto cpu = QuantileSketch::decode(rows->blob(2));
+    auto memory = QuantileSketch::decode(rows->blob(3));
     if (!cpu || !memory) return fail(db.path() + ": bad hour sketch (corrupt store)");
     rewritten.push_back(
         {rows->integer(0), rows->integer(1), rows->integer(4), cpu->encode(), memory->encode()});

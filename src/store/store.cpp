@@ -9,6 +9,8 @@
 
 #include "store/impl.hpp"
 
+#include "podfit/core/time.hpp"
+
 namespace podfit::store {
 
 namespace {
@@ -209,10 +211,7 @@ Result<void> replace_resources(sql::Database& db, const std::vector<WorkloadReso
 // The hour the newest point is in, but never more than an hour past the clock:
 // one bogus future timestamp must not send every later tick to the chunks.
 std::int64_t hour_to_open(std::int64_t newest_ns) {
-  auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-  return std::min(hour_of(newest_ns), hour_of(now) + 1);
+  return std::min(hour_of(newest_ns), hour_of(now_ns()) + 1);
 }
 
 // Points of the open hour (and later) become `samples` rows; points of closed

@@ -69,7 +69,7 @@ void seed_old_points(const std::string& path, int days_ago) {
   auto now = std::chrono::system_clock::now().time_since_epoch();
   std::int64_t start = std::chrono::duration_cast<std::chrono::nanoseconds>(now).count() -
                        std::int64_t{days_ago} * 86400 * 1'000'000'000;
-  start -= start % store::kNanosPerHour;
+  start -= start % kNanosPerHour;
   SampleSet samples;
   auto pod = samples.intern_pod("shop", "old-0");
   for (int minute = 0; minute < 120; ++minute) {

@@ -76,7 +76,7 @@ TEST_CASE("collect appends one PodMetricsList line per new timestamp", "[kube]")
   REQUIRE(events->size() >= 1);
   CHECK((*events)[0].pod == "report-28391234-xk2lp");
   CHECK((*events)[0].reason == "OOMKilled");
-  CHECK((*events)[0].memory_limit == "64Mi");
+  CHECK((*events)[0].memory_limit_bytes == 64.0 * 1024 * 1024);  // "64Mi" in the file
   CHECK((*events)[0].restart_count == 1);
   if (events->size() > 1) CHECK((*events)[1].restart_count == 2);
 }

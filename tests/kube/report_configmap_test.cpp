@@ -43,7 +43,7 @@ std::string make_store(const TempDir& temp) {
                   " import " + shell_quote(source_dir() + "/fixtures/sample-app/samples.jsonl"));
   INFO(imported.err);
   REQUIRE(imported.exit_code == 0);
-  std::vector<store::WorkloadResources> resources;
+  std::vector<WorkloadResources> resources;
   auto paths = manifest::expand_paths({manifests_dir()});
   REQUIRE(paths.has_value());
   for (const std::string& file : *paths) {

@@ -281,7 +281,7 @@ namespace {
 
 TEST_CASE("an OOM-killed container gets memory 20% above the limit it was killed at", "[policy]") {
   auto stats = typical_stats();  // memory p99 44.6Mi, max 50Mi: request 52Mi, limit 63Mi
-  ContainerEvents events;
+  EventCounts events;
   events.oom_kills = 2;
   events.restarts = 3;
   events.oom_memory_limit_bytes = 64 * kMi;  // 64Mi x 1.2 = 76.8Mi, up to 77Mi

@@ -1,5 +1,7 @@
 #include "podfit/source/recorded.hpp"
 
+#include "podfit/core/time.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <iostream>

@@ -120,8 +120,8 @@ namespace {
 // Random hourly data: sketched hours for the first `sketched` hours, raw points after.
 struct History {
   SampleSet raw;
-  std::vector<stats::QuantileSketch> cpu, memory;
-  std::vector<stats::SketchedHour> hours;
+  std::vector<QuantileSketch> cpu, memory;
+  std::vector<HourSketch> hours;
   std::vector<WeightedValue> exact_cpu, exact_memory;  // every sample, with its weight
 };
 
@@ -159,7 +159,7 @@ void build_history(History& history, int sketched, int raw_hours, double half_li
     }
   }
   for (int h = 0; h < sketched; ++h) {
-    history.hours.push_back({pod, "app", kStart + h * kHour, &history.cpu[h], &history.memory[h]});
+    history.hours.push_back({pod, "app", kStart + h * kHour, 0, history.cpu[h], history.memory[h]});
   }
   history.raw.finalize();
 }

@@ -86,13 +86,13 @@ TEST_CASE("memory growth survives compaction: sketched hours keep the raw part's
   REQUIRE(exact_growth > 0);
 
   // An older, compacted hour of the same container at a lower level.
-  stats::QuantileSketch cpu;
-  stats::QuantileSketch memory;
+  QuantileSketch cpu;
+  QuantileSketch memory;
   for (int i = 0; i < 240; ++i) {
     cpu.add(0.1);
     memory.add(250 * kMi);
   }
-  std::vector<stats::SketchedHour> hours{{leaking, "app", 1'724'396'400 * kSecond, &cpu, &memory}};
+  std::vector<HourSketch> hours{{leaking, "app", 1'724'396'400 * kSecond, 0, cpu, memory}};
   auto with_sketch = stats::compute_history_stats(samples, hours, workloads);
   REQUIRE(with_sketch.size() == 1);
   CHECK(with_sketch[0].samples == 740);

@@ -13,7 +13,7 @@
 
 using podfit::SamplePoint;
 using podfit::SampleSet;
-using podfit::stats::QuantileSketch;
+using podfit::QuantileSketch;
 using podfit::store::Store;
 using podfit::store::Vacuum;
 using podfit::test::TempDir;

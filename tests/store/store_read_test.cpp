@@ -13,7 +13,7 @@
 
 using podfit::SamplePoint;
 using podfit::SampleSet;
-using podfit::store::HourSketch;
+using podfit::HourSketch;
 using podfit::store::OpenMode;
 using podfit::store::Store;
 using podfit::test::TempDir;
@@ -59,7 +59,7 @@ SampleSet within(const SampleSet& samples, std::int64_t from_ns, std::int64_t to
   return kept;
 }
 
-std::string key_of(const podfit::store::History& history, const HourSketch& sketch) {
+std::string key_of(const podfit::store::StoredHistory& history, const HourSketch& sketch) {
   return history.samples.pods()[sketch.pod].name + "/" + sketch.container;
 }
 

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "podfit/core/time.hpp"
 #include "podfit/source/recorded.hpp"
 #include "podfit/store/store.hpp"
 #include "store_test_support.hpp"
@@ -72,9 +73,9 @@ TEST_CASE("a store gives back exactly what was appended, each point once", "[sto
 TEST_CASE("events are kept once per restart and resources per workload container", "[store]") {
   TempDir dir;
   Store store = open_store((dir / "s.db").string());
-  podfit::store::ContainerEvent oom{
+  podfit::ContainerEvent oom{
       "shop", "api-7c9d8f6b5-abcde", "app", kStart, "OOMKilled", 3, 268435456.0};
-  podfit::store::WorkloadResources api{{"shop", "Deployment", "api"}, "app", {}};
+  podfit::WorkloadResources api{{"shop", "Deployment", "api"}, "app", {}};
   api.current.memory_limit = podfit::ResourceValue{268435456, "256Mi"};
   api.current.cpu_request = podfit::ResourceValue{0.1, "100m"};
   REQUIRE(store.append(hand_made_samples(), {oom, oom}, {api}));
@@ -165,10 +166,10 @@ TEST_CASE("format_rfc3339 writes what parse_rfc3339_ns reads", "[store]") {
   const std::int64_t times[] = {0, kStart, kStart + 123456789, -1'500'000'000,
                                 std::int64_t{951782400} * 1000000000 /* 2000-02-29 */};
   for (std::int64_t time : times) {
-    auto parsed = podfit::source::parse_rfc3339_ns(podfit::store::format_rfc3339(time));
+    auto parsed = podfit::parse_rfc3339_ns(podfit::format_rfc3339(time));
     REQUIRE(parsed);
     CHECK(*parsed == time);
   }
-  CHECK(podfit::store::format_rfc3339(kStart) == "2024-08-23T10:00:00Z");
-  CHECK(podfit::store::format_rfc3339(kStart + 5) == "2024-08-23T10:00:00.000000005Z");
+  CHECK(podfit::format_rfc3339(kStart) == "2024-08-23T10:00:00Z");
+  CHECK(podfit::format_rfc3339(kStart + 5) == "2024-08-23T10:00:00.000000005Z");
 }

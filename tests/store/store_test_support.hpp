@@ -8,7 +8,7 @@
 
 namespace podfit::test {
 
-inline constexpr std::int64_t kHour = store::kNanosPerHour;
+inline constexpr std::int64_t kHour = kNanosPerHour;
 inline constexpr std::int64_t kStart = 1724407200LL * 1000000000;  // 2024-08-23T10:00:00Z
 
 // Opens (in read_write mode, creating) the store at `path`, or fails the test.

@@ -13,6 +13,7 @@
 #include "podfit/core/error.hpp"
 #include "podfit/core/sample_set.hpp"
 #include "podfit/core/workload.hpp"
+#include "podfit/history/history.hpp"
 #include "podfit/policy/policy.hpp"
 
 namespace podfit::backtest {
@@ -28,14 +29,22 @@ struct Split {
   std::int64_t split_ns = 0;
   std::int64_t test_end_ns = 0;
 };
-// `fraction` of the covered time trains (0 < fraction < 1).
+// `fraction` of the covered time trains (0 < fraction < 1). A History's time covered
+// includes its compacted hours.
 Result<Split> split_by_fraction(const SampleSet& samples, double fraction);
+Result<Split> split_by_fraction(const history::History& history, double fraction);
 // The last `test_seconds` test; the `train_seconds` before them train.
 Result<Split> split_by_durations(const SampleSet& samples, double train_seconds,
+                                 double test_seconds);
+Result<Split> split_by_durations(const history::History& history, double train_seconds,
                                  double test_seconds);
 
 // The same pods (same indices), only the points with from_ns <= time < to_ns.
 SampleSet slice(const SampleSet& samples, std::int64_t from_ns, std::int64_t to_ns);
+// The same, with the compacted hours whose midpoint is in the range and the events of
+// the range (an event of unknown time, 0, counts in every slice); the rest as it is.
+history::History slice(const history::History& history, std::int64_t from_ns,
+                       std::int64_t to_ns);
 
 // How one set of requests/limits fares over a series of usage samples.
 struct Exposure {
@@ -51,12 +60,18 @@ struct Exposure {
   double share(std::size_t count) const { return samples ? double(count) / samples : 0.0; }
 };
 Exposure replay(const std::vector<SamplePoint>& usage, const Resources& resources);
+// The same over raw points and compacted hours: an hour's samples are its sketches'
+// values (each count of a bucket over a request or limit counts that many samples).
+Exposure replay(const std::vector<SamplePoint>& usage, const std::vector<const HourSketch*>& hours,
+                const Resources& resources);
 
 // What a preset recommends from the training part of one workload container.
 struct TrainingData {
   stats::ContainerStats stats;
-  // Per pod, its points in time order (VPA's memory peaks are per pod and day).
+  // Per pod, its points in time order (VPA's memory peaks are per pod and day); a
+  // compacted hour gives one point, its maxima.
   std::vector<std::vector<SamplePoint>> points_by_pod;
+  EventCounts events;  // restarts and OOM kills in the training part
   std::size_t containers_per_pod = 1;  // VPA splits its pod minimums among them
 };
 policy::Recommendation recommend_with(Preset preset, const TrainingData& training,
@@ -85,7 +100,8 @@ struct BacktestRequest {
   Split split;
   std::vector<Preset> presets{Preset::podfit};
   policy::PolicyOptions options;  // for the podfit preset, and data sufficiency for all
-  // Current resources of a workload container (empty Resources when unknown).
+  // Current resources of a workload container (empty Resources when unknown); unset:
+  // history::current_resources of the history backtested.
   std::function<Resources(const WorkloadRef&, const std::string&)> current_of;
 };
 
@@ -95,6 +111,10 @@ struct BacktestResult {
   std::vector<Totals> totals;               // per namespace, then the whole run, per preset
 };
 
+// Trains on the split's first part of an attributed History (raw points, compacted hours,
+// events), replays the second.
+BacktestResult run_backtest(const history::History& history, const BacktestRequest& request);
+// The same over raw samples only.
 BacktestResult run_backtest(const SampleSet& samples,
                             const std::vector<WorkloadRef>& workload_of_pod,
                             const BacktestRequest& request);

@@ -26,6 +26,16 @@ struct WorkloadMatcher {
 std::optional<WorkloadRef> workload_from_pod_name(std::string_view namespace_name,
                                                   std::string_view pod_name);
 
+// The workload naming implies, else the pod as its own workload (kind "Pod"): the
+// one fallback used wherever only a pod's name is known.
+WorkloadRef workload_of_pod_name(std::string_view namespace_name, std::string_view pod_name);
+
+// The workload a pod's owner reference (or kube-state-metrics' owner_kind/owner_name)
+// stands for: a ReplicaSet named <name>-<pod-template-hash> is its Deployment's, a Job
+// named <name>-<schedule> its CronJob's; any other owner is itself.
+WorkloadRef workload_of_owner(std::string_view namespace_name, std::string_view kind,
+                              std::string_view name);
+
 // For each pod of `samples` (same index), the workload it belongs to.
 // Selector matches win over name matches; with manifests, a pod that matches no
 // manifest workload still gets the workload its name implies.

@@ -58,4 +58,11 @@ struct Resources {
   bool empty() const { return !cpu_request && !cpu_limit && !memory_request && !memory_limit; }
 };
 
+// What a workload's container asks for right now (from the cluster).
+struct WorkloadResources {
+  WorkloadRef workload;
+  std::string container;
+  Resources current;
+};
+
 }  // namespace podfit

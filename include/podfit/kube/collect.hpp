@@ -12,13 +12,12 @@
 #include <string>
 #include <vector>
 
+#include "podfit/core/container_event.hpp"
 #include "podfit/core/error.hpp"
 #include "podfit/kube/client.hpp"
 #include "podfit/kube/metrics.hpp"
 
 namespace podfit::kube {
-
-struct ContainerEvent;
 
 // Where collected ticks go instead of the JSONL files (the store, in the CLI).
 class CollectSink {
@@ -60,18 +59,10 @@ struct CollectHooks {
 // "<samples>.events.jsonl"
 std::string events_path(const std::string& samples_path);
 
-// One restart or OOM kill, as written to the events file.
-struct ContainerEvent {
-  std::string namespace_name, pod, container;
-  int restart_count = 0;
-  std::string reason;        // lastState.terminated.reason
-  std::string finished_at;   // lastState.terminated.finishedAt
-  std::string memory_limit;  // the container's memory limit then (quantity text), may be empty
-};
-
 struct LivePod;
 struct LiveContainer;
-// The event a restarted container stands for (its last termination, its limit then).
+// The event a restarted container stands for (its last termination, its limit then);
+// an unreadable finishedAt gives the time now.
 ContainerEvent event_of(const LivePod& pod, const LiveContainer& container);
 
 // Reads an events file written by collect(); errors name path:line.

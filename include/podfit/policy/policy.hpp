@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "podfit/core/container_event.hpp"
 #include "podfit/core/error.hpp"
 #include "podfit/core/workload.hpp"
 #include "podfit/stats/summary.hpp"
@@ -55,27 +56,20 @@ Result<PolicyOptions> apply_settings(PolicyOptions base,
                                      const std::map<std::string, std::string>& settings,
                                      const std::string& origin);
 
-// Restarts and OOM kills seen for a workload's container (collect, the store, --live).
-struct ContainerEvents {
-  std::size_t restarts = 0;
-  std::size_t oom_kills = 0;
-  double oom_memory_limit_bytes = 0;  // the highest memory limit in force at a kill
-};
-
 struct Recommendation {
   stats::ContainerStats stats;
   Resources current;                // as found in the manifest (empty when unknown)
   Resources recommended;            // the complete target: an absent field means "remove it"
   bool has_recommendation = false;  // false: too little data, nothing changes
   std::string reason;               // why these numbers, or why none
-  ContainerEvents events;
+  EventCounts events;
   bool changes() const { return has_recommendation && recommended != current; }
 };
 
 // An OOM-killed container's memory request and limit are at least 1.2 x the limit it
 // was killed at: its real need is above what the samples could show.
 Recommendation recommend(const stats::ContainerStats& stats, const Resources& current,
-                         const PolicyOptions& options, const ContainerEvents& events = {});
+                         const PolicyOptions& options, const EventCounts& events = {});
 
 // CPU up to whole millicores and memory up to whole Mi, ignoring float noise just
 // above a whole unit, with the text quantity::format_* gives.

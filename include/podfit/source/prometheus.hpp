@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "podfit/core/container_event.hpp"
 #include "podfit/core/error.hpp"
 #include "podfit/core/sample_set.hpp"
 #include "podfit/core/workload.hpp"
@@ -88,8 +89,8 @@ struct PrometheusQueryStats {
 };
 
 // What kube-state-metrics and the cAdvisor throttling counters say, when present.
-// Restarts and OOM kills become policy events (an OOM-killed container's memory is
-// raised above the limit it was killed at); throttling is only reported.
+// Restarts and OOM kills also become PrometheusLoad::events (an OOM-killed container's
+// memory is raised above the limit it was killed at); throttling is only reported.
 struct ContainerSignals {
   std::uint32_t pod = 0;  // index into samples.pods()
   std::string container;
@@ -103,6 +104,7 @@ struct PrometheusLoad {
   SampleSet samples;                                  // finalized
   std::map<std::uint32_t, WorkloadRef> owner_of_pod;  // from kube_pod_owner, when present
   std::vector<ContainerSignals> signals;
+  std::vector<ContainerEvent> events;  // the signals' restarts and OOM kills (time unknown: 0)
   std::vector<std::string> warnings;  // one line each, naming the pod/container or query
   std::size_t problems = 0;           // queries that failed, containers with missing data
   PrometheusQueryStats stats;

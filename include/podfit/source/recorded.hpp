@@ -26,9 +26,4 @@ ReadSummary read_recorded(std::istream& in, const std::string& display_name, Sam
 // Reads a file ("-" = standard input). Fails only when the file cannot be opened or read.
 Result<ReadSummary> read_recorded_file(const std::string& path, SampleSet& samples);
 
-// Parses an RFC 3339 timestamp ("2024-08-23T10:00:00.123456789Z", offsets allowed).
-Result<std::int64_t> parse_rfc3339_ns(std::string_view text);
-// Parses a Go duration ("15.03s", "1m0s", "500ms", "1h2m3.5s").
-Result<double> parse_go_duration_seconds(std::string_view text);
-
 }  // namespace podfit::source

@@ -8,7 +8,7 @@
 
 #include "podfit/core/sample_set.hpp"
 #include "podfit/core/workload.hpp"
-#include "podfit/stats/sketch.hpp"
+#include "podfit/core/hour_sketch.hpp"
 
 namespace podfit::stats {
 
@@ -87,19 +87,6 @@ std::vector<ContainerStats> compute_container_stats(const SampleSet& samples,
                                                     const std::vector<WorkloadRef>& workload_of_pod,
                                                     double half_life_seconds = 0);
 
-// One container's compacted hour (from the history store), by reference; or
-// several of its hours merged, from hour_start_ns to end_ns.
-struct SketchedHour {
-  std::uint32_t pod = 0;  // index into the SampleSet's pods()
-  std::string container;
-  std::int64_t hour_start_ns = 0;
-  const QuantileSketch* cpu = nullptr;
-  const QuantileSketch* memory = nullptr;
-  std::int64_t end_ns = 0;  // 0: hour_start_ns + 1 h
-
-  std::int64_t end() const { return end_ns != 0 ? end_ns : hour_start_ns + 3'600'000'000'000; }
-};
-
 // compute_container_stats over raw samples plus compacted hours (history_stats.cpp).
 // A container without sketched hours gets the exact statistics; with them, the
 // raw values go into the merged sketches, so percentiles are within the sketch's
@@ -110,7 +97,7 @@ struct SketchedHour {
 // values keep their own weights and exact values, and the weighted percentiles are
 // within the sketch's relative accuracy of the exact weighted answer.
 std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
-                                                  const std::vector<SketchedHour>& hours,
+                                                  const std::vector<HourSketch>& hours,
                                                   const std::vector<WorkloadRef>& workload_of_pod,
                                                   double half_life_seconds = 0);
 

@@ -1,7 +1,7 @@
 // The embedded history store: one SQLite file (WAL mode, versioned schema).
 //
 // Raw samples are kept for a window (default 48 h); compact() turns older hours
-// into per-container, per-hour quantile sketches (stats::QuantileSketch) kept
+// into per-container, per-hour quantile sketches (QuantileSketch) kept
 // for a retention period (default 28 days), then drops them. The schema, the
 // sketch format and the error bound are documented in docs/store.md.
 //
@@ -21,41 +21,14 @@
 #include "podfit/core/error.hpp"
 #include "podfit/core/sample_set.hpp"
 #include "podfit/core/workload.hpp"
-#include "podfit/stats/sketch.hpp"
+#include "podfit/core/container_event.hpp"
+#include "podfit/core/hour_sketch.hpp"
 
 namespace podfit::store {
 
 inline constexpr int kSchemaVersion = 2;
-inline constexpr std::int64_t kNanosPerHour = 3600LL * 1000 * 1000 * 1000;
 inline constexpr double kDefaultRawWindowSeconds = 48 * 3600.0;
 inline constexpr double kDefaultRetentionSeconds = 28 * 86400.0;
-
-// A restart or OOM kill of a container.
-struct ContainerEvent {
-  std::string namespace_name, pod, container;
-  std::int64_t time_ns = 0;  // lastState.terminated.finishedAt
-  std::string reason;        // "OOMKilled", "Error", ...
-  int restart_count = 0;
-  std::optional<double> memory_limit_bytes;  // the container's memory limit then
-};
-
-// What a workload's container asks for right now (from the cluster).
-struct WorkloadResources {
-  WorkloadRef workload;
-  std::string container;
-  Resources current;
-};
-
-// One container's usage over one clock hour, compacted (or over several hours,
-// merged, when read with ReadOptions::merge_hours).
-struct HourSketch {
-  std::uint32_t pod = 0;  // index into History::samples.pods()
-  std::string container;
-  std::int64_t hour_start_ns = 0;  // a multiple of kNanosPerHour
-  std::int64_t end_ns = 0;         // end of the (last) hour: hour_start_ns + 1 h for one
-  stats::QuantileSketch cpu;
-  stats::QuantileSketch memory;
-};
 
 struct ReadOptions {
   // One HourSketch per container instead of one per hour: its hours in the range
@@ -65,7 +38,7 @@ struct ReadOptions {
 };
 
 // What read() returns: raw points, plus sketches of compacted hours.
-struct History {
+struct StoredHistory {
   SampleSet samples;  // finalized; also holds the pods that only have sketches
   std::vector<HourSketch> sketches;
   std::vector<ContainerEvent> events;
@@ -123,8 +96,8 @@ class Store {
 
   // Raw points with from_ns <= time < to_ns, and the sketches of hours that
   // overlap [from_ns, to_ns).
-  Result<History> read(std::int64_t from_ns, std::int64_t to_ns, ReadOptions options = {}) const;
-  Result<History> read_all(ReadOptions options = {}) const;
+  Result<StoredHistory> read(std::int64_t from_ns, std::int64_t to_ns, ReadOptions options = {}) const;
+  Result<StoredHistory> read_all(ReadOptions options = {}) const;
 
   // Hours that ended before now - raw_window become sketches (merged into any
   // sketch already there for that hour), sketches of hours that ended before
@@ -167,8 +140,5 @@ class CollectorLock {
 // Writes the raw points of `samples` as PodMetricsList JSON Lines (one line per
 // timestamp) that source::read_recorded reads back to the same samples.
 void write_jsonl(std::ostream& out, const SampleSet& samples);
-
-// "2024-08-23T10:00:00Z", with nanoseconds when there are any.
-std::string format_rfc3339(std::int64_t time_ns);
 
 }  // namespace podfit::store

@@ -1,13 +1,16 @@
-// RFC 3339 timestamps and Go durations, as the metrics API writes them.
+// RFC 3339 timestamps, Go durations and the wall clock.
 // Hand-written (no locale or time-zone library): the reader calls these once
 // per pod and line, so they must be cheap and must not depend on the host.
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "podfit/source/recorded.hpp"
+#include "podfit/core/time.hpp"
 
-namespace podfit::source {
+#include <chrono>
+#include <cstdio>
+
+namespace podfit {
 
 namespace {
 
@@ -182,4 +185,63 @@ Result<double> parse_go_duration_seconds(std::string_view text) {
   return negative ? -seconds : seconds;
 }
 
-}  // namespace podfit::source
+
+namespace {
+
+// Civil date of a day count since 1970-01-01 (proleptic Gregorian).
+void civil_from_days(std::int64_t days, std::int64_t& year, int& month, int& day) {
+  days += 719468;
+  std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  std::int64_t day_of_era = days - era * 146097;
+  std::int64_t year_of_era =
+      (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  std::int64_t month_from_march = (5 * day_of_year + 2) / 153;
+  day = static_cast<int>(day_of_year - (153 * month_from_march + 2) / 5 + 1);
+  month = static_cast<int>(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
+  year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+}
+
+}  // namespace
+
+std::string format_rfc3339(std::int64_t time_ns) {
+  std::int64_t seconds =
+      time_ns >= 0 ? time_ns / 1000000000 : -((-time_ns + 999999999) / 1000000000);
+  std::int64_t nanos = time_ns - seconds * 1000000000;
+  std::int64_t days = seconds >= 0 ? seconds / 86400 : -((-seconds + 86399) / 86400);
+  std::int64_t second_of_day = seconds - days * 86400;
+  std::int64_t year = 0;
+  int month = 0, day = 0;
+  civil_from_days(days, year, month, day);
+  char text[48];
+  int size = std::snprintf(
+      text, sizeof text, "%04lld-%02d-%02dT%02lld:%02lld:%02lld", static_cast<long long>(year),
+      month, day, static_cast<long long>(second_of_day / 3600),
+      static_cast<long long>(second_of_day / 60 % 60), static_cast<long long>(second_of_day % 60));
+  std::string result(text, static_cast<std::size_t>(size));
+  if (nanos != 0) {
+    std::snprintf(text, sizeof text, ".%09lld", static_cast<long long>(nanos));
+    result += text;
+  }
+  return result + "Z";
+}
+
+namespace {
+std::int64_t (*clock_override)() = nullptr;
+}  // namespace
+
+std::int64_t now_ns() {
+  if (clock_override != nullptr) return clock_override();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+double now_seconds() { return static_cast<double>(now_ns()) / 1e9; }
+
+ScopedClock::ScopedClock(std::int64_t (*clock)()) : previous_(clock_override) {
+  clock_override = clock;
+}
+ScopedClock::~ScopedClock() { clock_override = previous_; }
+
+}  // namespace podfit

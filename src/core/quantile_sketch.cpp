@@ -1,4 +1,4 @@
-#include "podfit/stats/sketch.hpp"
+#include "podfit/core/quantile_sketch.hpp"
 
 #include "podfit/core/byte_coding.hpp"
 
@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace podfit::stats {
+namespace podfit {
 
 namespace {
 
@@ -410,4 +410,4 @@ Result<QuantileSketch> QuantileSketch::decode_version1(std::string_view bytes) {
   return sketch;
 }
 
-}  // namespace podfit::stats
+}  // namespace podfit

@@ -18,7 +18,7 @@
 
 #include "podfit/core/error.hpp"
 
-namespace podfit::stats {
+namespace podfit {
 
 class QuantileSketch {
  public:
@@ -112,4 +112,4 @@ class QuantileSketch {
   double max_ = 0;
 };
 
-}  // namespace podfit::stats
+}  // namespace podfit

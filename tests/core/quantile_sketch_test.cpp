@@ -7,10 +7,10 @@
 #include <sstream>
 #include <vector>
 
-#include "podfit/stats/sketch.hpp"
+#include "podfit/core/quantile_sketch.hpp"
 #include "support/support.hpp"
 
-using podfit::stats::QuantileSketch;
+using podfit::QuantileSketch;
 
 namespace {
 

@@ -1,0 +1,25 @@
+// One container's usage over one clock hour, compacted into quantile sketches (or
+// several of its hours merged): what the store keeps past its raw window and what
+// the statistics read beside raw samples.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "podfit/core/quantile_sketch.hpp"
+#include "podfit/core/time.hpp"
+
+namespace podfit {
+
+struct HourSketch {
+  std::uint32_t pod = 0;  // index into the SampleSet's pods() it comes with
+  std::string container;
+  std::int64_t hour_start_ns = 0;  // a multiple of kNanosPerHour
+  std::int64_t end_ns = 0;         // end of the (last) hour; 0: hour_start_ns + 1 h
+  QuantileSketch cpu;
+  QuantileSketch memory;
+
+  std::int64_t end() const { return end_ns != 0 ? end_ns : hour_start_ns + kNanosPerHour; }
+};
+
+}  // namespace podfit

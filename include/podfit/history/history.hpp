@@ -1,0 +1,65 @@
+// One loaded history: what every command reads, whatever the source (recorded
+// JSONL, the store, Prometheus, the live cluster), and which workload each pod
+// belongs to. Loading is in history/load.hpp; this part is pure.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "podfit/core/container_event.hpp"
+#include "podfit/core/hour_sketch.hpp"
+#include "podfit/core/sample_set.hpp"
+#include "podfit/core/workload.hpp"
+#include "podfit/manifest/manifest.hpp"
+
+namespace podfit::history {
+
+// A container's resources as the cluster shows them for one pod (--live).
+struct PodResources {
+  std::uint32_t pod = 0;  // index into History::samples.pods()
+  std::string container;
+  Resources current;
+};
+
+struct History {
+  SampleSet samples;                // finalized; also holds the pods that only have sketches
+  std::vector<HourSketch> sketches;  // compacted hours (the store)
+  std::vector<ContainerEvent> events;  // restarts and OOM kills
+  // Current resources as the cluster showed them: per pod (--live), then per workload
+  // (as the collector last saw them).
+  std::vector<PodResources> live_resources;
+  std::vector<WorkloadResources> cluster_resources;
+  // Owners the cluster or kube-state-metrics named (they beat the pod name).
+  std::map<std::uint32_t, WorkloadRef> owner_of_pod;
+  // Pod labels as kube-state-metrics names them (label_<key>): selectors match so.
+  bool prometheus_label_names = false;
+  std::size_t input_problems = 0;  // skipped lines, queries, manifests (each reported)
+
+  // Set by attribute():
+  std::vector<WorkloadRef> workload_of_pod;  // same index as samples.pods()
+  std::vector<WorkloadResources> manifest_resources;  // what the -f manifests ask for
+};
+
+using ContainerKey = std::pair<WorkloadRef, std::string>;
+
+// Each pod's workload, in this order: the manifest workload whose selector matches
+// its labels (or a bare Pod manifest of its name); else the owner the cluster or
+// kube-state-metrics named; else the workload its name implies (a manifest's of
+// that name when there is one); else the pod itself. Also takes the manifests'
+// current resources.
+void attribute(History& history, const std::vector<manifest::ManifestFile>& manifests);
+
+// Current resources of a workload's container: the manifests', else the live pods',
+// else what the collector recorded; empty when none is known.
+Resources current_resources(const History& history, const WorkloadRef& ref,
+                            const std::string& container);
+
+// The events counted per workload container (a pod not in the samples is named by
+// workload_of_pod_name).
+std::map<ContainerKey, EventCounts> event_counts(const History& history);
+
+}  // namespace podfit::history

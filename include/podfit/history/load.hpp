@@ -1,0 +1,42 @@
+// Loading a History from each source. Warnings go to `diagnostics` as they are
+// found ("podfit: warning: ..."); errors name the file, store or URL.
+#pragma once
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "podfit/core/error.hpp"
+#include "podfit/history/history.hpp"
+#include "podfit/kube/live.hpp"
+#include "podfit/source/prometheus.hpp"
+
+namespace podfit::history {
+
+// Recorded PodMetricsList JSON Lines ("-": standard input), and beside each file the
+// restarts and OOM kills `podfit collect` wrote (<file>.events.jsonl). Malformed lines
+// are skipped, warned about and counted; no usable sample at all is an error.
+Result<History> load_recorded(const std::vector<std::string>& paths, std::ostream& diagnostics);
+
+// Everything the store holds: raw points, compacted hours, events, the resources the
+// collector last saw. `keep_hours_apart`: one sketch per hour (time decay weighs each
+// hour by its age); else one merged sketch per container.
+Result<History> load_store(const std::string& path, bool keep_hours_apart);
+
+// What the store holds for [end - window_ns, end): raw points and the sketches of the
+// hours that overlap; `end_ns` 0 means just after the newest sample, and is set to the
+// end used.
+Result<History> load_store_window(const std::string& path, std::int64_t window_ns,
+                                  std::int64_t& end_ns);
+
+// Usage, owners, restarts and OOM kills from Prometheus (and kube-state-metrics),
+// with a note of the traffic and of throttled or OOM-killed containers.
+Result<History> load_prometheus(const source::PrometheusApiFactory& make_api,
+                                const source::PrometheusQueryOptions& options,
+                                const std::string& url, std::ostream& diagnostics);
+
+// What the cluster says now about the pods in the history: owners (which beat the pod
+// name in attribute()), per-pod resources, and restarts and OOM kills as events.
+void add_live_state(History& history, const kube::LiveState& state);
+
+}  // namespace podfit::history

@@ -1,0 +1,147 @@
+// Loading a History from recorded files, the store, Prometheus and the live cluster.
+#include "podfit/history/load.hpp"
+
+#include <filesystem>
+#include <map>
+
+#include "podfit/core/attribution.hpp"
+#include "podfit/kube/collect.hpp"
+#include "podfit/source/recorded.hpp"
+#include "podfit/store/store.hpp"
+
+namespace podfit::history {
+
+namespace {
+
+void warn(std::ostream& diagnostics, const std::string& message) {
+  diagnostics << "podfit: warning: " << message << '\n';
+}
+
+// collect's events file beside a samples file, when there is one.
+void read_events_beside(const std::string& samples_path, History& history,
+                        std::ostream& diagnostics) {
+  std::string path = kube::events_path(samples_path);
+  std::error_code error;
+  if (samples_path == "-" || !std::filesystem::is_regular_file(path, error)) return;
+  auto events = kube::read_events_file(path);
+  if (!events) {
+    warn(diagnostics, events.error().message + " (events ignored)");
+    ++history.input_problems;
+    return;
+  }
+  history.events.insert(history.events.end(), events->begin(), events->end());
+}
+
+Result<History> from_stored(store::StoredHistory stored, const std::string& path) {
+  if (stored.samples.point_count() == 0 && stored.sketches.empty()) {
+    return fail(path + ": the store holds no samples yet");
+  }
+  History history;
+  history.samples = std::move(stored.samples);
+  history.sketches = std::move(stored.sketches);
+  history.events = std::move(stored.events);
+  history.cluster_resources = std::move(stored.resources);
+  return history;
+}
+
+void note_signals(const source::PrometheusLoad& load, std::ostream& diagnostics) {
+  for (const source::ContainerSignals& signal : load.signals) {
+    const PodRecord& pod = load.samples.pods()[signal.pod];
+    std::string name =
+        pod.namespace_name + "/" + pod.name + ": container \"" + signal.container + "\"";
+    if (signal.oom_killed && !signal.memory_limit_bytes) {
+      diagnostics << "podfit: note: " << name
+                  << " was OOM-killed, but its memory limit is unknown (no "
+                     "kube_pod_container_resource_limits): memory not raised for it\n";
+    }
+    if (signal.throttled_fraction && *signal.throttled_fraction >= 0.1) {
+      diagnostics << "podfit: note: " << name << " was CPU-throttled in "
+                  << static_cast<int>(*signal.throttled_fraction * 100) << "% of periods\n";
+    }
+  }
+}
+
+}  // namespace
+
+Result<History> load_recorded(const std::vector<std::string>& paths, std::ostream& diagnostics) {
+  History history;
+  for (const std::string& path : paths) {
+    PODFIT_TRY_ASSIGN(summary, source::read_recorded_file(path, history.samples));
+    for (const std::string& warning : summary.warnings) warn(diagnostics, warning);
+    if (summary.skipped > 0) {
+      warn(diagnostics, path + ": skipped " + std::to_string(summary.skipped) + " of " +
+                            std::to_string(summary.lines) + " lines");
+      history.input_problems += summary.skipped;
+    }
+  }
+  history.samples.finalize();
+  if (history.samples.point_count() == 0) return fail("no usable samples in the --samples input");
+  for (const std::string& path : paths) read_events_beside(path, history, diagnostics);
+  return history;
+}
+
+Result<History> load_store(const std::string& path, bool keep_hours_apart) {
+  PODFIT_TRY_ASSIGN(opened, store::Store::open(path, store::OpenMode::read_only));
+  PODFIT_TRY_ASSIGN(stored, opened.read_all({.merge_hours = !keep_hours_apart}));
+  return from_stored(std::move(stored), path);
+}
+
+Result<History> load_store_window(const std::string& path, std::int64_t window_ns,
+                                  std::int64_t& end_ns) {
+  PODFIT_TRY_ASSIGN(opened, store::Store::open(path, store::OpenMode::read_only));
+  PODFIT_TRY_ASSIGN(info, opened.info());
+  if (!info.last_raw_ns && !info.last_sketch_hour_ns) {
+    return fail(path + ": the store holds no samples yet");
+  }
+  if (end_ns == 0) {
+    end_ns = info.last_raw_ns ? *info.last_raw_ns + 1 : *info.last_sketch_hour_ns + kNanosPerHour;
+  }
+  // One sketch per container: the window's hours are only ever merged here.
+  PODFIT_TRY_ASSIGN(stored, opened.read(end_ns - window_ns, end_ns, {.merge_hours = true}));
+  History history;
+  history.samples = std::move(stored.samples);
+  history.sketches = std::move(stored.sketches);
+  history.events = std::move(stored.events);
+  history.cluster_resources = std::move(stored.resources);
+  return history;
+}
+
+Result<History> load_prometheus(const source::PrometheusApiFactory& make_api,
+                                const source::PrometheusQueryOptions& options,
+                                const std::string& url, std::ostream& diagnostics) {
+  PODFIT_TRY_ASSIGN(load, source::load_from_prometheus(make_api, options));
+  for (const std::string& warning : load.warnings) warn(diagnostics, warning);
+  const source::PrometheusQueryStats& stats = load.stats;
+  diagnostics << "podfit: note: " << url << ": " << stats.queries << " queries, "
+              << stats.bytes_total / 1'000'000 << " MB received, the largest answer "
+              << stats.bytes_max / 1'000 << " kB, " << stats.retries << " retried\n";
+  note_signals(load, diagnostics);
+  if (load.samples.point_count() == 0) {
+    return fail(url + ": no step had both CPU and memory samples");
+  }
+  History history;
+  history.samples = std::move(load.samples);
+  history.events = std::move(load.events);
+  history.owner_of_pod = std::move(load.owner_of_pod);
+  history.prometheus_label_names = true;
+  history.input_problems = load.problems;
+  return history;
+}
+
+void add_live_state(History& history, const kube::LiveState& state) {
+  std::map<std::pair<std::string, std::string>, const kube::LivePod*> by_name;
+  for (const kube::LivePod& pod : state.pods) by_name[{pod.namespace_name, pod.name}] = &pod;
+  const std::vector<PodRecord>& pods = history.samples.pods();
+  for (std::uint32_t i = 0; i < pods.size(); ++i) {
+    auto found = by_name.find({pods[i].namespace_name, pods[i].name});
+    if (found == by_name.end()) continue;
+    const kube::LivePod& pod = *found->second;
+    history.owner_of_pod[i] = pod.owner;
+    for (const kube::LiveContainer& container : pod.containers) {
+      history.live_resources.push_back({i, container.name, container.current});
+      if (container.restart_count > 0) history.events.push_back(kube::event_of(pod, container));
+    }
+  }
+}
+
+}  // namespace podfit::history
