@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -12,6 +13,7 @@
 #include "cli/commands.hpp"
 #include "cli/durations.hpp"
 #include "podfit/core/time.hpp"
+#include "podfit/kube/collect.hpp"
 #include "podfit/source/recorded.hpp"
 #include "podfit/store/store.hpp"
 
@@ -79,11 +81,24 @@ void import_file(store::Store& store, const std::string& path, std::size_t& prob
             << " new points of " << points << '\n';
 }
 
+// The restarts and OOM kills `collect` wrote beside a samples file, when there are any.
+void import_events_beside(store::Store& store, const std::string& path) {
+  std::string events_path = kube::events_path(path);
+  std::error_code error;
+  if (path == "-" || !std::filesystem::is_regular_file(events_path, error)) return;
+  std::vector<ContainerEvent> events = must(kube::read_events_file(events_path));
+  must(store.append(SampleSet{}, events));
+  std::cerr << "podfit: " << events_path << ": committed " << events.size() << " events\n";
+}
+
 int run_import(const StoreOptions& options) {
   store::CollectorLock lock = must(store::CollectorLock::acquire(options.store_path));
   store::Store store = must(store::Store::open(options.store_path));
   std::size_t problems = 0;
-  for (const std::string& path : options.import_files) import_file(store, path, problems);
+  for (const std::string& path : options.import_files) {
+    import_file(store, path, problems);
+    import_events_beside(store, path);
+  }
   return static_cast<int>(problems > 0 ? ExitCode::partial : ExitCode::ok);
 }
 
@@ -156,7 +171,8 @@ void register_store(CLI::App& app, int& exit_code) {
       ->type_name("PATH");
 
   CLI::App* import_command = command->add_subcommand(
-      "import", "Append recorded JSON Lines to the store (one transaction per line)");
+      "import",
+      "Append recorded JSON Lines (and the events collect wrote beside them) to the store");
   import_command->add_option("files", options->import_files, "JSON Lines of PodMetricsList")
       ->required()
       ->type_name("FILE");
