@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "podfit/core/version.hpp"
 #include "podfit/core/error.hpp"
 
 namespace podfit::cli {
@@ -32,7 +33,7 @@ void register_commands(CLI::App& app, int& exit_code) {
 int run(int argc, char** argv) {
   CLI::App app{kDescription, "podfit"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "podfit 0.1.0");
+  app.set_version_flag("--version", std::string("podfit ") + kVersion);
   int exit_code = static_cast<int>(ExitCode::ok);
   register_commands(app, exit_code);
   try {

@@ -6,11 +6,10 @@
 #include <sstream>
 
 #include "podfit/core/time.hpp"
+#include "podfit/core/version.hpp"
 #include "podfit/core/error.hpp"
 #include "podfit/kube/configmap.hpp"
-#include "podfit/manifest/editor.hpp"
 #include "podfit/report/report.hpp"
-#include "podfit/store/store.hpp"
 
 namespace podfit::cli {
 
@@ -40,35 +39,6 @@ std::string now_rfc3339() {
   return format_rfc3339(now - now % 1'000'000'000LL);
 }
 
-std::string lowercase(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-bool kind_matches(const std::string& published, const std::string& manifest) {
-  if (published == manifest) return true;
-  std::stringstream kinds(published);  // "DaemonSet|Job": either
-  for (std::string kind; std::getline(kinds, kind, '|');) {
-    if (kind == manifest) return true;
-  }
-  return false;
-}
-
-// The manifest's workload a published recommendation is about: same name, a kind it may be,
-// and the same namespace unless the manifest names none.
-const manifest::Workload* manifest_workload(const std::vector<manifest::ManifestFile>& manifests,
-                                            const WorkloadRef& published) {
-  for (const auto& file : manifests) {
-    for (const auto& workload : file.workloads) {
-      const WorkloadRef& ref = workload.ref;
-      if (ref.name != published.name || !kind_matches(published.kind, ref.kind)) continue;
-      if (!ref.namespace_name.empty() && ref.namespace_name != published.namespace_name) continue;
-      return &workload;
-    }
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 void add_publish_option(CLI::App& command, std::string& configmap) {
@@ -77,38 +47,6 @@ void add_publish_option(CLI::App& command, std::string& configmap) {
                   "also write the JSON and Markdown reports and kubectl patches into this "
                   "existing ConfigMap ([NS/]NAME, docs/deploy.md)")
       ->type_name("NAME");
-}
-
-std::string cluster_patches(const std::vector<policy::Recommendation>& recommendations) {
-  std::map<WorkloadRef, std::vector<const policy::Recommendation*>> by_workload;
-  for (const auto& recommendation : recommendations) {
-    const WorkloadRef& ref = recommendation.stats.workload;
-    if (!recommendation.changes() || ref.kind.find('|') != std::string::npos ||
-        ref.namespace_name.empty()) {
-      continue;
-    }
-    by_workload[ref].push_back(&recommendation);
-  }
-  std::string out;
-  for (const auto& [ref, list] : by_workload) {
-    manifest::Workload workload;
-    workload.ref = ref;
-    std::vector<manifest::ContainerChange> changes;
-    for (const policy::Recommendation* recommendation : list) {
-      workload.containers.push_back(
-          {recommendation->stats.container, false, recommendation->current, 0});
-      changes.push_back({ref, recommendation->stats.container, recommendation->recommended});
-    }
-    std::string patch = manifest::strategic_patches({workload}, changes);
-    std::size_t body = patch.find('\n');  // after the "# Kind ns/name" line
-    if (patch.empty() || body == std::string::npos) continue;
-    std::string document = patch.substr(body + 1);
-    while (!document.empty() && document.back() == '\n') document.pop_back();
-    if (!out.empty()) out += "---\n";
-    out += "# kubectl -n " + ref.namespace_name + " patch " + lowercase(ref.kind) + " " + ref.name +
-           " --type strategic -p '" + document + "'\n" + document + "\n";
-  }
-  return out;
 }
 
 void publish_report(const std::string& configmap, const PipelineOptions& options,
@@ -120,10 +58,10 @@ void publish_report(const std::string& configmap, const PipelineOptions& options
   kube::ConfigMapUpdate update = kube::report_update(
       {{kReportJsonKey, report_text(recommendations, report::Format::json)},
        {kReportMarkdownKey, report_text(recommendations, report::Format::markdown)},
-       {kReportPatchesKey, cluster_patches(recommendations)}});
+       {kReportPatchesKey, report::kubectl_patches(recommendations)}});
   std::map<std::string, std::string> annotations = {{"podfit/generated-at", now_rfc3339()},
                                                     {"podfit/source", source_of(options)},
-                                                    {"podfit/version", "0.1.0"}};
+                                                    {"podfit/version", kVersion}};
   auto patched = kube::patch_configmap(*connection.client, *ref, update, annotations);
   if (!patched) throw Failure(ExitCode::fatal, patched.error().message);
   diagnostics << "podfit: published " << recommendations.size() << " recommendations ("
@@ -169,7 +107,7 @@ std::vector<policy::Recommendation> published_recommendations(
                       " yet: the report CronJob has not run (kubectl -n " + ref->namespace_name +
                       " create job --from=cronjob/podfit-report podfit-report-now)");
   }
-  auto recommendations = kube::parse_recommendations_json(**json, origin + " " + kReportJsonKey);
+  auto recommendations = report::parse_recommendations_json(**json, origin + " " + kReportJsonKey);
   if (!recommendations) throw Failure(ExitCode::fatal, recommendations.error().message);
   auto& annotations = content->annotations;
   diagnostics << "podfit: note: recommendations from " << origin << ", generated "
@@ -178,16 +116,7 @@ std::vector<policy::Recommendation> published_recommendations(
               << (annotations.count("podfit/source") ? " from " + annotations["podfit/source"]
                                                      : std::string())
               << '\n';
-  for (policy::Recommendation& recommendation : *recommendations) {
-    const manifest::Workload* workload =
-        manifest_workload(manifests, recommendation.stats.workload);
-    if (workload == nullptr) continue;
-    recommendation.stats.workload = workload->ref;
-    for (const auto& container : workload->containers) {
-      if (container.name == recommendation.stats.container)
-        recommendation.current = container.current;
-    }
-  }
+  report::rebase_on_manifests(*recommendations, manifests);
   return std::move(*recommendations);
 }
 

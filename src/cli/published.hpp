@@ -30,11 +30,6 @@ void publish_report(const std::string& configmap, const PipelineOptions& options
                     const std::vector<policy::Recommendation>& recommendations,
                     std::ostream& diagnostics);
 
-// kubectl strategic-merge patches for the recommendations that change something, one
-// YAML document per workload, each after a comment with the `kubectl patch` command that
-// applies it. Workloads whose kind podfit could not tell (DaemonSet|Job) are left out.
-std::string cluster_patches(const std::vector<policy::Recommendation>& recommendations);
-
 // --from-cluster and --report-configmap on `recommend` and `patch`.
 void add_from_cluster_options(CLI::App& command, PipelineOptions& options);
 

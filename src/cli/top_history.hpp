@@ -21,7 +21,4 @@ struct TopHistoryOptions {
 // missing or empty store or a window without the pods asked for).
 void run_top_history(const TopHistoryOptions& options);
 
-// "app=web,tier!=db,env in (a,b),!canary" -> the selector; errors quote the text.
-Result<LabelSelector> parse_label_selector(const std::string& text);
-
 }  // namespace podfit::cli

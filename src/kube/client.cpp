@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "podfit/core/version.hpp"
+
 namespace podfit::kube {
 
 namespace {
@@ -167,7 +169,7 @@ Result<std::string> ApiClient::send(const std::string& method, const std::string
     if (!credentials) return tl::unexpected(credentials.error());
     HttpRequest request;
     request.url = url(path);
-    request.headers = {"Accept: application/json", "User-Agent: podfit/0.1.0"};
+    request.headers = {"Accept: application/json", std::string("User-Agent: podfit/") + kVersion};
     if (!credentials->authorization.empty())
       request.headers.push_back("Authorization: " + credentials->authorization);
     request.identity = credentials->identity;

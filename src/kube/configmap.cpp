@@ -4,7 +4,6 @@
 
 #include "kube/base64.hpp"
 #include "kube/gzip.hpp"
-#include "podfit/quantity/quantity.hpp"
 
 namespace podfit::kube {
 
@@ -30,91 +29,6 @@ std::map<std::string, std::string> string_map(const json& object) {
     if (value.is_string()) out[key] = value.get<std::string>();
   }
   return out;
-}
-
-double number_at(const json& object, const char* key) {
-  auto found = object.find(key);
-  return found != object.end() && found->is_number() ? found->get<double>() : 0.0;
-}
-
-stats::Summary summary_of(const json& object) {
-  stats::Summary summary;
-  if (!object.is_object()) return summary;
-  summary.mean = number_at(object, "mean");
-  summary.p50 = number_at(object, "p50");
-  summary.p90 = number_at(object, "p90");
-  summary.p95 = number_at(object, "p95");
-  summary.p99 = number_at(object, "p99");
-  summary.max = number_at(object, "max");
-  summary.burst_ratio = stats::burst_ratio(summary.max, summary.p50);
-  return summary;
-}
-
-Result<std::optional<ResourceValue>> value_at(const json& section, const char* name,
-                                              const std::string& where) {
-  if (!section.is_object() || !section.contains(name) || section[name].is_null())
-    return std::optional<ResourceValue>{};
-  if (!section[name].is_string()) return fail(where + ": " + name + " is not a quantity string");
-  std::string text = section[name].get<std::string>();
-  auto parsed = quantity::parse(text);
-  if (!parsed) return fail(where + ": " + parsed.error().message);
-  return std::optional<ResourceValue>{ResourceValue{parsed->value(), text}};
-}
-
-Result<Resources> resources_of(const json& object, const std::string& where) {
-  Resources resources;
-  if (!object.is_object()) return resources;
-  const json empty = json::object();
-  const json& requests = object.contains("requests") ? object["requests"] : empty;
-  const json& limits = object.contains("limits") ? object["limits"] : empty;
-  auto cpu_request = value_at(requests, "cpu", where + " requests");
-  auto memory_request = value_at(requests, "memory", where + " requests");
-  auto cpu_limit = value_at(limits, "cpu", where + " limits");
-  auto memory_limit = value_at(limits, "memory", where + " limits");
-  for (const auto* value : {&cpu_request, &memory_request, &cpu_limit, &memory_limit}) {
-    if (!*value) return tl::unexpected(value->error());
-  }
-  resources.cpu_request = *cpu_request;
-  resources.memory_request = *memory_request;
-  resources.cpu_limit = *cpu_limit;
-  resources.memory_limit = *memory_limit;
-  return resources;
-}
-
-Result<policy::Recommendation> recommendation_of(const json& entry, const std::string& where) {
-  if (!entry.is_object()) return fail(where + ": not an object");
-  policy::Recommendation recommendation;
-  stats::ContainerStats& stats = recommendation.stats;
-  for (const char* key : {"kind", "workload", "container"}) {
-    if (!entry.contains(key) || !entry[key].is_string() || entry[key].get<std::string>().empty())
-      return fail(where + ": no \"" + key + "\"");
-  }
-  stats.workload.namespace_name = entry.value("namespace", "");
-  stats.workload.kind = entry["kind"].get<std::string>();
-  stats.workload.name = entry["workload"].get<std::string>();
-  stats.container = entry["container"].get<std::string>();
-  stats.pods = static_cast<std::size_t>(number_at(entry, "pods"));
-  stats.samples = static_cast<std::size_t>(number_at(entry, "samples"));
-  stats.window_seconds = number_at(entry, "window_seconds");
-  stats.cpu = summary_of(entry.value("cpu", json::object()));
-  stats.memory = summary_of(entry.value("memory", json::object()));
-  stats.cpu.count = stats.memory.count = stats.samples;
-  auto current = resources_of(entry.value("current", json::object()), where + " current");
-  if (!current) return tl::unexpected(current.error());
-  auto recommended =
-      resources_of(entry.value("recommended", json::object()), where + " recommended");
-  if (!recommended) return tl::unexpected(recommended.error());
-  recommendation.current = *current;
-  recommendation.recommended = *recommended;
-  auto has = entry.find("has_recommendation");
-  recommendation.has_recommendation = has != entry.end() && has->is_boolean() && has->get<bool>();
-  recommendation.reason = entry.value("reason", "");
-  json events = entry.value("events", json::object());
-  if (events.is_object()) {
-    recommendation.events.restarts = static_cast<std::size_t>(number_at(events, "restarts"));
-    recommendation.events.oom_kills = static_cast<std::size_t>(number_at(events, "oom_kills"));
-  }
-  return recommendation;
 }
 
 }  // namespace
@@ -232,30 +146,6 @@ Result<ConfigMapContent> read_configmap(ApiClient& client, const ConfigMapRef& r
   if (metadata.is_object())
     content.annotations = string_map(metadata.value("annotations", json::object()));
   return content;
-}
-
-Result<std::vector<policy::Recommendation>> parse_recommendations_json(const std::string& text,
-                                                                       const std::string& origin) {
-  auto parsed = json::parse(text, nullptr, false);
-  if (parsed.is_discarded()) return fail(origin + ": not valid JSON");
-  if (!parsed.is_object() || !parsed.contains("recommendations") ||
-      !parsed["recommendations"].is_array()) {
-    return fail(origin + ": no \"recommendations\" list (is it `podfit recommend -o json`?)");
-  }
-  std::vector<policy::Recommendation> out;
-  const json& list = parsed["recommendations"];
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    std::string where = origin + ": recommendations[" + std::to_string(i) + "]";
-    Result<policy::Recommendation> one = fail(where);
-    try {
-      one = recommendation_of(list[i], where);
-    } catch (const json::exception& e) {
-      return fail(where + ": " + e.what());
-    }
-    if (!one) return tl::unexpected(one.error());
-    out.push_back(std::move(*one));
-  }
-  return out;
 }
 
 }  // namespace podfit::kube

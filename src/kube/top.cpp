@@ -9,8 +9,6 @@ namespace podfit::kube {
 
 namespace {
 
-constexpr std::size_t kPadding = 3;  // kubectl's tabwriter: minwidth 6, padding 3
-
 struct Usage {
   __int128 cpu_nanos = 0;     // cores x 10^9
   __int128 memory_nanos = 0;  // bytes x 10^9
@@ -44,29 +42,6 @@ __int128 milli_value(__int128 nanos) {
 }
 __int128 mebibytes(__int128 nanos) {
   return ceil_div(nanos, 1'000'000'000) / (1024 * 1024);
-}
-
-struct Row {
-  std::vector<std::string> cells;
-};
-
-std::string render(const std::vector<Row>& rows) {
-  std::vector<std::size_t> widths;
-  for (const Row& row : rows) {
-    widths.resize(std::max(widths.size(), row.cells.size()), 0);
-    for (std::size_t i = 0; i < row.cells.size(); ++i)
-      widths[i] = std::max(widths[i], row.cells[i].size());
-  }
-  std::string out;
-  for (const Row& row : rows) {
-    for (std::size_t i = 0; i < row.cells.size(); ++i) {
-      std::size_t width = std::max<std::size_t>(widths[i] + kPadding, 6);
-      out += row.cells[i];
-      out.append(width - row.cells[i].size(), ' ');
-    }
-    out += '\n';
-  }
-  return out;
 }
 
 struct ParsedPod {
@@ -128,13 +103,6 @@ std::string format_top_bytes(double bytes) {
   return to_string(static_cast<__int128>(whole) / (1024 * 1024)) + "Mi";
 }
 
-std::string format_columns(const std::vector<std::vector<std::string>>& rows) {
-  std::vector<Row> padded;
-  padded.reserve(rows.size());
-  for (const auto& cells : rows) padded.push_back(Row{cells});
-  return render(padded);
-}
-
 Result<std::string> format_top_table(std::vector<PodUsage> pods, const TopOptions& options) {
   if (pods.empty()) return std::string();
   std::vector<ParsedPod> parsed;
@@ -153,21 +121,21 @@ Result<std::string> format_top_table(std::vector<PodUsage> pods, const TopOption
     return a.pod->name < b.pod->name;
   });
 
-  std::vector<Row> rows;
+  std::vector<std::vector<std::string>> rows;
   rows.reserve(parsed.size() + 1);
-  Row header;
-  if (options.with_namespace) header.cells.push_back("NAMESPACE");
-  if (options.containers) header.cells.push_back("POD");
-  for (const char* name : {"NAME", "CPU(cores)", "MEMORY(bytes)"}) header.cells.push_back(name);
+  std::vector<std::string> header;
+  if (options.with_namespace) header.push_back("NAMESPACE");
+  if (options.containers) header.push_back("POD");
+  for (const char* name : {"NAME", "CPU(cores)", "MEMORY(bytes)"}) header.push_back(name);
   if (!options.no_headers) rows.push_back(std::move(header));
   for (const ParsedPod& pod : parsed) {
     auto add_row = [&](const std::string& name, const Usage& usage, bool container_row) {
-      Row row;
-      if (options.with_namespace) row.cells.push_back(pod.pod->namespace_name);
-      if (container_row) row.cells.push_back(pod.pod->name);
-      row.cells.push_back(name);
-      row.cells.push_back(to_string(milli_value(usage.cpu_nanos)) + "m");
-      row.cells.push_back(to_string(mebibytes(usage.memory_nanos)) + "Mi");
+      std::vector<std::string> row;
+      if (options.with_namespace) row.push_back(pod.pod->namespace_name);
+      if (container_row) row.push_back(pod.pod->name);
+      row.push_back(name);
+      row.push_back(to_string(milli_value(usage.cpu_nanos)) + "m");
+      row.push_back(to_string(mebibytes(usage.memory_nanos)) + "Mi");
       rows.push_back(std::move(row));
     };
     if (!options.containers) {
@@ -183,7 +151,7 @@ Result<std::string> format_top_table(std::vector<PodUsage> pods, const TopOption
     });
     for (std::size_t i : order) add_row(pod.pod->containers[i].name, pod.containers[i], true);
   }
-  return render(rows);
+  return format_columns(rows, kTopColumns);
 }
 
 }  // namespace podfit::kube

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "podfit/core/columns.hpp"
+
 namespace podfit::report {
 
 namespace {
@@ -96,21 +98,9 @@ std::vector<Row> rows_of(const backtest::BacktestResult& result) {
 }
 
 void write_table(std::ostream& out, const std::vector<Row>& rows) {
-  std::vector<std::size_t> widths(kHeader.size());
-  for (std::size_t i = 0; i < kHeader.size(); ++i) widths[i] = kHeader[i].size();
-  for (const Row& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-  }
-  auto print = [&](const Row& row) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
-    }
-    out << line << '\n';
-  };
-  print(kHeader);
-  for (const Row& row : rows) print(row);
+  std::vector<Row> table{kHeader};
+  table.insert(table.end(), rows.begin(), rows.end());
+  out << format_columns(table, ColumnStyle{.padding = 2});
 }
 
 void write_markdown(std::ostream& out, const std::vector<Row>& rows) {

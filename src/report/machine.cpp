@@ -11,56 +11,6 @@ namespace {
 
 using nlohmann::json;
 
-json number_or_null(double value) {
-  return std::isfinite(value) ? json(value) : json(nullptr);
-}
-
-json summary_json(const stats::Summary& summary) {
-  return json{{"mean", summary.mean},
-              {"p50", summary.p50},
-              {"p90", summary.p90},
-              {"p95", summary.p95},
-              {"p99", summary.p99},
-              {"max", summary.max},
-              {"burst_ratio", number_or_null(summary.burst_ratio)}};
-}
-
-json quantity_map(const std::optional<ResourceValue>& cpu,
-                  const std::optional<ResourceValue>& memory) {
-  json map = json::object();
-  if (cpu) map["cpu"] = cpu->text;
-  if (memory) map["memory"] = memory->text;
-  return map;
-}
-
-json resources_json(const Resources& resources) {
-  return json{{"requests", quantity_map(resources.cpu_request, resources.memory_request)},
-              {"limits", quantity_map(resources.cpu_limit, resources.memory_limit)}};
-}
-
-json recommendation_json(const policy::Recommendation& recommendation) {
-  const stats::ContainerStats& stats = recommendation.stats;
-  return json{{"namespace", stats.workload.namespace_name},
-              {"kind", stats.workload.kind},
-              {"workload", stats.workload.name},
-              {"container", stats.container},
-              {"pods", stats.pods},
-              {"samples", stats.samples},
-              {"window_seconds", stats.window_seconds},
-              {"effective_samples", stats.effective_samples},
-              {"half_life_seconds", stats.half_life_seconds},
-              {"cpu", summary_json(stats.cpu)},
-              {"memory", summary_json(stats.memory)},
-              {"current", resources_json(recommendation.current)},
-              {"recommended", resources_json(recommendation.recommended)},
-              {"has_recommendation", recommendation.has_recommendation},
-              {"changes", recommendation.changes()},
-              {"events",
-               {{"restarts", recommendation.events.restarts},
-                {"oom_kills", recommendation.events.oom_kills}}},
-              {"reason", recommendation.reason}};
-}
-
 // Shortest text that reads back as the same double.
 std::string number_text(double value) {
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
@@ -121,14 +71,6 @@ std::vector<std::string> csv_header() {
 }
 
 }  // namespace
-
-void write_json(std::ostream& out, const std::vector<policy::Recommendation>& recommendations) {
-  json list = json::array();
-  for (const auto& recommendation : recommendations) {
-    list.push_back(recommendation_json(recommendation));
-  }
-  out << json{{"recommendations", list}}.dump(2) << '\n';
-}
 
 void write_csv(std::ostream& out, const std::vector<policy::Recommendation>& recommendations) {
   write_csv_row(out, csv_header());

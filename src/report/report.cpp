@@ -4,6 +4,8 @@
 
 #include "report/cells.hpp"
 
+#include "podfit/core/columns.hpp"
+
 namespace podfit::report {
 namespace {
 
@@ -24,12 +26,6 @@ const char* ansi_colour(Tone tone) {
   return "";
 }
 
-// Text width in columns: UTF-8 continuation bytes take no column.
-std::size_t display_width(const std::string& text) {
-  return static_cast<std::size_t>(
-      std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
-}
-
 void write_footer(std::ostream& out, const std::vector<policy::Recommendation>& recommendations,
                   const std::string& bullet) {
   for (const auto& recommendation : recommendations) {
@@ -45,26 +41,17 @@ void write_table(std::ostream& out, const std::vector<policy::Recommendation>& r
   std::vector<std::vector<Cell>> rows;
   for (const auto& recommendation : recommendations)
     rows.push_back(detail::row_cells(recommendation));
-  std::vector<std::size_t> widths;
-  for (const auto& header : headers) widths.push_back(display_width(header));
+  std::vector<std::vector<ColumnCell>> table;
+  std::vector<ColumnCell>& header_row = table.emplace_back();
+  for (const auto& header : headers) header_row.push_back({header, {}, {}});
   for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], display_width(row[i].text));
+    std::vector<ColumnCell>& line = table.emplace_back();
+    for (const Cell& cell : row) {
+      const char* colour = color ? ansi_colour(cell.tone) : "";
+      line.push_back({cell.text, colour, *colour != '\0' ? "\033[0m" : ""});
     }
   }
-  auto write_row = [&](const std::vector<Cell>& row) {
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      bool last = i + 1 == row.size();
-      const char* colour = color ? ansi_colour(row[i].tone) : "";
-      out << colour << row[i].text << (*colour != '\0' ? "\033[0m" : "");
-      if (!last) out << std::string(widths[i] - display_width(row[i].text) + 2, ' ');
-    }
-    out << '\n';
-  };
-  std::vector<Cell> header_row;
-  for (const auto& header : headers) header_row.push_back(Cell{header, Tone::plain});
-  write_row(header_row);
-  for (const auto& row : rows) write_row(row);
+  out << format_columns(table, ColumnStyle{.padding = 2});
   if (std::any_of(recommendations.begin(), recommendations.end(),
                   [](const auto& r) { return r.has_recommendation; })) {
     out << "\nWhy:\n";

@@ -10,6 +10,7 @@
 
 #include "cli/published.hpp"
 #include "podfit/kube/configmap.hpp"
+#include "podfit/report/report.hpp"
 
 namespace podfit::test {
 
@@ -126,7 +127,7 @@ TEST_CASE("recommendations.json reads back, ignoring fields it does not know", "
      "has_recommendation": true, "changes": true, "confidence": {"level": "high"},
      "events": {"restarts": 3, "oom_kills": 1}, "reason": "why"},
     {"kind": "DaemonSet|Job", "workload": "agent", "container": "a"}]})";
-  auto parsed = kube::parse_recommendations_json(text, "cm report");
+  auto parsed = report::parse_recommendations_json(text, "cm report");
   REQUIRE(parsed.has_value());
   REQUIRE(parsed->size() == 2);
   const auto& first = (*parsed)[0];
@@ -149,19 +150,19 @@ TEST_CASE("recommendations.json reads back, ignoring fields it does not know", "
   CHECK_FALSE(second.has_recommendation);
   CHECK(second.recommended.empty());
 
-  auto bad_quantity = kube::parse_recommendations_json(
+  auto bad_quantity = report::parse_recommendations_json(
       R"({"recommendations": [{"kind": "Deployment", "workload": "w", "container": "c",
           "recommended": {"requests": {"cpu": "lots"}}}]})",
       "cm report");
   REQUIRE_FALSE(bad_quantity.has_value());
   CHECK(bad_quantity.error().message.find("cm report: recommendations[0] recommended requests") ==
         0);
-  auto no_kind = kube::parse_recommendations_json(
+  auto no_kind = report::parse_recommendations_json(
       R"({"recommendations": [{"workload": "w", "container": "c"}]})", "cm report");
   REQUIRE_FALSE(no_kind.has_value());
   CHECK(no_kind.error().message == "cm report: recommendations[0]: no \"kind\"");
-  CHECK_FALSE(kube::parse_recommendations_json("[]", "x").has_value());
-  CHECK_FALSE(kube::parse_recommendations_json("{", "x").has_value());
+  CHECK_FALSE(report::parse_recommendations_json("[]", "x").has_value());
+  CHECK_FALSE(report::parse_recommendations_json("{", "x").has_value());
 }
 
 TEST_CASE("the published strategic patches name the kubectl command that applies them",
@@ -177,7 +178,7 @@ TEST_CASE("the published strategic patches name the kubectl command that applies
   same.recommended = same.current;
   policy::Recommendation unknown_kind = api;
   unknown_kind.stats.workload.kind = "DaemonSet|Job";
-  std::string patches = cli::cluster_patches({api, same, unknown_kind});
+  std::string patches = report::kubectl_patches({api, same, unknown_kind});
   CHECK(patches ==
         "# kubectl -n shop patch deployment api --type strategic -p "
         "'spec: {template: {spec: {containers: [{name: app, resources: {requests: {cpu: "

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "podfit/core/error.hpp"
+
 namespace podfit {
 
 using Labels = std::map<std::string, std::string>;
@@ -64,5 +66,9 @@ struct WorkloadResources {
   std::string container;
   Resources current;
 };
+
+// kubectl's -l syntax: "app=web,tier!=db,env in (a,b),!canary" -> the selector; errors
+// quote the text.
+Result<LabelSelector> parse_label_selector(const std::string& text);
 
 }  // namespace podfit

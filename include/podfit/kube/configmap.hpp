@@ -10,7 +10,6 @@
 
 #include "podfit/core/error.hpp"
 #include "podfit/kube/client.hpp"
-#include "podfit/policy/policy.hpp"
 
 namespace podfit::kube {
 
@@ -70,11 +69,5 @@ inline constexpr const char* kGzipSuffix = ".gz";
 // (bad gzip) name `origin` and the key.
 Result<std::optional<std::string>> report_file(const ConfigMapContent& content,
                                                const std::string& name, const std::string& origin);
-
-// `recommend -o json` text back to recommendations. Unknown fields are ignored and
-// missing optional ones default, so a report from a newer podfit still reads.
-// Errors name `origin` and the entry.
-Result<std::vector<policy::Recommendation>> parse_recommendations_json(const std::string& text,
-                                                                       const std::string& origin);
 
 }  // namespace podfit::kube

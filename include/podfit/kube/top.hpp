@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "podfit/core/columns.hpp"
 #include "podfit/core/error.hpp"
 #include "podfit/kube/metrics.hpp"
 
@@ -30,9 +31,9 @@ Result<std::string> format_top_memory(const std::string& quantity);
 std::string format_top_cores(double cores);
 std::string format_top_bytes(double bytes);
 
-// Rows of cells padded like Go's tabwriter in kubectl (minimum width 6, 3 spaces of
-// padding, trailing padding kept).
-std::string format_columns(const std::vector<std::vector<std::string>>& rows);
+// Columns padded like Go's tabwriter in kubectl: minimum width 6, 3 spaces of padding,
+// trailing padding kept.
+inline constexpr ColumnStyle kTopColumns{.padding = 3, .min_width = 6, .pad_last = true};
 
 // The table, columns padded like Go's tabwriter in kubectl (3 spaces, trailing
 // padding kept). Empty text for no pods.

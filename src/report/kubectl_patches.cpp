@@ -1,0 +1,50 @@
+// kubectl strategic-merge patches for the report ConfigMap.
+#include <map>
+
+#include "podfit/manifest/editor.hpp"
+#include "podfit/report/report.hpp"
+
+namespace podfit::report {
+
+namespace {
+
+std::string lowercase(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+}  // namespace
+
+std::string kubectl_patches(const std::vector<policy::Recommendation>& recommendations) {
+  std::map<WorkloadRef, std::vector<const policy::Recommendation*>> by_workload;
+  for (const auto& recommendation : recommendations) {
+    const WorkloadRef& ref = recommendation.stats.workload;
+    if (!recommendation.changes() || ref.kind.find('|') != std::string::npos ||
+        ref.namespace_name.empty()) {
+      continue;
+    }
+    by_workload[ref].push_back(&recommendation);
+  }
+  std::string out;
+  for (const auto& [ref, list] : by_workload) {
+    manifest::Workload workload;
+    workload.ref = ref;
+    std::vector<manifest::ContainerChange> changes;
+    for (const policy::Recommendation* recommendation : list) {
+      workload.containers.push_back(
+          {recommendation->stats.container, false, recommendation->current, 0});
+      changes.push_back({ref, recommendation->stats.container, recommendation->recommended});
+    }
+    std::string patch = manifest::strategic_patches({workload}, changes);
+    std::size_t body = patch.find('\n');  // after the "# Kind ns/name" line
+    if (patch.empty() || body == std::string::npos) continue;
+    std::string document = patch.substr(body + 1);
+    while (!document.empty() && document.back() == '\n') document.pop_back();
+    if (!out.empty()) out += "---\n";
+    out += "# kubectl -n " + ref.namespace_name + " patch " + lowercase(ref.kind) + " " + ref.name +
+           " --type strategic -p '" + document + "'\n" + document + "\n";
+  }
+  return out;
+}
+
+}  // namespace podfit::report

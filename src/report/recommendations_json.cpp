@@ -1,0 +1,194 @@
+// The recommendations JSON (`recommend -o json`, the report ConfigMap): its one writer
+// and its one reader, which gives back every field the writer wrote.
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "podfit/quantity/quantity.hpp"
+#include "podfit/report/report.hpp"
+#include "report/cells.hpp"
+
+namespace podfit::report {
+
+namespace {
+
+using nlohmann::json;
+
+json number_or_null(double value) {
+  return std::isfinite(value) ? json(value) : json(nullptr);
+}
+
+json summary_json(const stats::Summary& summary) {
+  return json{{"mean", summary.mean},
+              {"p50", summary.p50},
+              {"p90", summary.p90},
+              {"p95", summary.p95},
+              {"p99", summary.p99},
+              {"max", summary.max},
+              {"burst_ratio", number_or_null(summary.burst_ratio)}};
+}
+
+json quantity_map(const std::optional<ResourceValue>& cpu,
+                  const std::optional<ResourceValue>& memory) {
+  json map = json::object();
+  if (cpu) map["cpu"] = cpu->text;
+  if (memory) map["memory"] = memory->text;
+  return map;
+}
+
+json resources_json(const Resources& resources) {
+  return json{{"requests", quantity_map(resources.cpu_request, resources.memory_request)},
+              {"limits", quantity_map(resources.cpu_limit, resources.memory_limit)}};
+}
+
+json recommendation_json(const policy::Recommendation& recommendation) {
+  const stats::ContainerStats& stats = recommendation.stats;
+  return json{{"namespace", stats.workload.namespace_name},
+              {"kind", stats.workload.kind},
+              {"workload", stats.workload.name},
+              {"container", stats.container},
+              {"pods", stats.pods},
+              {"samples", stats.samples},
+              {"window_seconds", stats.window_seconds},
+              {"effective_samples", stats.effective_samples},
+              {"half_life_seconds", stats.half_life_seconds},
+              {"memory_growth_per_second", stats.memory_growth_per_second},
+              {"longest_pod_seconds", stats.longest_pod_seconds},
+              {"cpu", summary_json(stats.cpu)},
+              {"memory", summary_json(stats.memory)},
+              {"current", resources_json(recommendation.current)},
+              {"recommended", resources_json(recommendation.recommended)},
+              {"has_recommendation", recommendation.has_recommendation},
+              {"changes", recommendation.changes()},
+              {"events",
+               {{"restarts", recommendation.events.restarts},
+                {"oom_kills", recommendation.events.oom_kills},
+                {"oom_memory_limit_bytes", recommendation.events.oom_memory_limit_bytes}}},
+              {"reason", recommendation.reason}};
+}
+
+double number_at(const json& object, const char* key) {
+  auto found = object.find(key);
+  return found != object.end() && found->is_number() ? found->get<double>() : 0.0;
+}
+
+stats::Summary summary_of(const json& object) {
+  stats::Summary summary;
+  if (!object.is_object()) return summary;
+  summary.mean = number_at(object, "mean");
+  summary.p50 = number_at(object, "p50");
+  summary.p90 = number_at(object, "p90");
+  summary.p95 = number_at(object, "p95");
+  summary.p99 = number_at(object, "p99");
+  summary.max = number_at(object, "max");
+  summary.burst_ratio = stats::burst_ratio(summary.max, summary.p50);
+  return summary;
+}
+
+Result<std::optional<ResourceValue>> value_at(const json& section, const char* name,
+                                              const std::string& where) {
+  if (!section.is_object() || !section.contains(name) || section[name].is_null())
+    return std::optional<ResourceValue>{};
+  if (!section[name].is_string()) return fail(where + ": " + name + " is not a quantity string");
+  std::string text = section[name].get<std::string>();
+  auto parsed = quantity::parse(text);
+  if (!parsed) return fail(where + ": " + parsed.error().message);
+  return std::optional<ResourceValue>{ResourceValue{parsed->value(), text}};
+}
+
+Result<Resources> resources_of(const json& object, const std::string& where) {
+  Resources resources;
+  if (!object.is_object()) return resources;
+  const json empty = json::object();
+  const json& requests = object.contains("requests") ? object["requests"] : empty;
+  const json& limits = object.contains("limits") ? object["limits"] : empty;
+  auto cpu_request = value_at(requests, "cpu", where + " requests");
+  auto memory_request = value_at(requests, "memory", where + " requests");
+  auto cpu_limit = value_at(limits, "cpu", where + " limits");
+  auto memory_limit = value_at(limits, "memory", where + " limits");
+  for (const auto* value : {&cpu_request, &memory_request, &cpu_limit, &memory_limit}) {
+    if (!*value) return tl::unexpected(value->error());
+  }
+  resources.cpu_request = *cpu_request;
+  resources.memory_request = *memory_request;
+  resources.cpu_limit = *cpu_limit;
+  resources.memory_limit = *memory_limit;
+  return resources;
+}
+
+Result<policy::Recommendation> recommendation_of(const json& entry, const std::string& where) {
+  if (!entry.is_object()) return fail(where + ": not an object");
+  policy::Recommendation recommendation;
+  stats::ContainerStats& stats = recommendation.stats;
+  for (const char* key : {"kind", "workload", "container"}) {
+    if (!entry.contains(key) || !entry[key].is_string() || entry[key].get<std::string>().empty())
+      return fail(where + ": no \"" + key + "\"");
+  }
+  stats.workload.namespace_name = entry.value("namespace", "");
+  stats.workload.kind = entry["kind"].get<std::string>();
+  stats.workload.name = entry["workload"].get<std::string>();
+  stats.container = entry["container"].get<std::string>();
+  stats.pods = static_cast<std::size_t>(number_at(entry, "pods"));
+  stats.samples = static_cast<std::size_t>(number_at(entry, "samples"));
+  stats.window_seconds = number_at(entry, "window_seconds");
+  stats.effective_samples = number_at(entry, "effective_samples");
+  stats.half_life_seconds = number_at(entry, "half_life_seconds");
+  stats.memory_growth_per_second = number_at(entry, "memory_growth_per_second");
+  stats.longest_pod_seconds = number_at(entry, "longest_pod_seconds");
+  stats.cpu = summary_of(entry.value("cpu", json::object()));
+  stats.memory = summary_of(entry.value("memory", json::object()));
+  stats.cpu.count = stats.memory.count = stats.samples;
+  auto current = resources_of(entry.value("current", json::object()), where + " current");
+  if (!current) return tl::unexpected(current.error());
+  auto recommended =
+      resources_of(entry.value("recommended", json::object()), where + " recommended");
+  if (!recommended) return tl::unexpected(recommended.error());
+  recommendation.current = *current;
+  recommendation.recommended = *recommended;
+  auto has = entry.find("has_recommendation");
+  recommendation.has_recommendation = has != entry.end() && has->is_boolean() && has->get<bool>();
+  recommendation.reason = entry.value("reason", "");
+  json events = entry.value("events", json::object());
+  if (events.is_object()) {
+    recommendation.events.restarts = static_cast<std::size_t>(number_at(events, "restarts"));
+    recommendation.events.oom_kills = static_cast<std::size_t>(number_at(events, "oom_kills"));
+    recommendation.events.oom_memory_limit_bytes = number_at(events, "oom_memory_limit_bytes");
+  }
+  return recommendation;
+}
+
+}  // namespace
+
+void detail::write_json(std::ostream& out, const std::vector<policy::Recommendation>& recommendations) {
+  json list = json::array();
+  for (const auto& recommendation : recommendations) {
+    list.push_back(recommendation_json(recommendation));
+  }
+  out << json{{"recommendations", list}}.dump(2) << '\n';
+}
+
+Result<std::vector<policy::Recommendation>> parse_recommendations_json(const std::string& text,
+                                                                       const std::string& origin) {
+  auto parsed = json::parse(text, nullptr, false);
+  if (parsed.is_discarded()) return fail(origin + ": not valid JSON");
+  if (!parsed.is_object() || !parsed.contains("recommendations") ||
+      !parsed["recommendations"].is_array()) {
+    return fail(origin + ": no \"recommendations\" list (is it `podfit recommend -o json`?)");
+  }
+  std::vector<policy::Recommendation> out;
+  const json& list = parsed["recommendations"];
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    std::string where = origin + ": recommendations[" + std::to_string(i) + "]";
+    Result<policy::Recommendation> one = fail(where);
+    try {
+      one = recommendation_of(list[i], where);
+    } catch (const json::exception& e) {
+      return fail(where + ": " + e.what());
+    }
+    if (!one) return tl::unexpected(one.error());
+    out.push_back(std::move(*one));
+  }
+  return out;
+}
+
+}  // namespace podfit::report
