@@ -263,4 +263,34 @@ TEST_CASE("a report too big for a ConfigMap as text is published gzipped and rea
   CHECK(configmap.value("binaryData", nlohmann::json::object()).empty());
 }
 
+TEST_CASE("recommend --from-cluster gives back every field recommend --store published",
+          "[kube][report]") {
+  Cluster cluster;
+  TempDir temp;
+  std::string store = make_store(temp);
+  // With decay, effective samples differ from samples: the confidence column shows it.
+  std::string run = "recommend --store " + shell_quote(store) + " --half-life 10m";
+  auto published =
+      run_podfit(run + " --publish-configmap podfit-report", cluster.home, cluster.in_cluster());
+  INFO(published.err);
+  REQUIRE(published.exit_code == 0);
+
+  std::string from_cluster = " --from-cluster --kubeconfig " + shell_quote(cluster.kubeconfig);
+  auto json_store = run_podfit(run + " -o json", cluster.home);
+  auto json_cluster = run_podfit("recommend -o json" + from_cluster, cluster.home);
+  INFO(json_cluster.err);
+  REQUIRE(json_store.exit_code == 0);
+  REQUIRE(json_cluster.exit_code == 0);
+  auto want = nlohmann::json::parse(json_store.out);
+  auto got = nlohmann::json::parse(json_cluster.out);
+  REQUIRE(want["recommendations"].size() == 2);
+  CHECK(want["recommendations"][0]["effective_samples"] != want["recommendations"][0]["samples"]);
+  CHECK(got == want);
+
+  auto table_store = run_podfit(run, cluster.home);
+  auto table_cluster = run_podfit("recommend" + from_cluster, cluster.home);
+  REQUIRE(table_cluster.exit_code == 0);
+  CHECK(table_cluster.out == table_store.out);
+}
+
 }  // namespace podfit::test
