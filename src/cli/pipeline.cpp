@@ -18,20 +18,6 @@ namespace podfit::cli {
 
 namespace {
 
-// The CLI flags that map one-to-one onto policy settings (docs/policy.md).
-constexpr const char* kPolicyFlags[][2] = {
-    {"cpu-limit", "CPU limits: set (default), keep the current one, or none (remove)"},
-    {"qos", "burstable (default) or guaranteed (every limit equals its request)"},
-    {"min-change", "keep a value whose change is smaller than this (default 10%)"},
-    {"min-samples", "fewer samples than this: no recommendation (default 20)"},
-    {"min-duration", "less time covered than this: no recommendation (default 10m)"},
-    {"cpu-request-margin", "multiplier on the CPU request statistic (default 1.15)"},
-    {"memory-request-margin", "multiplier on the memory request statistic (default 1.15)"},
-    {"cpu-limit-margin", "multiplier on the CPU limit statistic (default 1.25)"},
-    {"memory-limit-margin", "multiplier on the memory limit statistic (default 1.25)"},
-    {"half-life", "weight samples by age, halving per DURATION, e.g. 24h (default off)"},
-};
-
 policy::PolicyOptions load_policy(const PipelineOptions& options) {
   policy::PolicyOptions policy;
   if (!options.policy_file.empty()) {
@@ -192,8 +178,12 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
       ->type_name("PATH");
   command.add_option("--policy", options.policy_file, "YAML file of policy settings")
       ->type_name("FILE");
-  for (const auto& [name, help] : kPolicyFlags) {
-    std::string key = name;
+  const policy::PolicyOptions defaults;
+  for (const policy::SettingDoc& setting : policy::setting_docs()) {
+    if (!setting.flag) continue;
+    std::string key = setting.key;
+    std::string help =
+        setting.help + " (default " + policy::setting_text(defaults, key) + ")";
     command
         .add_option_function<std::string>(
             "--" + key,

@@ -1,10 +1,13 @@
 // apply_settings: the `key: value` policy settings of docs/policy.md.
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "podfit/policy/policy.hpp"
 #include "podfit/quantity/quantity.hpp"
@@ -170,38 +173,132 @@ std::optional<std::string> set_min_change(PolicyOptions& options, const std::str
   return std::nullopt;
 }
 
-const std::map<std::string, Setter, std::less<>>& setters() {
-  static const std::map<std::string, Setter, std::less<>> kSetters = {
-      {"cpu-request-percentile", statistic_setter(&PolicyOptions::cpu_request_statistic)},
-      {"cpu-request-margin", margin_setter(&PolicyOptions::cpu_request_margin)},
-      {"cpu-limit-percentile", statistic_setter(&PolicyOptions::cpu_limit_statistic)},
-      {"cpu-limit-margin", margin_setter(&PolicyOptions::cpu_limit_margin)},
-      {"memory-request-percentile", statistic_setter(&PolicyOptions::memory_request_statistic)},
-      {"memory-request-margin", margin_setter(&PolicyOptions::memory_request_margin)},
-      {"memory-limit-percentile", statistic_setter(&PolicyOptions::memory_limit_statistic)},
-      {"memory-limit-margin", margin_setter(&PolicyOptions::memory_limit_margin)},
-      {"cpu-limit", set_cpu_limit},
-      {"qos", set_qos},
-      {"memory-growth", set_memory_growth},
-      {"min-cpu", floor_setter(&PolicyOptions::min_cpu_cores, "1m")},
-      {"min-memory", floor_setter(&PolicyOptions::min_memory_bytes, "8Mi")},
-      {"min-samples", set_min_samples},
-      {"min-duration", set_min_duration},
-      {"cpu-margin-confidence", set_cpu_margin_confidence},
-      {"half-life", set_half_life},
-      {"min-change", set_min_change},
-  };
-  return kSetters;
+std::string number_text(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
 }
 
-std::string known_keys() {
-  std::string keys;
-  for (const auto& [key, setter] : setters()) keys += (keys.empty() ? "" : ", ") + key;
-  return keys;
+std::string statistic_text(Statistic statistic) {
+  switch (statistic) {
+    case Statistic::p50:
+      return "p50";
+    case Statistic::p90:
+      return "p90";
+    case Statistic::p95:
+      return "p95";
+    case Statistic::p99:
+      return "p99";
+    case Statistic::max:
+      return "max";
+  }
+  return "max";
+}
+
+// A duration as a setting is written: "0" or whole d/h/m/s parts ("1h", "10m", "90s").
+std::string duration_text(double seconds) {
+  if (seconds == 0) return "0";
+  for (auto [unit, size] : {std::pair{"d", 86400.0}, {"h", 3600.0}, {"m", 60.0}}) {
+    if (std::fmod(seconds, size) == 0) return number_text(seconds / size) + unit;
+  }
+  return number_text(seconds) + "s";
 }
 
 const char* mode_name(CpuLimitMode mode) {
   return mode == CpuLimitMode::keep ? "keep" : mode == CpuLimitMode::none ? "none" : "set";
+}
+
+using Shower = std::function<std::string(const PolicyOptions&)>;
+
+// One policy setting: how to set it, how to show its value, its help, and whether the
+// CLI offers it as a flag (--KEY VALUE) besides the --policy file.
+struct Setting {
+  Setter set;
+  Shower show;
+  const char* help;
+  bool flag;
+};
+
+Shower show_statistic(Statistic PolicyOptions::*field) {
+  return [field](const PolicyOptions& options) { return statistic_text(options.*field); };
+}
+Shower show_number(double PolicyOptions::*field) {
+  return [field](const PolicyOptions& options) { return number_text(options.*field); };
+}
+
+const std::map<std::string, Setting, std::less<>>& settings_table() {
+  using O = PolicyOptions;
+  static const std::map<std::string, Setting, std::less<>> kSettings = {
+      {"cpu-request-percentile",
+       {statistic_setter(&O::cpu_request_statistic), show_statistic(&O::cpu_request_statistic),
+        "the CPU request's statistic: 50, 90, 95, 99 or max", false}},
+      {"cpu-request-margin",
+       {margin_setter(&O::cpu_request_margin), show_number(&O::cpu_request_margin),
+        "multiplier on the CPU request statistic", true}},
+      {"cpu-limit-percentile",
+       {statistic_setter(&O::cpu_limit_statistic), show_statistic(&O::cpu_limit_statistic),
+        "the CPU limit's statistic", false}},
+      {"cpu-limit-margin",
+       {margin_setter(&O::cpu_limit_margin), show_number(&O::cpu_limit_margin),
+        "multiplier on the CPU limit statistic", true}},
+      {"memory-request-percentile",
+       {statistic_setter(&O::memory_request_statistic), show_statistic(&O::memory_request_statistic),
+        "the memory request's statistic", false}},
+      {"memory-request-margin",
+       {margin_setter(&O::memory_request_margin), show_number(&O::memory_request_margin),
+        "multiplier on the memory request statistic", true}},
+      {"memory-limit-percentile",
+       {statistic_setter(&O::memory_limit_statistic), show_statistic(&O::memory_limit_statistic),
+        "the memory limit's statistic", false}},
+      {"memory-limit-margin",
+       {margin_setter(&O::memory_limit_margin), show_number(&O::memory_limit_margin),
+        "multiplier on the memory limit statistic", true}},
+      {"cpu-limit",
+       {set_cpu_limit, [](const O& o) { return std::string(mode_name(o.cpu_limit)); },
+        "CPU limits: set, keep the current one, or none (remove)", true}},
+      {"qos",
+       {set_qos, [](const O& o) { return std::string(o.guaranteed ? "guaranteed" : "burstable"); },
+        "burstable, or guaranteed (every limit equals its request)", true}},
+      {"memory-growth",
+       {set_memory_growth,
+        [](const O& o) { return std::string(o.project_memory_growth ? "project" : "ignore"); },
+        "project a steady memory rise over the longest pod lifetime, or ignore it", false}},
+      {"min-cpu",
+       {floor_setter(&O::min_cpu_cores, "1m"),
+        [](const O& o) { return number_text(o.min_cpu_cores * 1000) + "m"; },
+        "the smallest CPU request or limit", false}},
+      {"min-memory",
+       {floor_setter(&O::min_memory_bytes, "8Mi"),
+        [](const O& o) { return number_text(o.min_memory_bytes / (1024 * 1024)) + "Mi"; },
+        "the smallest memory request or limit", false}},
+      {"min-samples",
+       {set_min_samples, [](const O& o) { return std::to_string(o.min_samples); },
+        "fewer samples than this: no recommendation", true}},
+      {"min-duration",
+       {set_min_duration, [](const O& o) { return duration_text(o.min_window_seconds); },
+        "less time covered than this: no recommendation", true}},
+      {"cpu-margin-confidence",
+       {set_cpu_margin_confidence,
+        [](const O& o) { return duration_text(o.cpu_margin_confidence_seconds); },
+        "with more history than this, the CPU request margin shrinks", false}},
+      {"half-life",
+       {set_half_life,
+        [](const O& o) {
+          return o.half_life_seconds == 0 ? std::string("off") : duration_text(o.half_life_seconds);
+        },
+        "weight samples by age, halving per DURATION, e.g. 24h", true}},
+      {"min-change",
+       {set_min_change,
+        [](const O& o) { return number_text(o.min_change * 100) + "%"; },
+        "keep a value whose change is smaller than this", true}},
+  };
+  return kSettings;
+}
+
+std::string known_keys() {
+  std::string keys;
+  for (const auto& [key, setting] : settings_table()) keys += (keys.empty() ? "" : ", ") + key;
+  return keys;
 }
 
 }  // namespace
@@ -210,12 +307,12 @@ Result<PolicyOptions> apply_settings(PolicyOptions base,
                                      const std::map<std::string, std::string>& settings,
                                      const std::string& origin) {
   for (const auto& [key, value] : settings) {
-    auto setter = setters().find(key);
-    if (setter == setters().end()) {
+    auto setting = settings_table().find(key);
+    if (setting == settings_table().end()) {
       return fail(origin + ": unknown policy setting \"" + key + "\" (known: " + known_keys() +
                   ")");
     }
-    if (auto expected = setter->second(base, value)) {
+    if (auto expected = setting->second.set(base, value)) {
       return fail(origin + ": " + key + ": \"" + value + "\" is not valid (expected " + *expected +
                   ")");
     }
@@ -226,6 +323,17 @@ Result<PolicyOptions> apply_settings(PolicyOptions base,
                 " (Guaranteed QoS needs a CPU limit equal to the request; use cpu-limit=set)");
   }
   return base;
+}
+
+std::vector<SettingDoc> setting_docs() {
+  std::vector<SettingDoc> docs;
+  for (const auto& [key, setting] : settings_table()) docs.push_back({key, setting.help, setting.flag});
+  return docs;
+}
+
+std::string setting_text(const PolicyOptions& options, std::string_view key) {
+  auto setting = settings_table().find(key);
+  return setting == settings_table().end() ? std::string() : setting->second.show(options);
 }
 
 }  // namespace podfit::policy

@@ -4,6 +4,8 @@
 
 #include <map>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "podfit/core/container_event.hpp"
 #include "podfit/core/error.hpp"
@@ -55,6 +57,18 @@ struct PolicyOptions {
 Result<PolicyOptions> apply_settings(PolicyOptions base,
                                      const std::map<std::string, std::string>& settings,
                                      const std::string& origin);
+
+// Every setting apply_settings knows, in key order: its help, and whether the CLI
+// offers it as a flag (--KEY VALUE) as well as in a --policy file.
+struct SettingDoc {
+  std::string key;
+  std::string help;
+  bool flag = false;
+};
+std::vector<SettingDoc> setting_docs();
+// A setting's value in `options`, written as the setting takes it ("p90", "1.15",
+// "10%", "10m", "off"); empty for an unknown key.
+std::string setting_text(const PolicyOptions& options, std::string_view key);
 
 struct Recommendation {
   stats::ContainerStats stats;
