@@ -65,10 +65,6 @@ std::vector<std::string> split_path(const std::string& path) {
   return parts;
 }
 
-bool is_retryable_status(long status) {
-  return status == 429 || status >= 500;
-}
-
 }  // namespace
 
 std::string permission_for_path(const std::string& path, const std::string& verb_override) {
@@ -97,38 +93,22 @@ std::string permission_for_path(const std::string& path, const std::string& verb
   return text;
 }
 
-ApiClient::ApiClient(ConnectionConfig config, std::unique_ptr<HttpTransport> transport,
-                     RetryPolicy retry)
+ApiClient::ApiClient(ConnectionConfig config, std::unique_ptr<net::HttpTransport> transport,
+                     net::RetryPolicy retry)
     : config_(std::move(config)),
       transport_(std::move(transport)),
-      retry_(std::move(retry)),
+      retry_(net::with_defaults(std::move(retry))),
       credentials_(config_.user, config_.cluster) {
-  if (!retry_.sleep) {
-    retry_.sleep = [](double seconds) {
-      std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-    };
-  }
-  if (!retry_.random) {
-    auto engine = std::make_shared<std::mt19937>(std::random_device{}());
-    retry_.random = [engine] { return std::uniform_real_distribution<double>(0, 1)(*engine); };
-  }
-  if (retry_.max_attempts < 1) retry_.max_attempts = 1;
 }
 
 std::unique_ptr<ApiClient> ApiClient::connect(const ConnectionConfig& config,
-                                              const Timeouts& timeouts, RetryPolicy retry) {
-  TlsOptions tls;
+                                              const net::Timeouts& timeouts, net::RetryPolicy retry) {
+  net::TlsOptions tls;
   tls.ca_file = config.cluster.ca_file;
   tls.ca_pem = config.cluster.ca_pem;
   tls.insecure_skip_verify = config.cluster.insecure_skip_tls_verify;
   tls.server_name = config.cluster.tls_server_name;
-  return std::make_unique<ApiClient>(config, make_curl_transport(tls, timeouts), std::move(retry));
-}
-
-double ApiClient::backoff_seconds(int attempt) {
-  double delay = retry_.base_delay_seconds * std::pow(2.0, attempt - 1);
-  delay = std::min(delay, retry_.max_delay_seconds);
-  return delay * (0.5 + 0.5 * retry_.random());  // jitter: between half and all of it
+  return std::make_unique<ApiClient>(config, net::make_curl_transport(tls, timeouts), std::move(retry));
 }
 
 std::string ApiClient::describe_failure(const std::string& method, const std::string& path,
@@ -167,7 +147,7 @@ Result<std::string> ApiClient::send(const std::string& method, const std::string
   for (int attempt = 1;; ++attempt) {
     auto credentials = credentials_.current();
     if (!credentials) return tl::unexpected(credentials.error());
-    HttpRequest request;
+    net::HttpRequest request;
     request.url = url(path);
     request.headers = {"Accept: application/json", std::string("User-Agent: podfit/") + kVersion};
     if (!credentials->authorization.empty())
@@ -188,7 +168,7 @@ Result<std::string> ApiClient::send(const std::string& method, const std::string
         if (attempt > 1) text += " (after " + std::to_string(attempt) + " attempts)";
         return fail(text);
       }
-      retry_.sleep(backoff_seconds(attempt));
+      retry_.sleep(net::retry_delay_seconds(retry_, attempt));
       continue;
     }
     long status = response->status;
@@ -198,16 +178,9 @@ Result<std::string> ApiClient::send(const std::string& method, const std::string
       --attempt;
       continue;
     }
-    if (!is_retryable_status(status) || last)
+    if (!net::is_retryable_status(status) || last)
       return fail(describe_failure(method, path, status, response->body, attempt));
-    double delay = backoff_seconds(attempt);
-    if (!response->retry_after.empty()) {
-      char* end = nullptr;
-      double seconds = std::strtod(response->retry_after.c_str(), &end);
-      if (end && *end == '\0' && seconds >= 0)
-        delay = std::min(seconds, retry_.max_retry_after_seconds);
-    }
-    retry_.sleep(delay);
+    retry_.sleep(net::retry_delay_seconds(retry_, attempt, response->retry_after));
   }
 }
 

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kube/base64.hpp"
-#include "kube/gzip.hpp"
+#include "podfit/net/base64.hpp"
+#include "podfit/net/gzip.hpp"
 
 namespace podfit::kube {
 
@@ -86,7 +86,7 @@ Result<void> patch_configmap(ApiClient& client, const ConfigMapRef& ref,
     if (!update.binary_data.count(key)) binary_data[key] = nullptr;
   }
   for (const auto& [key, value] : update.data) data[key] = value;
-  for (const auto& [key, value] : update.binary_data) binary_data[key] = base64_encode(value);
+  for (const auto& [key, value] : update.binary_data) binary_data[key] = net::base64_encode(value);
   json patch = {{"metadata", {{"annotations", annotations}}}, {"data", data}};
   if (!binary_data.empty()) patch["binaryData"] = binary_data;
   auto sent = client.patch(path, patch.dump(), "application/merge-patch+json");
@@ -109,7 +109,7 @@ ConfigMapUpdate report_update(const std::map<std::string, std::string>& files) {
     return update;
   }
   for (const auto& [name, text] : files) {
-    update.binary_data[name + kGzipSuffix] = gzip_compress(text);
+    update.binary_data[name + kGzipSuffix] = net::gzip_compress(text);
     update.removed.push_back(name);
   }
   return update;
@@ -123,7 +123,7 @@ Result<std::optional<std::string>> report_file(const ConfigMapContent& content,
   auto packed = content.binary_data.find(name + kGzipSuffix);
   if (packed == content.binary_data.end()) return std::optional<std::string>();
   // A report inflates ~10x; 64 MiB is far beyond any that fits 1 MiB gzipped.
-  auto text = gzip_decompress(packed->second, std::size_t{64} << 20);
+  auto text = net::gzip_decompress(packed->second, std::size_t{64} << 20);
   if (!text) return fail(origin + " binaryData " + packed->first + ": " + text.error().message);
   return std::optional<std::string>(std::move(*text));
 }
@@ -138,7 +138,7 @@ Result<ConfigMapContent> read_configmap(ApiClient& client, const ConfigMapRef& r
   ConfigMapContent content;
   content.data = string_map(parsed.value("data", json::object()));
   for (const auto& [key, text] : string_map(parsed.value("binaryData", json::object()))) {
-    auto bytes = base64_decode(text);
+    auto bytes = net::base64_decode(text);
     if (!bytes) return fail("GET " + client.url(path) + ": binaryData " + key + " is not base64");
     content.binary_data[key] = std::move(*bytes);
   }

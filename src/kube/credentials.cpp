@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kube/base64.hpp"
+#include "podfit/net/base64.hpp"
 
 extern char** environ;
 
@@ -97,7 +97,7 @@ std::string exec_info(const ExecConfig& exec, const ClusterInfo& cluster) {
   if (exec.provide_cluster_info) {
     json described = {{"server", cluster.server}};
     if (!cluster.ca_pem.empty())
-      described["certificate-authority-data"] = base64_encode(cluster.ca_pem);
+      described["certificate-authority-data"] = net::base64_encode(cluster.ca_pem);
     if (cluster.insecure_skip_tls_verify) described["insecure-skip-tls-verify"] = true;
     if (!cluster.tls_server_name.empty()) described["tls-server-name"] = cluster.tls_server_name;
     info["spec"]["cluster"] = described;
@@ -215,7 +215,7 @@ Result<Credentials> CredentialProvider::current() {
     if (!token) return tl::unexpected(token.error());
     credentials.authorization = "Bearer " + *token;
   } else if (!user_.username.empty() || !user_.password.empty()) {
-    credentials.authorization = "Basic " + base64_encode(user_.username + ":" + user_.password);
+    credentials.authorization = "Basic " + net::base64_encode(user_.username + ":" + user_.password);
   }
   if (user_.exec && credentials.authorization.empty() && credentials.identity.empty()) {
     if (!exec_valid_ || (exec_expiry_ && clock_() >= *exec_expiry_)) {

@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kube/base64.hpp"
-#include "podfit/manifest/yaml_json.hpp"
+#include "podfit/net/base64.hpp"
+#include "podfit/yaml/yaml_json.hpp"
 
 namespace podfit::kube {
 
@@ -58,7 +58,7 @@ std::string resolve_path(const std::string& path, const std::string& kubeconfig_
 }
 
 Result<void> merge_file(const std::string& path, const std::string& text, MergedConfig& merged) {
-  auto converted = manifest::yaml_to_json(text, path);
+  auto converted = yaml::yaml_to_json(text, path);
   if (!converted) return tl::unexpected(converted.error());
   const json root = json::parse(*converted);
   if (root.is_null()) return {};
@@ -90,7 +90,7 @@ Result<void> merge_file(const std::string& path, const std::string& text, Merged
 Result<std::string> decode_data(const json& body, const char* key, const std::string& where) {
   std::string text = string_field(body, key);
   if (text.empty()) return std::string();
-  auto decoded = base64_decode(text);
+  auto decoded = net::base64_decode(text);
   if (!decoded) return fail(where + ": " + key + " is not valid base64");
   return *decoded;
 }

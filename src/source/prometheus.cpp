@@ -15,6 +15,7 @@
 
 #include "podfit/core/attribution.hpp"
 #include "podfit/core/time.hpp"
+#include "podfit/net/retry.hpp"
 #include "podfit/source/prometheus.hpp"
 
 namespace podfit::source {
@@ -24,7 +25,6 @@ namespace {
 constexpr const char* kCpuMetric = "container_cpu_usage_seconds_total";
 constexpr const char* kMemoryMetric = "container_memory_working_set_bytes";
 constexpr const char* kContainerMatchers = "container!=\"\",container!=\"POD\"";
-constexpr int kAttempts = 3;
 
 using ContainerKey =
     std::tuple<std::string, std::string, std::string>;  // namespace, pod, container
@@ -98,7 +98,7 @@ std::optional<WorkloadRef> owner_workload(const std::string& ns, const LabelMap&
 class Loader {
  public:
   Loader(const PrometheusApiFactory& make_api, const PrometheusQueryOptions& options)
-      : make_api_(make_api), options_(options) {}
+      : make_api_(make_api), options_(options), retry_(net::with_defaults(options.retry)) {}
 
   Result<PrometheusLoad> run();
 
@@ -117,6 +117,7 @@ class Loader {
 
   const PrometheusApiFactory& make_api_;
   const PrometheusQueryOptions& options_;
+  const net::RetryPolicy retry_;
   std::int64_t step_ns_ = 0, start_ns_ = 0, end_ns_ = 0;
   double rate_window_ = 0;
   std::vector<PodSeriesCount> pods_;
@@ -137,10 +138,10 @@ void Loader::warn(std::string message) {
 Result<PrometheusReply> Loader::post(PrometheusApi& api, const std::string& path,
                                      const std::vector<std::pair<std::string, std::string>>& form) {
   std::string body = form_encode(form);
+  const int attempts = retry_.max_attempts;
   for (int attempt = 1;; ++attempt) {
     auto reply = api.post_form(path, body);
-    bool transient = !reply || reply->status == 429 || reply->status == 502 ||
-                     reply->status == 503 || reply->status == 504;
+    bool transient = !reply || net::is_retryable_status(reply->status);
     {
       std::lock_guard lock(mutex_);
       ++load_.stats.queries;
@@ -148,10 +149,10 @@ Result<PrometheusReply> Loader::post(PrometheusApi& api, const std::string& path
         load_.stats.bytes_total += reply->body.size();
         load_.stats.bytes_max = std::max(load_.stats.bytes_max, reply->body.size());
       }
-      if (transient && attempt < kAttempts) ++load_.stats.retries;
+      if (transient && attempt < attempts) ++load_.stats.retries;
     }
-    if (transient && attempt < kAttempts) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(300 * attempt));
+    if (transient && attempt < attempts) {
+      retry_.sleep(net::retry_delay_seconds(retry_, attempt));
       continue;
     }
     if (!reply) return tl::unexpected(reply.error());

@@ -1,8 +1,8 @@
 // PrometheusApi over the kube module's HTTP transport (libcurl stays in src/kube).
 #include <cmath>
 
-#include "kube/base64.hpp"
-#include "podfit/kube/http.hpp"
+#include "podfit/net/base64.hpp"
+#include "podfit/net/http.hpp"
 #include "podfit/source/prometheus.hpp"
 
 namespace podfit::source {
@@ -12,14 +12,14 @@ namespace {
 class HttpPrometheusApi : public PrometheusApi {
  public:
   HttpPrometheusApi(const PrometheusConnection& connection,
-                    std::unique_ptr<kube::HttpTransport> transport)
+                    std::unique_ptr<net::HttpTransport> transport)
       : connection_(connection), transport_(std::move(transport)) {
     while (!connection_.url.empty() && connection_.url.back() == '/') connection_.url.pop_back();
     if (!connection_.bearer_token.empty()) {
       headers_.push_back("Authorization: Bearer " + connection_.bearer_token);
     }
     if (!connection_.basic_auth.empty()) {
-      headers_.push_back("Authorization: Basic " + kube::base64_encode(connection_.basic_auth));
+      headers_.push_back("Authorization: Basic " + net::base64_encode(connection_.basic_auth));
     }
     for (const auto& header : connection_.headers) headers_.push_back(header);
     // Overrides the gzip libcurl would offer; a later user header still wins.
@@ -27,7 +27,7 @@ class HttpPrometheusApi : public PrometheusApi {
   }
 
   Result<PrometheusReply> post_form(const std::string& path, const std::string& form) override {
-    kube::HttpRequest request;
+    net::HttpRequest request;
     request.url = connection_.url + path;
     request.headers = headers_;
     request.headers.push_back("Content-Type: application/x-www-form-urlencoded");
@@ -41,7 +41,7 @@ class HttpPrometheusApi : public PrometheusApi {
 
  private:
   PrometheusConnection connection_;
-  std::unique_ptr<kube::HttpTransport> transport_;
+  std::unique_ptr<net::HttpTransport> transport_;
   std::vector<std::string> headers_;
 };
 
@@ -49,13 +49,13 @@ class HttpPrometheusApi : public PrometheusApi {
 
 PrometheusApiFactory make_prometheus_http_api(const PrometheusConnection& connection) {
   return [connection]() -> std::unique_ptr<PrometheusApi> {
-    kube::TlsOptions tls;
+    net::TlsOptions tls;
     tls.ca_file = connection.ca_file;
     tls.insecure_skip_verify = connection.insecure_skip_verify;
-    kube::Timeouts timeouts;
+    net::Timeouts timeouts;
     timeouts.request_ms = std::lround(connection.timeout_seconds * 1000);
     return std::make_unique<HttpPrometheusApi>(connection,
-                                               kube::make_curl_transport(tls, timeouts));
+                                               net::make_curl_transport(tls, timeouts));
   };
 }
 

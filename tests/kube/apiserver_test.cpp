@@ -4,7 +4,7 @@
 
 #include <fstream>
 
-#include "kube/base64.hpp"
+#include "podfit/net/base64.hpp"
 #include "kube/fake_server.hpp"
 #include "podfit/kube/client.hpp"
 #include "podfit/kube/kubeconfig.hpp"
@@ -16,7 +16,7 @@ namespace podfit::test {
 namespace {
 
 std::string pem_data(const std::string& file) {
-  return kube::base64_encode(read_file(test_certs() / file));
+  return net::base64_encode(read_file(test_certs() / file));
 }
 
 std::string top_lines(const FakeApiServer& server, const std::string& kubeconfig,
@@ -31,7 +31,7 @@ std::unique_ptr<kube::ApiClient> client_for(const std::string& kubeconfig) {
   options.kubeconfig_flag = kubeconfig;
   auto config = kube::load_connection(options);
   REQUIRE(config);
-  kube::RetryPolicy retry;
+  net::RetryPolicy retry;
   retry.base_delay_seconds = 0.01;
   return kube::ApiClient::connect(*config, {}, retry);
 }
@@ -214,7 +214,7 @@ TEST_CASE("faults: retried when transient, reported when not", "[kube]") {
   options.kubeconfig_flag = kubeconfig;
   auto config = kube::load_connection(options);
   REQUIRE(config);
-  kube::RetryPolicy retry;
+  net::RetryPolicy retry;
   retry.base_delay_seconds = 0.01;
   auto impatient = kube::ApiClient::connect(*config, {1000, 1000}, retry);
   auto slow = impatient->get("/api/v1/namespaces/shop/pods");

@@ -11,20 +11,20 @@ namespace podfit::test {
 
 namespace {
 
-using kube::HttpRequest;
-using kube::HttpResponse;
-using kube::TransportError;
+using net::HttpRequest;
+using net::HttpResponse;
+using net::TransportError;
 
 // Replays scripted outcomes and remembers every request.
-class ScriptedTransport : public kube::HttpTransport {
+class ScriptedTransport : public net::HttpTransport {
  public:
-  using Outcome = tl::expected<HttpResponse, TransportError>;
+  using Outcome = tl::expected<net::HttpResponse, net::TransportError>;
   std::deque<Outcome> script;
-  std::vector<HttpRequest> seen;
+  std::vector<net::HttpRequest> seen;
 
-  Outcome get(const HttpRequest& request) override {
+  Outcome get(const net::HttpRequest& request) override {
     seen.push_back(request);
-    if (script.empty()) return HttpResponse{200, "{}", ""};
+    if (script.empty()) return net::HttpResponse{200, "{}", ""};
     Outcome next = script.front();
     script.pop_front();
     return next;
@@ -39,7 +39,7 @@ struct Harness {
   explicit Harness(kube::ConnectionConfig config = default_config()) {
     auto owned = std::make_unique<ScriptedTransport>();
     transport = owned.get();
-    kube::RetryPolicy retry;
+    net::RetryPolicy retry;
     retry.sleep = [this](double seconds) { sleeps.push_back(seconds); };
     retry.random = [] { return 0.5; };  // jitter factor 0.75
     client = std::make_unique<kube::ApiClient>(config, std::move(owned), retry);
@@ -58,7 +58,7 @@ std::string status_body(const std::string& message) {
   return R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":")" + message + "\"}";
 }
 
-std::string header_value(const HttpRequest& request, const std::string& name) {
+std::string header_value(const net::HttpRequest& request, const std::string& name) {
   for (const auto& header : request.headers) {
     if (header.rfind(name + ": ", 0) == 0) return header.substr(name.size() + 2);
   }
@@ -69,9 +69,9 @@ std::string header_value(const HttpRequest& request, const std::string& name) {
 
 TEST_CASE("retries 5xx and connection errors with exponential backoff and jitter", "[kube]") {
   Harness harness;
-  harness.transport->script = {HttpResponse{500, status_body("boom"), ""},
-                               tl::unexpected(TransportError{"Connection refused", true}),
-                               HttpResponse{503, "", ""}, HttpResponse{200, "{\"ok\":1}", ""}};
+  harness.transport->script = {net::HttpResponse{500, status_body("boom"), ""},
+                               tl::unexpected(net::TransportError{"Connection refused", true}),
+                               net::HttpResponse{503, "", ""}, net::HttpResponse{200, "{\"ok\":1}", ""}};
   auto body = harness.client->get("/api/v1/pods");
   REQUIRE(body);
   CHECK(*body == "{\"ok\":1}");
@@ -83,15 +83,15 @@ TEST_CASE("retries 5xx and connection errors with exponential backoff and jitter
 
 TEST_CASE("429 waits as long as Retry-After says", "[kube]") {
   Harness harness;
-  harness.transport->script = {HttpResponse{429, status_body("slow down"), "3"},
-                               HttpResponse{200, "{}", ""}};
+  harness.transport->script = {net::HttpResponse{429, status_body("slow down"), "3"},
+                               net::HttpResponse{200, "{}", ""}};
   REQUIRE(harness.client->get("/apis"));
   CHECK(harness.sleeps == std::vector<double>{3.0});
 }
 
 TEST_CASE("gives up after max attempts and names URL and status", "[kube]") {
   Harness harness;
-  for (int i = 0; i < 5; ++i) harness.transport->script.push_back(HttpResponse{502, "", ""});
+  for (int i = 0; i < 5; ++i) harness.transport->script.push_back(net::HttpResponse{502, "", ""});
   auto body = harness.client->get("/api/v1/pods");
   REQUIRE_FALSE(body);
   CHECK(body.error().message ==
@@ -101,7 +101,7 @@ TEST_CASE("gives up after max attempts and names URL and status", "[kube]") {
 
 TEST_CASE("4xx is not retried; 403 names the missing permission", "[kube]") {
   Harness harness;
-  harness.transport->script = {HttpResponse{403, status_body("pods is forbidden"), ""}};
+  harness.transport->script = {net::HttpResponse{403, status_body("pods is forbidden"), ""}};
   auto body = harness.client->get("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods");
   REQUIRE_FALSE(body);
   CHECK(harness.transport->seen.size() == 1);
@@ -118,7 +118,7 @@ TEST_CASE("4xx is not retried; 403 names the missing permission", "[kube]") {
 
 TEST_CASE("401 says whose credentials failed and never shows the token", "[kube]") {
   Harness harness;
-  harness.transport->script = {HttpResponse{401, status_body("Unauthorized"), ""}};
+  harness.transport->script = {net::HttpResponse{401, status_body("Unauthorized"), ""}};
   auto body = harness.client->get("/api/v1/pods");
   REQUIRE_FALSE(body);
   CHECK(harness.transport->seen.size() == 1);
@@ -129,7 +129,7 @@ TEST_CASE("401 says whose credentials failed and never shows the token", "[kube]
 
 TEST_CASE("a non-retryable transport error fails at once", "[kube]") {
   Harness harness;
-  harness.transport->script = {tl::unexpected(TransportError{"SSL peer certificate bad", false})};
+  harness.transport->script = {tl::unexpected(net::TransportError{"SSL peer certificate bad", false})};
   auto body = harness.client->get("/api");
   REQUIRE_FALSE(body);
   CHECK(body.error().message == "GET https://api.example:6443/api: SSL peer certificate bad");

@@ -16,14 +16,14 @@ namespace podfit::test {
 
 namespace {
 
-class RecordingTransport : public kube::HttpTransport {
+class RecordingTransport : public net::HttpTransport {
  public:
-  std::vector<kube::HttpRequest> seen;
+  std::vector<net::HttpRequest> seen;
   long status = 200;
-  tl::expected<kube::HttpResponse, kube::TransportError> get(
-      const kube::HttpRequest& request) override {
+  tl::expected<net::HttpResponse, net::TransportError> get(
+      const net::HttpRequest& request) override {
     seen.push_back(request);
-    return kube::HttpResponse{status, R"({"kind":"ConfigMap"})", ""};
+    return net::HttpResponse{status, R"({"kind":"ConfigMap"})", ""};
   }
 };
 
@@ -36,13 +36,13 @@ struct Client {
     kube::ConnectionConfig config;
     config.cluster.server = "https://api.example:6443";
     config.user.token = "super-secret-token";
-    kube::RetryPolicy retry;
+    net::RetryPolicy retry;
     retry.sleep = [](double) {};
     client = std::make_unique<kube::ApiClient>(config, std::move(owned), retry);
   }
 };
 
-bool has_header(const kube::HttpRequest& request, const std::string& header) {
+bool has_header(const net::HttpRequest& request, const std::string& header) {
   for (const auto& line : request.headers) {
     if (line == header) return true;
   }

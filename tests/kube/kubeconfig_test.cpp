@@ -2,10 +2,10 @@
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
-#include "kube/base64.hpp"
+#include "podfit/net/base64.hpp"
 
 #include "podfit/kube/kubeconfig.hpp"
-#include "podfit/manifest/yaml_json.hpp"
+#include "podfit/yaml/yaml_json.hpp"
 #include "support/support.hpp"
 
 namespace podfit::test {
@@ -81,7 +81,7 @@ current-context: ctx-b
 
 // Kubeconfigs are read through the manifest module's YAML (yaml-cpp) as JSON.
 podfit::Result<nlohmann::json> parse_yaml(const std::string& text, const std::string& origin) {
-  auto json = podfit::manifest::yaml_to_json(text, origin);
+  auto json = podfit::yaml::yaml_to_json(text, origin);
   if (!json) return tl::unexpected(json.error());
   return nlohmann::json::parse(*json);
 }
@@ -127,9 +127,9 @@ TEST_CASE("base64 round trip matches Python's encoder", "[kube]") {
                       " -c 'import base64,sys; "
                       "sys.stdout.write(base64.b64encode(sys.stdin.buffer.read()).decode())'",
                   text);
-  CHECK(kube::base64_encode(text) == python_out.out);
-  CHECK(kube::base64_decode(python_out.out) == text);
-  CHECK_FALSE(kube::base64_decode("not*base64"));
+  CHECK(net::base64_encode(text) == python_out.out);
+  CHECK(net::base64_decode(python_out.out) == text);
+  CHECK_FALSE(net::base64_decode("not*base64"));
 }
 
 TEST_CASE("KUBECONFIG files merge with kubectl's rules", "[kube]") {

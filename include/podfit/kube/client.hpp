@@ -8,30 +8,20 @@
 
 #include "podfit/core/error.hpp"
 #include "podfit/kube/credentials.hpp"
-#include "podfit/kube/http.hpp"
+#include "podfit/net/http.hpp"
+#include "podfit/net/retry.hpp"
 #include "podfit/kube/kubeconfig.hpp"
 
 namespace podfit::kube {
 
-// Retries connection errors, 429 and 5xx (never other 4xx) with exponential
-// backoff and jitter; a Retry-After header replaces the computed delay.
-struct RetryPolicy {
-  int max_attempts = 5;
-  double base_delay_seconds = 0.25;
-  double max_delay_seconds = 8;
-  double max_retry_after_seconds = 60;
-  std::function<void(double seconds)> sleep;  // default: really sleep
-  std::function<double()> random;             // jitter source in [0, 1); default: PRNG
-};
-
 class ApiClient {
  public:
-  ApiClient(ConnectionConfig config, std::unique_ptr<HttpTransport> transport,
-            RetryPolicy retry = {});
+  ApiClient(ConnectionConfig config, std::unique_ptr<net::HttpTransport> transport,
+            net::RetryPolicy retry = {});
 
   // The libcurl transport configured from the connection's TLS settings.
   static std::unique_ptr<ApiClient> connect(const ConnectionConfig& config,
-                                            const Timeouts& timeouts = {}, RetryPolicy retry = {});
+                                            const net::Timeouts& timeouts = {}, net::RetryPolicy retry = {});
 
   // GETs `path` ("/api/v1/pods?limit=500"); returns the body of a 2xx response.
   // Errors read "GET <url>: HTTP 403 Forbidden: ...", naming the permission a
@@ -56,11 +46,10 @@ class ApiClient {
                            const std::string& body, const std::string& content_type);
   std::string describe_failure(const std::string& method, const std::string& path, long status,
                                const std::string& body, int attempts) const;
-  double backoff_seconds(int attempt);
 
   ConnectionConfig config_;
-  std::unique_ptr<HttpTransport> transport_;
-  RetryPolicy retry_;
+  std::unique_ptr<net::HttpTransport> transport_;
+  net::RetryPolicy retry_;
   CredentialProvider credentials_;
   int requests_sent_ = 0;
   long last_status_ = 0;

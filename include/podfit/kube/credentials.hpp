@@ -10,14 +10,14 @@
 #include <string>
 
 #include "podfit/core/error.hpp"
-#include "podfit/kube/http.hpp"
+#include "podfit/net/http.hpp"
 #include "podfit/kube/kubeconfig.hpp"
 
 namespace podfit::kube {
 
 struct Credentials {
   std::string authorization;  // full header value ("Bearer ..."/"Basic ..."), empty for none
-  ClientIdentity identity;
+  net::ClientIdentity identity;
 };
 
 class CredentialProvider {
@@ -51,11 +51,11 @@ class CredentialProvider {
   bool exec_valid_ = false;
   std::optional<std::int64_t> exec_expiry_;  // Unix seconds
   std::string exec_token_;
-  ClientIdentity exec_identity_;
+  net::ClientIdentity exec_identity_;
   int exec_runs_ = 0;
   // static client certificate
   bool certificate_loaded_ = false;
-  ClientIdentity static_identity_;
+  net::ClientIdentity static_identity_;
 };
 
 }  // namespace podfit::kube

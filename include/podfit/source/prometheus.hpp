@@ -19,6 +19,7 @@
 #include "podfit/core/error.hpp"
 #include "podfit/core/sample_set.hpp"
 #include "podfit/core/workload.hpp"
+#include "podfit/net/retry.hpp"
 
 namespace podfit::source {
 
@@ -78,6 +79,8 @@ struct PrometheusQueryOptions {
   std::size_t max_points_per_series = 11'000;
   std::size_t max_selector_bytes = 4'000;  // pod=~"a|b|..." never grows past this
   unsigned concurrency = 2;
+  // Connection errors, 429 and 5xx: three attempts (a query is cheap to repeat).
+  net::RetryPolicy retry{.max_attempts = 3};
   std::function<void(const PrometheusProgress&)> progress;  // called from one thread at a time
 };
 

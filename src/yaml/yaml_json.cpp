@@ -1,8 +1,8 @@
-#include "podfit/manifest/yaml_json.hpp"
+#include "podfit/yaml/yaml_json.hpp"
 
 #include <yaml-cpp/yaml.h>
 
-namespace podfit::manifest {
+namespace podfit::yaml {
 
 namespace {
 
@@ -94,4 +94,4 @@ Result<std::string> yaml_to_json(const std::string& text, const std::string& ori
   }
 }
 
-}  // namespace podfit::manifest
+}  // namespace podfit::yaml

@@ -5,10 +5,10 @@
 #include <string>
 #include <string_view>
 
-namespace podfit::kube {
+namespace podfit::net {
 
 std::string base64_encode(std::string_view bytes);
 // nullopt on a character outside the alphabet; whitespace is ignored.
 std::optional<std::string> base64_decode(std::string_view text);
 
-}  // namespace podfit::kube
+}  // namespace podfit::net

@@ -5,9 +5,9 @@
 #include <mutex>
 #include <string_view>
 
-#include "podfit/kube/http.hpp"
+#include "podfit/net/http.hpp"
 
-namespace podfit::kube {
+namespace podfit::net {
 
 namespace {
 
@@ -183,4 +183,4 @@ std::unique_ptr<HttpTransport> make_curl_transport(const TlsOptions& tls,
   return std::make_unique<CurlTransport>(tls, timeouts);
 }
 
-}  // namespace podfit::kube
+}  // namespace podfit::net

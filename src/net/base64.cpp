@@ -1,8 +1,8 @@
-#include "kube/base64.hpp"
+#include "podfit/net/base64.hpp"
 
 #include <cstdint>
 
-namespace podfit::kube {
+namespace podfit::net {
 
 namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -59,4 +59,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace podfit::kube
+}  // namespace podfit::net

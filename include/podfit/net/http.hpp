@@ -8,7 +8,7 @@
 
 #include <tl/expected.hpp>
 
-namespace podfit::kube {
+namespace podfit::net {
 
 // A client certificate and key (PEM) presented in the TLS handshake.
 struct ClientIdentity {
@@ -58,4 +58,4 @@ struct Timeouts {
 // The libcurl transport. Keeps connections alive between requests.
 std::unique_ptr<HttpTransport> make_curl_transport(const TlsOptions& tls, const Timeouts& timeouts);
 
-}  // namespace podfit::kube
+}  // namespace podfit::net

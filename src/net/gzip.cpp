@@ -1,8 +1,8 @@
-#include "kube/gzip.hpp"
+#include "podfit/net/gzip.hpp"
 
 #include <zlib.h>
 
-namespace podfit::kube {
+namespace podfit::net {
 
 namespace {
 
@@ -67,4 +67,4 @@ Result<std::string> gzip_decompress(std::string_view bytes, std::size_t max_byte
   return out;
 }
 
-}  // namespace podfit::kube
+}  // namespace podfit::net

@@ -2,11 +2,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "podfit/manifest/yaml_json.hpp"
+#include "podfit/yaml/yaml_json.hpp"
 
-using podfit::manifest::yaml_to_json;
+using podfit::yaml::yaml_to_json;
 
-TEST_CASE("yaml_to_json converts a kubeconfig", "[manifest]") {
+TEST_CASE("yaml_to_json converts a kubeconfig", "[yaml]") {
   const std::string kubeconfig =
       "apiVersion: v1\n"
       "kind: Config\n"
@@ -36,7 +36,7 @@ TEST_CASE("yaml_to_json converts a kubeconfig", "[manifest]") {
   CHECK(tree["users"][0]["user"]["note"] == "two\nlines\n");
 }
 
-TEST_CASE("yaml_to_json reports invalid YAML with origin:line:column", "[manifest]") {
+TEST_CASE("yaml_to_json reports invalid YAML with origin:line:column", "[yaml]") {
   auto json = yaml_to_json("a: b\nc: [d\n", "/home/me/.kube/config");
   REQUIRE_FALSE(json);
   CHECK(json.error().message.rfind("/home/me/.kube/config:", 0) == 0);

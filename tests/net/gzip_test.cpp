@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "kube/gzip.hpp"
+#include "podfit/net/gzip.hpp"
 #include "support/support.hpp"
 
 namespace podfit::test {
@@ -25,7 +25,7 @@ std::string report_like_text() {
 TEST_CASE("gzip output is what Python's gzip reads, and the other way", "[kube][report]") {
   TempDir dir;
   std::string text = report_like_text();
-  std::string packed = kube::gzip_compress(text);
+  std::string packed = net::gzip_compress(text);
   CHECK(packed.size() < text.size() / 5);
   write_file(dir / "ours.gz", packed);
   write_file(dir / "text", text);
@@ -40,36 +40,36 @@ TEST_CASE("gzip output is what Python's gzip reads, and the other way", "[kube][
                              shell_quote(dir.path().string()));
   INFO(checked.err);
   REQUIRE(checked.out == "ok\n");
-  auto theirs = kube::gzip_decompress(read_file((dir / "theirs.gz").string()), 1 << 24);
+  auto theirs = net::gzip_decompress(read_file((dir / "theirs.gz").string()), 1 << 24);
   REQUIRE(theirs);
   CHECK(*theirs == text);
-  auto ours = kube::gzip_decompress(packed, text.size());
+  auto ours = net::gzip_decompress(packed, text.size());
   REQUIRE(ours);
   CHECK(*ours == text);
-  auto empty = kube::gzip_decompress(kube::gzip_compress(""), 10);
+  auto empty = net::gzip_decompress(net::gzip_compress(""), 10);
   REQUIRE(empty);
   CHECK(empty->empty());
 }
 
 TEST_CASE("damaged or oversized gzip data is refused", "[kube][report]") {
   std::string text = report_like_text();
-  std::string packed = kube::gzip_compress(text);
-  auto cut = kube::gzip_decompress(packed.substr(0, packed.size() / 2), 1 << 24);
+  std::string packed = net::gzip_compress(text);
+  auto cut = net::gzip_decompress(packed.substr(0, packed.size() / 2), 1 << 24);
   REQUIRE_FALSE(cut);
   CHECK(cut.error().message == "gzip: data cut short");
-  auto garbage = kube::gzip_decompress("this is not gzip", 1 << 24);
+  auto garbage = net::gzip_decompress("this is not gzip", 1 << 24);
   REQUIRE_FALSE(garbage);
   CHECK(garbage.error().message.rfind("gzip: ", 0) == 0);
-  auto trailing = kube::gzip_decompress(packed + "x", 1 << 24);
+  auto trailing = net::gzip_decompress(packed + "x", 1 << 24);
   REQUIRE_FALSE(trailing);
   CHECK(trailing.error().message == "gzip: trailing bytes after the data");
-  auto bomb = kube::gzip_decompress(packed, text.size() - 1);
+  auto bomb = net::gzip_decompress(packed, text.size() - 1);
   REQUIRE_FALSE(bomb);
   CHECK(bomb.error().message ==
         "gzip: inflates to more than " + std::to_string(text.size() - 1) + " bytes");
   std::string flipped = packed;
   flipped[flipped.size() - 6] ^= 0x55;  // the CRC-32 of the text
-  CHECK_FALSE(kube::gzip_decompress(flipped, 1 << 24));
+  CHECK_FALSE(net::gzip_decompress(flipped, 1 << 24));
 }
 
 }  // namespace podfit::test

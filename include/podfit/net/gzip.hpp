@@ -7,10 +7,10 @@
 
 #include "podfit/core/error.hpp"
 
-namespace podfit::kube {
+namespace podfit::net {
 
 std::string gzip_compress(std::string_view bytes);
 // Refuses input that is not gzip, is cut short, or inflates beyond `max_bytes`.
 Result<std::string> gzip_decompress(std::string_view bytes, std::size_t max_bytes);
 
-}  // namespace podfit::kube
+}  // namespace podfit::net
