@@ -20,7 +20,7 @@ TEST_CASE("retry delays back off exponentially with jitter, Retry-After wins", "
   CHECK(podfit::net::retry_delay_seconds(policy, 2, "600") == 60);  // capped
   // Not whole seconds (an HTTP date, say): the computed delay.
   CHECK(podfit::net::retry_delay_seconds(policy, 2, "Wed, 21 Oct 2015 07:28:00 GMT") ==
-        Approx(0.4995));
+        Approx(0.49975));
   RetryPolicy none;
   none.max_attempts = 0;
   CHECK(podfit::net::with_defaults(none).max_attempts == 1);
