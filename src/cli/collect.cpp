@@ -48,7 +48,8 @@ struct CollectFlags {
 // by scheduled runs stays bounded. The file is rewritten (VACUUM) only when a quarter
 // of it is free: pages freed each hour are reused by the next hours anyway.
 void compact_after_collecting(store::Store& store, double raw_window, double retention) {
-  auto compacted = store.compact(now_ns(), raw_window, retention, store::Vacuum::when_a_quarter_free);
+  auto compacted =
+      store.compact(now_ns(), raw_window, retention, store::Vacuum::when_a_quarter_free);
   if (!compacted) {
     throw Failure(ExitCode::fatal, "compacting after the run (every tick is already stored): " +
                                        compacted.error().message);
@@ -72,14 +73,12 @@ class StoreSink : public kube::CollectSink {
       return fail(read.warnings.empty() ? "a malformed PodMetricsList" : read.warnings.front());
     }
     samples.finalize();
-    auto appended = store_.append(samples);
-    if (!appended) return tl::unexpected(appended.error());
+    PODFIT_TRY(store_.append(samples));
     return {};
   }
 
   Result<void> append_event(const ContainerEvent& event) override {
-    auto appended = store_.append(SampleSet{}, {event});
-    if (!appended) return tl::unexpected(appended.error());
+    PODFIT_TRY(store_.append(SampleSet{}, {event}));
     return {};
   }
 

@@ -98,17 +98,18 @@ ApiClient::ApiClient(ConnectionConfig config, std::unique_ptr<net::HttpTransport
     : config_(std::move(config)),
       transport_(std::move(transport)),
       retry_(net::with_defaults(std::move(retry))),
-      credentials_(config_.user, config_.cluster) {
-}
+      credentials_(config_.user, config_.cluster) {}
 
 std::unique_ptr<ApiClient> ApiClient::connect(const ConnectionConfig& config,
-                                              const net::Timeouts& timeouts, net::RetryPolicy retry) {
+                                              const net::Timeouts& timeouts,
+                                              net::RetryPolicy retry) {
   net::TlsOptions tls;
   tls.ca_file = config.cluster.ca_file;
   tls.ca_pem = config.cluster.ca_pem;
   tls.insecure_skip_verify = config.cluster.insecure_skip_tls_verify;
   tls.server_name = config.cluster.tls_server_name;
-  return std::make_unique<ApiClient>(config, net::make_curl_transport(tls, timeouts), std::move(retry));
+  return std::make_unique<ApiClient>(config, net::make_curl_transport(tls, timeouts),
+                                     std::move(retry));
 }
 
 std::string ApiClient::describe_failure(const std::string& method, const std::string& path,
@@ -145,14 +146,13 @@ Result<std::string> ApiClient::send(const std::string& method, const std::string
                                     const std::string& body, const std::string& content_type) {
   bool refreshed_credentials = false;
   for (int attempt = 1;; ++attempt) {
-    auto credentials = credentials_.current();
-    if (!credentials) return tl::unexpected(credentials.error());
+    PODFIT_TRY_ASSIGN(credentials, credentials_.current());
     net::HttpRequest request;
     request.url = url(path);
     request.headers = {"Accept: application/json", std::string("User-Agent: podfit/") + kVersion};
-    if (!credentials->authorization.empty())
-      request.headers.push_back("Authorization: " + credentials->authorization);
-    request.identity = credentials->identity;
+    if (!credentials.authorization.empty())
+      request.headers.push_back("Authorization: " + credentials.authorization);
+    request.identity = credentials.identity;
     if (method != "GET") {
       request.method = method;
       request.post_body = body;

@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "podfit/kube/live.hpp"
 #include "podfit/core/time.hpp"
+#include "podfit/kube/live.hpp"
 #include "podfit/quantity/quantity.hpp"
 
 namespace podfit::kube {
@@ -96,8 +96,9 @@ ContainerEvent event_from(std::string namespace_name, std::string pod, std::stri
                           int restart_count, std::string reason, const std::string& finished_at,
                           std::optional<double> memory_limit_bytes) {
   auto finished = parse_rfc3339_ns(finished_at);
-  return ContainerEvent{std::move(namespace_name), std::move(pod),     std::move(container),
-                        finished ? *finished : now_ns(), std::move(reason), restart_count,
+  return ContainerEvent{std::move(namespace_name), std::move(pod),
+                        std::move(container),      finished ? *finished : now_ns(),
+                        std::move(reason),         restart_count,
                         memory_limit_bytes};
 }
 
@@ -247,8 +248,7 @@ Result<CollectStatus> collect(ApiClient& client, const CollectOptions& options,
   }
   if (!hooks.wait) hooks.wait = default_wait;
   Collector collector(client, options, hooks);
-  auto opened = collector.open();
-  if (!opened) return tl::unexpected(opened.error());
+  PODFIT_TRY(collector.open());
   CollectStatus status;
   const double start = hooks.now();
   double next_tick = start;

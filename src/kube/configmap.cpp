@@ -130,9 +130,8 @@ Result<std::optional<std::string>> report_file(const ConfigMapContent& content,
 
 Result<ConfigMapContent> read_configmap(ApiClient& client, const ConfigMapRef& ref) {
   std::string path = configmap_path(ref);
-  auto body = client.get(path);
-  if (!body) return tl::unexpected(body.error());
-  auto parsed = json::parse(*body, nullptr, false);
+  PODFIT_TRY_ASSIGN(body, client.get(path));
+  auto parsed = json::parse(body, nullptr, false);
   if (!parsed.is_object() || parsed.value("kind", "") != "ConfigMap")
     return fail("GET " + client.url(path) + ": the answer is not a ConfigMap");
   ConfigMapContent content;

@@ -204,23 +204,21 @@ Result<void> CredentialProvider::load_client_certificate() {
 Result<Credentials> CredentialProvider::current() {
   Credentials credentials;
   if (!certificate_loaded_) {
-    auto loaded = load_client_certificate();
-    if (!loaded) return tl::unexpected(loaded.error());
+    PODFIT_TRY(load_client_certificate());
   }
   credentials.identity = static_identity_;
   if (!user_.token.empty()) {
     credentials.authorization = "Bearer " + user_.token;
   } else if (!user_.token_file.empty()) {
-    auto token = token_from_file();
-    if (!token) return tl::unexpected(token.error());
-    credentials.authorization = "Bearer " + *token;
+    PODFIT_TRY_ASSIGN(token, token_from_file());
+    credentials.authorization = "Bearer " + token;
   } else if (!user_.username.empty() || !user_.password.empty()) {
-    credentials.authorization = "Basic " + net::base64_encode(user_.username + ":" + user_.password);
+    credentials.authorization =
+        "Basic " + net::base64_encode(user_.username + ":" + user_.password);
   }
   if (user_.exec && credentials.authorization.empty() && credentials.identity.empty()) {
     if (!exec_valid_ || (exec_expiry_ && clock_() >= *exec_expiry_)) {
-      auto ran = run_exec_plugin();
-      if (!ran) return tl::unexpected(ran.error());
+      PODFIT_TRY(run_exec_plugin());
     }
     if (!exec_token_.empty()) credentials.authorization = "Bearer " + exec_token_;
     if (!exec_identity_.empty()) credentials.identity = exec_identity_;

@@ -58,9 +58,8 @@ std::string resolve_path(const std::string& path, const std::string& kubeconfig_
 }
 
 Result<void> merge_file(const std::string& path, const std::string& text, MergedConfig& merged) {
-  auto converted = yaml::yaml_to_json(text, path);
-  if (!converted) return tl::unexpected(converted.error());
-  const json root = json::parse(*converted);
+  PODFIT_TRY_ASSIGN(converted, yaml::yaml_to_json(text, path));
+  const json root = json::parse(converted);
   if (root.is_null()) return {};
   if (!root.is_object()) return fail(path + ":1: a kubeconfig must be a mapping");
   merged.files.push_back(path);
@@ -106,9 +105,8 @@ Result<ClusterInfo> read_cluster(const Entry& entry, const std::string& name) {
   cluster.ca_file = resolve_path(string_field(entry.body, "certificate-authority"), entry.file);
   if (!cluster.ca_file.empty() && !fs::exists(cluster.ca_file))
     return fail(where + ": certificate-authority " + cluster.ca_file + " does not exist");
-  auto ca = decode_data(entry.body, "certificate-authority-data", where);
-  if (!ca) return tl::unexpected(ca.error());
-  cluster.ca_pem = *ca;
+  PODFIT_TRY_ASSIGN(ca, decode_data(entry.body, "certificate-authority-data", where));
+  cluster.ca_pem = ca;
   cluster.insecure_skip_tls_verify = bool_field(entry.body, "insecure-skip-tls-verify");
   cluster.tls_server_name = string_field(entry.body, "tls-server-name");
   return cluster;
@@ -146,18 +144,16 @@ Result<UserInfo> read_user(const Entry& entry, const std::string& name) {
   user.token_file = resolve_path(string_field(body, "tokenFile"), entry.file);
   user.client_certificate_file = resolve_path(string_field(body, "client-certificate"), entry.file);
   user.client_key_file = resolve_path(string_field(body, "client-key"), entry.file);
-  auto cert = decode_data(body, "client-certificate-data", where);
-  if (!cert) return tl::unexpected(cert.error());
+  PODFIT_TRY_ASSIGN(cert, decode_data(body, "client-certificate-data", where));
   auto key = decode_data(body, "client-key-data", where);
   if (!key) return tl::unexpected(key.error());
-  user.client_certificate_pem = *cert;
+  user.client_certificate_pem = cert;
   user.client_key_pem = *key;
   user.username = string_field(body, "username");
   user.password = string_field(body, "password");
   if (body.contains("exec") && !body["exec"].is_null()) {
-    auto exec = read_exec(body["exec"], entry.file, where);
-    if (!exec) return tl::unexpected(exec.error());
-    user.exec = std::move(*exec);
+    PODFIT_TRY_ASSIGN(exec, read_exec(body["exec"], entry.file, where));
+    user.exec = std::move(exec);
   }
   bool has_cert = !user.client_certificate_file.empty() || !user.client_certificate_pem.empty();
   bool has_key = !user.client_key_file.empty() || !user.client_key_pem.empty();
@@ -236,8 +232,7 @@ Result<ConnectionConfig> load_connection(const LoadOptions& options) {
       if (!options.kubeconfig_flag.empty()) return fail("kubeconfig " + file + ": cannot read it");
       continue;  // like kubectl: missing files in $KUBECONFIG or ~/.kube/config are skipped
     }
-    auto merged_file = merge_file(file, *text, merged);
-    if (!merged_file) return tl::unexpected(merged_file.error());
+    PODFIT_TRY(merge_file(file, *text, merged));
   }
   bool empty = merged.contexts.empty() && merged.clusters.empty();
   if (empty && options.context_flag.empty() && options.kubeconfig_flag.empty() &&
@@ -264,18 +259,16 @@ Result<ConnectionConfig> load_connection(const LoadOptions& options) {
   ConnectionConfig config;
   config.origin = "kubeconfig " + tried + ", context " + context_name;
   config.context = context_name;
-  auto cluster_info = read_cluster(cluster->second, cluster_name);
-  if (!cluster_info) return tl::unexpected(cluster_info.error());
-  config.cluster = std::move(*cluster_info);
+  PODFIT_TRY_ASSIGN(cluster_info, read_cluster(cluster->second, cluster_name));
+  config.cluster = std::move(cluster_info);
   config.user_name = string_field(context->second.body, "user");
   if (!config.user_name.empty()) {
     auto user = merged.users.find(config.user_name);
     if (user == merged.users.end())
       return fail(context->second.file + ": context \"" + context_name + "\" names user \"" +
                   config.user_name + "\", which is not defined");
-    auto user_info = read_user(user->second, config.user_name);
-    if (!user_info) return tl::unexpected(user_info.error());
-    config.user = std::move(*user_info);
+    PODFIT_TRY_ASSIGN(user_info, read_user(user->second, config.user_name));
+    config.user = std::move(user_info);
   }
   config.namespace_name = options.namespace_flag;
   if (config.namespace_name.empty())

@@ -44,9 +44,8 @@ Result<Resources> read_resources(const json& container, const std::string& where
        {std::tuple{&requests, "cpu", &out.cpu_request}, std::tuple{&limits, "cpu", &out.cpu_limit},
         std::tuple{&requests, "memory", &out.memory_request},
         std::tuple{&limits, "memory", &out.memory_limit}}) {
-    auto value = resource_value(*list, name, where);
-    if (!value) return tl::unexpected(value.error());
-    *field = *value;
+    PODFIT_TRY_ASSIGN(value, resource_value(*list, name, where));
+    *field = value;
   }
   return out;
 }
@@ -85,9 +84,8 @@ Result<LivePod> read_pod(const json& item, const std::string& origin) {
   for (const json& container : spec["containers"]) {
     LiveContainer live;
     live.name = text_of(container, "name");
-    auto resources = read_resources(container, where + " container " + live.name);
-    if (!resources) return tl::unexpected(resources.error());
-    live.current = *resources;
+    PODFIT_TRY_ASSIGN(resources, read_resources(container, where + " container " + live.name));
+    live.current = resources;
     if (auto found = statuses.find(live.name); found != statuses.end()) {
       const json& entry = *found->second;
       live.restart_count = entry.value("restartCount", 0);
@@ -150,16 +148,14 @@ Result<std::vector<LivePod>> list_pods(ApiClient& client, const Scope& scope,
     std::string path = pods_path(scope) + "?limit=" + std::to_string(page_size);
     if (!scope.label_selector.empty()) path += "&labelSelector=" + url_encode(scope.label_selector);
     if (!continue_token.empty()) path += "&continue=" + url_encode(continue_token);
-    auto body = client.get(path);
-    if (!body) return tl::unexpected(body.error());
-    json list = json::parse(*body, nullptr, false);
+    PODFIT_TRY_ASSIGN(body, client.get(path));
+    json list = json::parse(body, nullptr, false);
     std::string origin = "GET " + client.url(path);
     if (list.is_discarded() || !list.is_object() || !list.contains("items"))
       return fail(origin + ": expected a PodList (the response is not valid JSON or has no items)");
     for (const json& item : list["items"]) {
-      auto pod = read_pod(item, origin);
-      if (!pod) return tl::unexpected(pod.error());
-      pods.push_back(std::move(*pod));
+      PODFIT_TRY_ASSIGN(pod, read_pod(item, origin));
+      pods.push_back(std::move(pod));
     }
     continue_token = text_of(child(list, "metadata"), "continue");
   } while (!continue_token.empty());
@@ -167,15 +163,13 @@ Result<std::vector<LivePod>> list_pods(ApiClient& client, const Scope& scope,
 }
 
 Result<LiveState> read_live_state(ApiClient& client, const Scope& scope, std::size_t page_size) {
-  auto pods = list_pods(client, scope, page_size);
-  if (!pods) return tl::unexpected(pods.error());
+  PODFIT_TRY_ASSIGN(pods, list_pods(client, scope, page_size));
   OwnerResolver owners(client);
-  for (LivePod& pod : *pods) {
-    auto owner = owners.resolve(pod.owner);
-    if (!owner) return tl::unexpected(owner.error());
-    pod.owner = *owner;
+  for (LivePod& pod : pods) {
+    PODFIT_TRY_ASSIGN(owner, owners.resolve(pod.owner));
+    pod.owner = owner;
   }
-  return LiveState{std::move(*pods)};
+  return LiveState{std::move(pods)};
 }
 
 std::optional<double> oom_memory_floor_bytes(const LiveContainer& container) {

@@ -13,9 +13,8 @@ using nlohmann::json;
 
 // True when GET /apis lists the metrics.k8s.io group.
 Result<bool> metrics_group_served(ApiClient& client) {
-  auto body = client.get("/apis");
-  if (!body) return tl::unexpected(body.error());
-  json groups = json::parse(*body, nullptr, false);
+  PODFIT_TRY_ASSIGN(body, client.get("/apis"));
+  json groups = json::parse(body, nullptr, false);
   if (!groups.is_object()) return fail("GET " + client.url("/apis") + ": the response is not JSON");
   for (const json& group : groups.value("groups", json::array())) {
     if (group.value("name", "") == "metrics.k8s.io") return true;

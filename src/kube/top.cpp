@@ -32,9 +32,8 @@ std::string to_string(__int128 value) {
 
 Result<__int128> nanos_of(const std::string& text) {
   if (text.empty()) return __int128{0};
-  auto parsed = quantity::parse(text);
-  if (!parsed) return tl::unexpected(parsed.error());
-  return parsed->nanos;
+  PODFIT_TRY_ASSIGN(parsed, quantity::parse(text));
+  return parsed.nanos;
 }
 
 __int128 milli_value(__int128 nanos) {
@@ -82,15 +81,13 @@ Result<TopSort> parse_top_sort(const std::string& text) {
 }
 
 Result<std::string> format_top_cpu(const std::string& quantity) {
-  auto nanos = nanos_of(quantity);
-  if (!nanos) return tl::unexpected(nanos.error());
-  return to_string(milli_value(*nanos)) + "m";
+  PODFIT_TRY_ASSIGN(nanos, nanos_of(quantity));
+  return to_string(milli_value(nanos)) + "m";
 }
 
 Result<std::string> format_top_memory(const std::string& quantity) {
-  auto nanos = nanos_of(quantity);
-  if (!nanos) return tl::unexpected(nanos.error());
-  return to_string(mebibytes(*nanos)) + "Mi";
+  PODFIT_TRY_ASSIGN(nanos, nanos_of(quantity));
+  return to_string(mebibytes(nanos)) + "Mi";
 }
 
 std::string format_top_cores(double cores) {
@@ -108,9 +105,8 @@ Result<std::string> format_top_table(std::vector<PodUsage> pods, const TopOption
   std::vector<ParsedPod> parsed;
   parsed.reserve(pods.size());
   for (const PodUsage& pod : pods) {
-    auto one = parse_pod(pod);
-    if (!one) return tl::unexpected(one.error());
-    parsed.push_back(std::move(*one));
+    PODFIT_TRY_ASSIGN(one, parse_pod(pod));
+    parsed.push_back(std::move(one));
   }
   // Go's sort.Sort is an insertion sort for short inputs, which keeps ties in
   // server order; a stable sort gives the same result there.

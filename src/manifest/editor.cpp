@@ -78,9 +78,8 @@ class ContainerEditor {
 
  private:
   Result<void> edit_resources(const MapView& container, const MapEntry& resources_entry) {
-    auto viewed = viewed_map(layout_.resources, resources_entry);
-    if (!viewed) return tl::unexpected(viewed.error());
-    const MapView* resources = *viewed;
+    PODFIT_TRY_ASSIGN(viewed, viewed_map(layout_.resources, resources_entry));
+    const MapView* resources = viewed;
     std::vector<bool> removed(resources->entries.size(), false);
     std::vector<Tree> added;
     for (const char* section : kSections) {
@@ -90,9 +89,8 @@ class ContainerEditor {
         if (!values.empty()) added.push_back(Tree{section, "", std::move(values)});
         continue;
       }
-      auto keep = edit_section(*resources, *entry, values);
-      if (!keep) return tl::unexpected(keep.error());
-      if (!*keep) removed[entry - resources->entries.data()] = true;
+      PODFIT_TRY_ASSIGN(keep, edit_section(*resources, *entry, values));
+      if (!keep) removed[entry - resources->entries.data()] = true;
     }
     bool all_removed = std::find(removed.begin(), removed.end(), false) == removed.end();
     if (all_removed && added.empty()) {
@@ -198,9 +196,8 @@ bool layout_fits(const ManifestFile& file) {
 Result<std::string> apply_changes(const ManifestFile& file,
                                   const std::vector<ContainerChange>& changes) {
   if (!layout_fits(file)) {
-    auto parsed = parse_manifest(file.path, file.text);
-    if (!parsed) return tl::unexpected(parsed.error());
-    return apply_changes(*parsed, changes);
+    PODFIT_TRY_ASSIGN(parsed, parse_manifest(file.path, file.text));
+    return apply_changes(parsed, changes);
   }
   EditContext context;
   context.path = file.path;

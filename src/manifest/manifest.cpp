@@ -89,9 +89,8 @@ Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& pa
 
 Result<ManifestFile> load_manifest(const std::string& path) {
   if (fs::is_directory(path)) return fail(path + ": is a directory, not a manifest file");
-  auto text = read_whole_file(path);
-  if (!text) return tl::unexpected(text.error());
-  return parse_manifest(path, std::move(*text));
+  PODFIT_TRY_ASSIGN(text, read_whole_file(path));
+  return parse_manifest(path, std::move(text));
 }
 
 std::vector<Result<ManifestFile>> load_manifests(const std::vector<std::string>& paths) {
@@ -111,15 +110,13 @@ std::vector<Result<ManifestFile>> load_manifests(const std::vector<std::string>&
 }
 
 Result<ManifestFile> parse_manifest(const std::string& path, std::string text) {
-  auto documents = detail::load_documents(path, text);
-  if (!documents) return tl::unexpected(documents.error());
-  auto found = detail::find_workloads(path, text, *documents);
-  if (!found) return tl::unexpected(found.error());
+  PODFIT_TRY_ASSIGN(documents, detail::load_documents(path, text));
+  PODFIT_TRY_ASSIGN(found, detail::find_workloads(path, text, documents));
   ManifestFile file;
   file.path = path;
-  file.layout = edit_layout(path, text, *documents, *found);
+  file.layout = edit_layout(path, text, documents, found);
   file.text = std::move(text);
-  for (auto& nodes : *found) {
+  for (auto& nodes : found) {
     nodes.workload.file = path;
     file.workloads.push_back(std::move(nodes.workload));
   }
@@ -129,14 +126,13 @@ Result<ManifestFile> parse_manifest(const std::string& path, std::string text) {
 Result<std::map<std::string, std::string>> load_settings_file(const std::string& path) {
   auto text = read_whole_file(path);
   if (!text) return tl::unexpected(text.error());
-  auto documents = detail::load_documents(path, *text);
-  if (!documents) return tl::unexpected(documents.error());
+  PODFIT_TRY_ASSIGN(documents, detail::load_documents(path, *text));
   std::map<std::string, std::string> settings;
-  if (documents->empty() || (documents->size() == 1 && documents->front().IsNull())) {
+  if (documents.empty() || (documents.size() == 1 && documents.front().IsNull())) {
     return settings;
   }
-  if (documents->size() > 1) return fail(path + ": expected one YAML document, found several");
-  const YAML::Node& root = documents->front();
+  if (documents.size() > 1) return fail(path + ": expected one YAML document, found several");
+  const YAML::Node& root = documents.front();
   auto where = [&](const YAML::Node& node) {
     return path + ":" + std::to_string(node.Mark().line + 1);
   };

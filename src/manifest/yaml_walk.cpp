@@ -91,14 +91,12 @@ Result<void> Walker::add_workload(const YAML::Node& object, const std::string& k
     pod_spec = child(pod_template, "spec");
     pod_metadata = child(pod_template, "metadata");
     if (kind != "Job" && kind != "CronJob") {
-      auto selector = read_selector(child(spec, "selector"));
-      if (!selector) return tl::unexpected(selector.error());
-      workload.selector = std::move(*selector);
+      PODFIT_TRY_ASSIGN(selector, read_selector(child(spec, "selector")));
+      workload.selector = std::move(selector);
     }
   }
-  auto labels = read_labels(child(pod_metadata, "labels"));
-  if (!labels) return tl::unexpected(labels.error());
-  workload.template_labels = std::move(*labels);
+  PODFIT_TRY_ASSIGN(labels, read_labels(child(pod_metadata, "labels")));
+  workload.template_labels = std::move(labels);
 
   if (auto r = read_containers(pod_spec, "initContainers", true, out); !r) return r;
   if (auto r = read_containers(pod_spec, "containers", false, out); !r) return r;
@@ -118,9 +116,8 @@ Result<void> Walker::read_containers(const YAML::Node& pod_spec, const char* key
     if (spec.name.empty()) return fail(where(container) + ": container without a name");
     spec.init_container = init;
     spec.line = container.Mark().line + 1;
-    auto resources = read_resources(container);
-    if (!resources) return tl::unexpected(resources.error());
-    spec.current = std::move(*resources);
+    PODFIT_TRY_ASSIGN(resources, read_resources(container));
+    spec.current = std::move(resources);
     out.workload.containers.push_back(std::move(spec));
     out.containers.push_back(container);
   }
@@ -162,9 +159,8 @@ Result<LabelSelector> Walker::read_selector(const YAML::Node& node) {
   LabelSelector selector;
   if (!node.IsDefined() || node.IsNull()) return selector;
   if (!node.IsMap()) return fail(where(node) + ": `selector` must be a mapping");
-  auto labels = read_labels(child(node, "matchLabels"));
-  if (!labels) return tl::unexpected(labels.error());
-  selector.match_labels = std::move(*labels);
+  PODFIT_TRY_ASSIGN(labels, read_labels(child(node, "matchLabels")));
+  selector.match_labels = std::move(labels);
   YAML::Node expressions = child(node, "matchExpressions");
   if (!expressions.IsDefined() || expressions.IsNull()) return selector;
   if (!expressions.IsSequence())

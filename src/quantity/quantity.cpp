@@ -197,14 +197,12 @@ Result<Quantity> parse(std::string_view text) {
     return fail(quoted(text) + ": unexpected space before the number");
   }
   std::string_view suffix_text = rest.substr(end);
-  auto suffix = parse_suffix(text, suffix_text);
-  if (!suffix) return tl::unexpected(suffix.error());
+  PODFIT_TRY_ASSIGN(suffix, parse_suffix(text, suffix_text));
 
   // Value = digits × 10^(exponent - fraction_digits); in nano-units add 9.
-  int decimal_exponent = suffix->decimal_exponent - fraction_digits + 9;
-  auto nanos = scale_to_nanos(text, digits, decimal_exponent, suffix->binary_exponent);
-  if (!nanos) return tl::unexpected(nanos.error());
-  return Quantity{negative ? -*nanos : *nanos};
+  int decimal_exponent = suffix.decimal_exponent - fraction_digits + 9;
+  PODFIT_TRY_ASSIGN(nanos, scale_to_nanos(text, digits, decimal_exponent, suffix.binary_exponent));
+  return Quantity{negative ? -nanos : nanos};
 }
 
 std::string format_cpu(double cores) {

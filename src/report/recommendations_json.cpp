@@ -138,12 +138,12 @@ Result<policy::Recommendation> recommendation_of(const json& entry, const std::s
   stats.cpu = summary_of(entry.value("cpu", json::object()));
   stats.memory = summary_of(entry.value("memory", json::object()));
   stats.cpu.count = stats.memory.count = stats.samples;
-  auto current = resources_of(entry.value("current", json::object()), where + " current");
-  if (!current) return tl::unexpected(current.error());
+  PODFIT_TRY_ASSIGN(current,
+                    resources_of(entry.value("current", json::object()), where + " current"));
   auto recommended =
       resources_of(entry.value("recommended", json::object()), where + " recommended");
   if (!recommended) return tl::unexpected(recommended.error());
-  recommendation.current = *current;
+  recommendation.current = current;
   recommendation.recommended = *recommended;
   auto has = entry.find("has_recommendation");
   recommendation.has_recommendation = has != entry.end() && has->is_boolean() && has->get<bool>();
@@ -159,7 +159,8 @@ Result<policy::Recommendation> recommendation_of(const json& entry, const std::s
 
 }  // namespace
 
-void detail::write_json(std::ostream& out, const std::vector<policy::Recommendation>& recommendations) {
+void detail::write_json(std::ostream& out,
+                        const std::vector<policy::Recommendation>& recommendations) {
   json list = json::array();
   for (const auto& recommendation : recommendations) {
     list.push_back(recommendation_json(recommendation));

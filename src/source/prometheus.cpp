@@ -162,15 +162,14 @@ Result<PrometheusReply> Loader::post(PrometheusApi& api, const std::string& path
 
 Result<std::vector<MatrixSeries>> Loader::query_range(PrometheusApi& api, const std::string& query,
                                                       std::int64_t start_ns, std::int64_t end_ns) {
-  auto reply = post(api, "/api/v1/query_range",
-                    {{"query", query},
-                     {"start", seconds_text(start_ns)},
-                     {"end", seconds_text(end_ns)},
-                     {"step", duration_ms(options_.step_seconds)}});
-  if (!reply) return tl::unexpected(reply.error());
-  auto parsed = parse_query_response(reply->body);
+  PODFIT_TRY_ASSIGN(reply, post(api, "/api/v1/query_range",
+                                {{"query", query},
+                                 {"start", seconds_text(start_ns)},
+                                 {"end", seconds_text(end_ns)},
+                                 {"step", duration_ms(options_.step_seconds)}}));
+  auto parsed = parse_query_response(reply.body);
   if (!parsed)
-    return tl::unexpected(answer_error(api, "/api/v1/query_range", *reply, parsed.error()));
+    return tl::unexpected(answer_error(api, "/api/v1/query_range", reply, parsed.error()));
   return parsed;
 }
 
@@ -360,10 +359,10 @@ void Loader::report_gaps() {
 
 Result<std::vector<MatrixSeries>> Loader::query_instant(PrometheusApi& api,
                                                         const std::string& query) {
-  auto reply = post(api, "/api/v1/query", {{"query", query}, {"time", seconds_text(end_ns_)}});
-  if (!reply) return tl::unexpected(reply.error());
-  auto parsed = parse_query_response(reply->body);
-  if (!parsed) return tl::unexpected(answer_error(api, "/api/v1/query", *reply, parsed.error()));
+  PODFIT_TRY_ASSIGN(
+      reply, post(api, "/api/v1/query", {{"query", query}, {"time", seconds_text(end_ns_)}}));
+  auto parsed = parse_query_response(reply.body);
+  if (!parsed) return tl::unexpected(answer_error(api, "/api/v1/query", reply, parsed.error()));
   return parsed;
 }
 
@@ -427,10 +426,9 @@ void Loader::read_signals(PrometheusApi& api, const std::vector<QueryChunk>& chu
     signal.container = container;
     if (signal.restarts > 0 || signal.oom_killed) {
       // One event per restarted container of a pod, as --live gives.
-      load_.events.push_back(ContainerEvent{ns, pod, container, 0,
-                                            signal.oom_killed ? "OOMKilled" : "",
-                                            static_cast<int>(signal.restarts),
-                                            signal.memory_limit_bytes});
+      load_.events.push_back(
+          ContainerEvent{ns, pod, container, 0, signal.oom_killed ? "OOMKilled" : "",
+                         static_cast<int>(signal.restarts), signal.memory_limit_bytes});
     }
     load_.signals.push_back(std::move(signal));
   }
@@ -452,9 +450,8 @@ Result<PrometheusLoad> Loader::run() {
                                                   : std::max(options_.step_seconds, 120.0);
 
   std::unique_ptr<PrometheusApi> api = make_api_();
-  auto found = discover(*api);
-  if (!found) return tl::unexpected(found.error());
-  discovery_ = std::move(*found);
+  PODFIT_TRY_ASSIGN(found, discover(*api));
+  discovery_ = std::move(found);
   if (discovery_.containers.empty()) {
     return fail(api->base_url() + ": no " + kCpuMetric + " or " + kMemoryMetric +
                 " series with container labels between " + seconds_text(start_ns_) + " and " +

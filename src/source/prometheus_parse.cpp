@@ -42,11 +42,10 @@ Result<std::pair<std::int64_t, double>> parse_pair(dom::element element) {
   if (auto error = (*it).get_double().get(seconds)) return json_error("sample time", error);
   ++it;
   if (auto error = (*it).get_string().get(text)) return json_error("sample value", error);
-  auto value = parse_sample_value(text);
-  if (!value) return tl::unexpected(value.error());
+  PODFIT_TRY_ASSIGN(value, parse_sample_value(text));
   // Prometheus times are whole milliseconds written as decimal seconds.
   auto ms = static_cast<std::int64_t>(std::llround(seconds * 1000.0));
-  return std::pair<std::int64_t, double>(ms * 1'000'000, *value);
+  return std::pair<std::int64_t, double>(ms * 1'000'000, value);
 }
 
 Result<std::map<std::string, std::string>> parse_labels(dom::element element) {
@@ -65,22 +64,19 @@ Result<MatrixSeries> parse_series(dom::object object) {
   MatrixSeries series;
   for (dom::key_value_pair field : object) {
     if (field.key == "metric") {
-      auto labels = parse_labels(field.value);
-      if (!labels) return tl::unexpected(labels.error());
-      series.labels = std::move(*labels);
+      PODFIT_TRY_ASSIGN(labels, parse_labels(field.value));
+      series.labels = std::move(labels);
     } else if (field.key == "values") {
       dom::array values;
       if (auto error = field.value.get_array().get(values)) return json_error("values", error);
       series.points.reserve(values.size());
       for (dom::element element : values) {
-        auto point = parse_pair(element);
-        if (!point) return tl::unexpected(point.error());
-        series.points.push_back(*point);
+        PODFIT_TRY_ASSIGN(point, parse_pair(element));
+        series.points.push_back(point);
       }
     } else if (field.key == "value") {
-      auto point = parse_pair(field.value);
-      if (!point) return tl::unexpected(point.error());
-      series.points.push_back(*point);
+      PODFIT_TRY_ASSIGN(point, parse_pair(field.value));
+      series.points.push_back(point);
     }
   }
   return series;
@@ -118,25 +114,23 @@ dom::parser& thread_parser() {
 
 Result<std::vector<MatrixSeries>> parse_query_response(std::string_view body) {
   dom::parser& parser = thread_parser();
-  auto data = success_data(parser, body);
-  if (!data) return tl::unexpected(data.error());
+  PODFIT_TRY_ASSIGN(data, success_data(parser, body));
   std::string_view type;
-  if (auto error = (*data)["resultType"].get_string().get(type)) {
+  if (auto error = (data)["resultType"].get_string().get(type)) {
     return json_error("resultType", error);
   }
   if (type != "matrix" && type != "vector") {
     return fail("Prometheus answered a " + std::string(type) + ", not a matrix or vector");
   }
   dom::array result;
-  if (auto error = (*data)["result"].get_array().get(result)) return json_error("result", error);
+  if (auto error = (data)["result"].get_array().get(result)) return json_error("result", error);
   std::vector<MatrixSeries> all;
   all.reserve(result.size());
   for (dom::element element : result) {
     dom::object object;
     if (auto error = element.get_object().get(object)) return json_error("series", error);
-    auto series = parse_series(object);
-    if (!series) return tl::unexpected(series.error());
-    all.push_back(std::move(*series));
+    PODFIT_TRY_ASSIGN(series, parse_series(object));
+    all.push_back(std::move(series));
   }
   return all;
 }
@@ -151,9 +145,8 @@ Result<std::vector<std::map<std::string, std::string>>> parse_series_response(
   std::vector<std::map<std::string, std::string>> all;
   all.reserve(array.size());
   for (dom::element element : array) {
-    auto labels = parse_labels(element);
-    if (!labels) return tl::unexpected(labels.error());
-    all.push_back(std::move(*labels));
+    PODFIT_TRY_ASSIGN(labels, parse_labels(element));
+    all.push_back(std::move(labels));
   }
   return all;
 }

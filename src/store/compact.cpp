@@ -33,17 +33,17 @@ std::int64_t nanos_of(double seconds) {
 Result<std::map<HourKey, HourPair>> sketch_raw_points(sql::Database& db, std::int64_t first_hour,
                                                       std::int64_t end_hour, std::size_t& points) {
   std::map<HourKey, HourPair> hours;
-  auto rows = db.prepare(
-      "SELECT series, time_ns, cpu, memory FROM samples WHERE time_ns >= ? AND time_ns < ?");
-  if (!rows) return tl::unexpected(rows.error());
-  rows->bind(1, first_hour * kNanosPerHour).bind(2, end_hour * kNanosPerHour);
+  PODFIT_TRY_ASSIGN(
+      rows,
+      db.prepare(
+          "SELECT series, time_ns, cpu, memory FROM samples WHERE time_ns >= ? AND time_ns < ?"));
+  rows.bind(1, first_hour * kNanosPerHour).bind(2, end_hour * kNanosPerHour);
   for (;;) {
-    auto row = rows->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    HourPair& pair = hours[HourKey{hour_of(rows->integer(1)), rows->integer(0)}];
-    pair.cpu.add(column_cpu(*rows, 2));
-    pair.memory.add(column_memory(*rows, 3));
+    PODFIT_TRY_ASSIGN(row, rows.step());
+    if (!row) break;
+    HourPair& pair = hours[HourKey{hour_of(rows.integer(1)), rows.integer(0)}];
+    pair.cpu.add(column_cpu(rows, 2));
+    pair.memory.add(column_memory(rows, 3));
     ++points;
   }
   auto visit = [&](std::int64_t series, const std::vector<SamplePoint>& chunk) -> Result<void> {
@@ -63,14 +63,13 @@ Result<std::map<HourKey, HourPair>> sketch_raw_points(sql::Database& db, std::in
 
 // An hour may already have a sketch (points that arrived late): merge into it.
 Result<void> merge_existing(sql::Database& db, const HourKey& key, HourPair& pair) {
-  auto existing = db.prepare("SELECT cpu, memory FROM hour_sketches WHERE series = ? AND hour = ?");
-  if (!existing) return tl::unexpected(existing.error());
-  existing->bind(1, key.series).bind(2, key.hour);
-  auto row = existing->step();
-  if (!row) return tl::unexpected(row.error());
-  if (!*row) return {};
-  auto cpu = QuantileSketch::decode(existing->blob(0));
-  auto memory = QuantileSketch::decode(existing->blob(1));
+  PODFIT_TRY_ASSIGN(
+      existing, db.prepare("SELECT cpu, memory FROM hour_sketches WHERE series = ? AND hour = ?"));
+  existing.bind(1, key.series).bind(2, key.hour);
+  PODFIT_TRY_ASSIGN(row, existing.step());
+  if (!row) return {};
+  auto cpu = QuantileSketch::decode(existing.blob(0));
+  auto memory = QuantileSketch::decode(existing.blob(1));
   if (!cpu || !memory) return fail(db.path() + ": bad hour sketch (corrupt store)");
   auto merged = pair.cpu.merge(*cpu).and_then([&] { return pair.memory.merge(*memory); });
   if (!merged) return fail(db.path() + ": " + merged.error().message);
@@ -78,31 +77,28 @@ Result<void> merge_existing(sql::Database& db, const HourKey& key, HourPair& pai
 }
 
 Result<std::size_t> delete_rows(sql::Database& db, const char* statement, std::int64_t bound) {
-  auto remove = db.prepare(statement);
-  if (!remove) return tl::unexpected(remove.error());
-  if (auto done = remove->bind(1, bound).run(); !done) return tl::unexpected(done.error());
+  PODFIT_TRY_ASSIGN(remove, db.prepare(statement));
+  if (auto done = remove.bind(1, bound).run(); !done) return tl::unexpected(done.error());
   return static_cast<std::size_t>(sqlite3_changes(db.handle()));
 }
 
 Result<double> free_page_share(const sql::Database& db) {
-  auto pages = db.prepare(
-      "SELECT freelist_count, page_count FROM pragma_freelist_count, "
-      "pragma_page_count");
-  if (!pages) return tl::unexpected(pages.error());
-  if (auto row = pages->step(); !row) return tl::unexpected(row.error());
-  std::int64_t total = pages->integer(1);
-  return total > 0 ? static_cast<double>(pages->integer(0)) / static_cast<double>(total) : 0.0;
+  PODFIT_TRY_ASSIGN(pages,
+                    db.prepare("SELECT freelist_count, page_count FROM pragma_freelist_count, "
+                               "pragma_page_count"));
+  if (auto row = pages.step(); !row) return tl::unexpected(row.error());
+  std::int64_t total = pages.integer(1);
+  return total > 0 ? static_cast<double>(pages.integer(0)) / static_cast<double>(total) : 0.0;
 }
 
 // The first hour with raw points, if any.
 Result<std::optional<std::int64_t>> first_raw_hour(const sql::Database& db) {
-  auto first = db.prepare(
-      "SELECT min(hour) FROM (SELECT min(hour) AS hour FROM chunks UNION ALL "
-      "SELECT min(time_ns) / 3600000000000 FROM samples)");
-  if (!first) return tl::unexpected(first.error());
-  if (auto row = first->step(); !row) return tl::unexpected(row.error());
-  if (first->is_null(0)) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(first->integer(0));
+  PODFIT_TRY_ASSIGN(
+      first, db.prepare("SELECT min(hour) FROM (SELECT min(hour) AS hour FROM chunks UNION ALL "
+                        "SELECT min(time_ns) / 3600000000000 FROM samples)"));
+  if (auto row = first.step(); !row) return tl::unexpected(row.error());
+  if (first.is_null(0)) return std::optional<std::int64_t>();
+  return std::optional<std::int64_t>(first.integer(0));
 }
 
 }  // namespace
@@ -111,21 +107,20 @@ Result<std::optional<std::int64_t>> first_raw_hour(const sql::Database& db) {
 // dropped), in one transaction: an hour is either raw or sketched, never both.
 Result<void> Store::compact_hours(std::int64_t first_hour, std::int64_t end_hour,
                                   std::int64_t oldest_hour, CompactSummary& summary) {
-  auto transaction = sql::Transaction::begin(impl_->db);
-  if (!transaction) return tl::unexpected(transaction.error());
-  auto hours = sketch_raw_points(impl_->db, first_hour, end_hour, summary.points_compacted);
-  if (!hours) return tl::unexpected(hours.error());
-  auto insert = impl_->db.prepare(
-      "INSERT OR REPLACE INTO hour_sketches(series, hour, count, cpu, memory) "
-      "VALUES(?, ?, ?, ?, ?)");
-  if (!insert) return tl::unexpected(insert.error());
-  for (auto& [key, pair] : *hours) {
+  PODFIT_TRY_ASSIGN(transaction, sql::Transaction::begin(impl_->db));
+  PODFIT_TRY_ASSIGN(hours,
+                    sketch_raw_points(impl_->db, first_hour, end_hour, summary.points_compacted));
+  PODFIT_TRY_ASSIGN(
+      insert,
+      impl_->db.prepare("INSERT OR REPLACE INTO hour_sketches(series, hour, count, cpu, memory) "
+                        "VALUES(?, ?, ?, ?, ?)"));
+  for (auto& [key, pair] : hours) {
     if (key.hour < oldest_hour) continue;  // already past the retention
     if (auto merged = merge_existing(impl_->db, key, pair); !merged) return merged;
-    insert->bind(1, key.series).bind(2, key.hour);
-    insert->bind(3, static_cast<std::int64_t>(pair.cpu.count()));
-    insert->bind_blob(4, pair.cpu.encode()).bind_blob(5, pair.memory.encode());
-    if (auto done = insert->run(); !done) return done;
+    insert.bind(1, key.series).bind(2, key.hour);
+    insert.bind(3, static_cast<std::int64_t>(pair.cpu.count()));
+    insert.bind_blob(4, pair.cpu.encode()).bind_blob(5, pair.memory.encode());
+    if (auto done = insert.run(); !done) return done;
     ++summary.hours_compacted;
   }
   auto remove_rows = impl_->db.prepare("DELETE FROM samples WHERE time_ns >= ? AND time_ns < ?");
@@ -136,7 +131,7 @@ Result<void> Store::compact_hours(std::int64_t first_hour, std::int64_t end_hour
   remove_chunks->bind(1, first_hour).bind(2, end_hour);
   if (auto done = remove_rows->run(); !done) return done;
   if (auto done = remove_chunks->run(); !done) return done;
-  return transaction->commit();
+  return transaction.commit();
 }
 
 Result<CompactSummary> Store::compact(std::int64_t now_ns, double raw_window_seconds,
@@ -154,42 +149,39 @@ Result<CompactSummary> Store::compact(std::int64_t now_ns, double raw_window_sec
   // 24,000 sketch pairs), and gaps of years cost nothing.
   constexpr std::int64_t kHoursPerStep = 24;
   for (;;) {
-    auto first = first_raw_hour(impl_->db);
-    if (!first) return tl::unexpected(first.error());
-    if (!*first || **first >= boundary_hour) break;
-    std::int64_t end = std::min(**first + kHoursPerStep, boundary_hour);
-    if (auto done = compact_hours(**first, end, oldest_hour, summary); !done) {
+    PODFIT_TRY_ASSIGN(first, first_raw_hour(impl_->db));
+    if (!first || *first >= boundary_hour) break;
+    std::int64_t end = std::min(*first + kHoursPerStep, boundary_hour);
+    if (auto done = compact_hours(*first, end, oldest_hour, summary); !done) {
       impl_->forget_caches();
       return tl::unexpected(done.error());
     }
   }
-  auto transaction = sql::Transaction::begin(impl_->db);
-  if (!transaction) return tl::unexpected(transaction.error());
-  auto dropped = delete_rows(impl_->db, "DELETE FROM hour_sketches WHERE hour < ?", oldest_hour);
-  if (!dropped) return tl::unexpected(dropped.error());
-  summary.sketches_dropped = *dropped;
+  PODFIT_TRY_ASSIGN(transaction, sql::Transaction::begin(impl_->db));
+  PODFIT_TRY_ASSIGN(
+      dropped, delete_rows(impl_->db, "DELETE FROM hour_sketches WHERE hour < ?", oldest_hour));
+  summary.sketches_dropped = dropped;
   auto events =
       delete_rows(impl_->db, "DELETE FROM events WHERE time_ns < ?", oldest_hour * kNanosPerHour);
   if (!events) return tl::unexpected(events.error());
   summary.events_dropped = *events;
   // Pods come and go: forget series and pods nothing refers to any more.
-  auto orphans = impl_->db.exec(
+  PODFIT_TRY(impl_->db.exec(
       "DELETE FROM series WHERE id NOT IN (SELECT series FROM samples UNION "
       "SELECT series FROM chunks UNION SELECT series FROM hour_sketches);"
       "DELETE FROM pods WHERE NOT EXISTS (SELECT 1 FROM series s WHERE s.pod = pods.id);"
-      "DELETE FROM pod_labels WHERE NOT EXISTS (SELECT 1 FROM pods p WHERE p.id = pod_labels.pod)");
-  if (!orphans) return tl::unexpected(orphans.error());
+      "DELETE FROM pod_labels WHERE NOT EXISTS (SELECT 1 FROM pods p WHERE p.id = "
+      "pod_labels.pod)"));
   impl_->forget_caches();
-  if (auto done = transaction->commit(); !done) return tl::unexpected(done.error());
+  if (auto done = transaction.commit(); !done) return tl::unexpected(done.error());
   // Fold the WAL into the file; give freed pages back to the file system when asked,
   // or when a quarter of the file is free (else later writes reuse them anyway).
   if (auto done = impl_->db.exec("PRAGMA wal_checkpoint(TRUNCATE)"); !done) {
     return tl::unexpected(done.error());
   }
-  auto free_share = free_page_share(impl_->db);
-  if (!free_share) return tl::unexpected(free_share.error());
-  summary.free_share_before_vacuum = *free_share;
-  if (vacuum == Vacuum::always || (vacuum == Vacuum::when_a_quarter_free && *free_share >= 0.25)) {
+  PODFIT_TRY_ASSIGN(free_share, free_page_share(impl_->db));
+  summary.free_share_before_vacuum = free_share;
+  if (vacuum == Vacuum::always || (vacuum == Vacuum::when_a_quarter_free && free_share >= 0.25)) {
     if (auto done = impl_->db.exec("VACUUM; PRAGMA wal_checkpoint(TRUNCATE)"); !done) {
       return tl::unexpected(done.error());
     }

@@ -22,14 +22,12 @@ struct SeriesHour {
 
 Result<std::vector<SamplePoint>> load_chunk(const sql::Database& db, std::int64_t series,
                                             std::int64_t hour) {
-  auto select = db.prepare("SELECT points FROM chunks WHERE series = ? AND hour = ?");
-  if (!select) return tl::unexpected(select.error());
-  select->bind(1, series).bind(2, hour);
-  auto row = select->step();
-  if (!row) return tl::unexpected(row.error());
+  PODFIT_TRY_ASSIGN(select, db.prepare("SELECT points FROM chunks WHERE series = ? AND hour = ?"));
+  select.bind(1, series).bind(2, hour);
+  PODFIT_TRY_ASSIGN(row, select.step());
   std::vector<SamplePoint> points;
-  if (!*row) return points;
-  if (auto decoded = decode_chunk_of(db, series, hour, select->blob(0), points); !decoded) {
+  if (!row) return points;
+  if (auto decoded = decode_chunk_of(db, series, hour, select.blob(0), points); !decoded) {
     return tl::unexpected(decoded.error());
   }
   return points;
@@ -37,15 +35,14 @@ Result<std::vector<SamplePoint>> load_chunk(const sql::Database& db, std::int64_
 
 Result<std::size_t> add_to_chunk(sql::Database& db, std::int64_t series, std::int64_t hour,
                                  std::vector<SamplePoint> points) {
-  auto stored = load_chunk(db, series, hour);
-  if (!stored) return tl::unexpected(stored.error());
-  std::size_t added = merge_points(*stored, std::move(points));
+  PODFIT_TRY_ASSIGN(stored, load_chunk(db, series, hour));
+  std::size_t added = merge_points(stored, std::move(points));
   if (added == 0) return added;
   auto save =
       db.prepare("INSERT OR REPLACE INTO chunks(series, hour, count, points) VALUES(?, ?, ?, ?)");
   if (!save) return tl::unexpected(save.error());
-  save->bind(1, series).bind(2, hour).bind(3, static_cast<std::int64_t>(stored->size()));
-  save->bind_blob(4, encode_chunk(hour, *stored));
+  save->bind(1, series).bind(2, hour).bind(3, static_cast<std::int64_t>(stored.size()));
+  save->bind_blob(4, encode_chunk(hour, stored));
   if (auto done = save->run(); !done) return tl::unexpected(done.error());
   return added;
 }
@@ -54,11 +51,10 @@ Result<void> close_hours(sql::Database& db, std::int64_t below_hour) {
   std::int64_t bound = below_hour > std::numeric_limits<std::int64_t>::max() / kNanosPerHour
                            ? std::numeric_limits<std::int64_t>::max()
                            : below_hour * kNanosPerHour;
-  auto rows = db.prepare(
-      "SELECT series, time_ns, cpu, memory FROM samples WHERE time_ns < ? "
-      "ORDER BY series, time_ns");
-  if (!rows) return tl::unexpected(rows.error());
-  rows->bind(1, bound);
+  PODFIT_TRY_ASSIGN(rows,
+                    db.prepare("SELECT series, time_ns, cpu, memory FROM samples WHERE time_ns < ? "
+                               "ORDER BY series, time_ns"));
+  rows.bind(1, bound);
   SeriesHour current{0, 0};
   std::vector<SamplePoint> points;
   auto flush = [&]() -> Result<void> {
@@ -69,35 +65,30 @@ Result<void> close_hours(sql::Database& db, std::int64_t below_hour) {
     return {};
   };
   for (;;) {
-    auto row = rows->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    std::int64_t time = rows->integer(1);
-    SeriesHour key{rows->integer(0), hour_of(time)};
+    PODFIT_TRY_ASSIGN(row, rows.step());
+    if (!row) break;
+    std::int64_t time = rows.integer(1);
+    SeriesHour key{rows.integer(0), hour_of(time)};
     if (!(key == current)) {
       if (auto done = flush(); !done) return done;
       current = key;
     }
-    points.push_back(SamplePoint{time, column_cpu(*rows, 2), column_memory(*rows, 3)});
+    points.push_back(SamplePoint{time, column_cpu(rows, 2), column_memory(rows, 3)});
   }
   if (auto done = flush(); !done) return done;
-  auto remove = db.prepare("DELETE FROM samples WHERE time_ns < ?");
-  if (!remove) return tl::unexpected(remove.error());
-  if (auto done = remove->bind(1, bound).run(); !done) return done;
-  auto mark = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
-  if (!mark) return tl::unexpected(mark.error());
-  return mark->bind(1, std::string_view(kOpenHourKey)).bind(2, std::to_string(below_hour)).run();
+  PODFIT_TRY_ASSIGN(remove, db.prepare("DELETE FROM samples WHERE time_ns < ?"));
+  if (auto done = remove.bind(1, bound).run(); !done) return done;
+  PODFIT_TRY_ASSIGN(mark, db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  return mark.bind(1, std::string_view(kOpenHourKey)).bind(2, std::to_string(below_hour)).run();
 }
 
 Result<std::int64_t> open_hour(const sql::Database& db) {
-  auto select = db.prepare("SELECT value FROM meta WHERE key = ?");
-  if (!select) return tl::unexpected(select.error());
-  select->bind(1, std::string_view(kOpenHourKey));
-  auto row = select->step();
-  if (!row) return tl::unexpected(row.error());
-  if (!*row) return std::numeric_limits<std::int64_t>::min();
+  PODFIT_TRY_ASSIGN(select, db.prepare("SELECT value FROM meta WHERE key = ?"));
+  select.bind(1, std::string_view(kOpenHourKey));
+  PODFIT_TRY_ASSIGN(row, select.step());
+  if (!row) return std::numeric_limits<std::int64_t>::min();
   try {
-    return std::stoll(select->text(0));
+    return std::stoll(select.text(0));
   } catch (const std::exception&) {
     return fail(db.path() + ": bad " + kOpenHourKey + " in meta (corrupt store)");
   }
@@ -105,16 +96,14 @@ Result<std::int64_t> open_hour(const sql::Database& db) {
 
 Result<void> for_each_chunk_blob(const sql::Database& db, std::int64_t first_hour,
                                  std::int64_t last_hour, const ChunkBlobVisitor& visit) {
-  auto rows = db.prepare(
-      "SELECT series, hour, points FROM chunks WHERE hour >= ? AND hour <= ? "
-      "ORDER BY hour, series");
-  if (!rows) return tl::unexpected(rows.error());
-  rows->bind(1, first_hour).bind(2, last_hour);
+  PODFIT_TRY_ASSIGN(
+      rows, db.prepare("SELECT series, hour, points FROM chunks WHERE hour >= ? AND hour <= ? "
+                       "ORDER BY hour, series"));
+  rows.bind(1, first_hour).bind(2, last_hour);
   for (;;) {
-    auto row = rows->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    if (auto done = visit(rows->integer(0), rows->integer(1), rows->blob(2)); !done) return done;
+    PODFIT_TRY_ASSIGN(row, rows.step());
+    if (!row) break;
+    if (auto done = visit(rows.integer(0), rows.integer(1), rows.blob(2)); !done) return done;
   }
   return {};
 }
@@ -145,11 +134,10 @@ Result<void> decode_chunk_of(const sql::Database& db, std::int64_t series, std::
 Result<std::pair<std::int64_t, std::int64_t>> chunk_time_range(const sql::Database& db) {
   std::int64_t first = std::numeric_limits<std::int64_t>::max();
   std::int64_t last = std::numeric_limits<std::int64_t>::min();
-  auto hours = db.prepare("SELECT min(hour), max(hour) FROM chunks");
-  if (!hours) return tl::unexpected(hours.error());
-  if (auto row = hours->step(); !row) return tl::unexpected(row.error());
-  if (hours->is_null(0)) return std::make_pair(first, last);
-  std::int64_t low = hours->integer(0), high = hours->integer(1);
+  PODFIT_TRY_ASSIGN(hours, db.prepare("SELECT min(hour), max(hour) FROM chunks"));
+  if (auto row = hours.step(); !row) return tl::unexpected(row.error());
+  if (hours.is_null(0)) return std::make_pair(first, last);
+  std::int64_t low = hours.integer(0), high = hours.integer(1);
   auto visit = [&](std::int64_t, const std::vector<SamplePoint>& points) -> Result<void> {
     for (const SamplePoint& point : points) {
       first = std::min(first, point.time_ns);

@@ -23,24 +23,20 @@ struct SeriesRow {
 Result<std::unordered_map<std::int64_t, std::uint32_t>> read_pods(const sql::Database& db,
                                                                   SampleSet& samples) {
   std::unordered_map<std::int64_t, Labels> labels;
-  auto label_rows = db.prepare("SELECT pod, key, value FROM pod_labels");
-  if (!label_rows) return tl::unexpected(label_rows.error());
+  PODFIT_TRY_ASSIGN(label_rows, db.prepare("SELECT pod, key, value FROM pod_labels"));
   for (;;) {
-    auto row = label_rows->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    labels[label_rows->integer(0)][label_rows->text(1)] = label_rows->text(2);
+    PODFIT_TRY_ASSIGN(row, label_rows.step());
+    if (!row) break;
+    labels[label_rows.integer(0)][label_rows.text(1)] = label_rows.text(2);
   }
   std::unordered_map<std::int64_t, std::uint32_t> index;
-  auto pods = db.prepare("SELECT id, namespace, name FROM pods ORDER BY id");
-  if (!pods) return tl::unexpected(pods.error());
+  PODFIT_TRY_ASSIGN(pods, db.prepare("SELECT id, namespace, name FROM pods ORDER BY id"));
   for (;;) {
-    auto row = pods->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    std::int64_t id = pods->integer(0);
+    PODFIT_TRY_ASSIGN(row, pods.step());
+    if (!row) break;
+    std::int64_t id = pods.integer(0);
     auto found = labels.find(id);
-    index[id] = samples.intern_pod(pods->text(1), pods->text(2),
+    index[id] = samples.intern_pod(pods.text(1), pods.text(2),
                                    found == labels.end() ? nullptr : &found->second);
   }
   return index;
@@ -49,15 +45,13 @@ Result<std::unordered_map<std::int64_t, std::uint32_t>> read_pods(const sql::Dat
 Result<std::unordered_map<std::int64_t, SeriesRow>> read_series(
     const sql::Database& db, const std::unordered_map<std::int64_t, std::uint32_t>& pods) {
   std::unordered_map<std::int64_t, SeriesRow> series;
-  auto rows = db.prepare("SELECT id, pod, container, window_seconds FROM series");
-  if (!rows) return tl::unexpected(rows.error());
+  PODFIT_TRY_ASSIGN(rows, db.prepare("SELECT id, pod, container, window_seconds FROM series"));
   for (;;) {
-    auto row = rows->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    auto pod = pods.find(rows->integer(1));
+    PODFIT_TRY_ASSIGN(row, rows.step());
+    if (!row) break;
+    auto pod = pods.find(rows.integer(1));
     if (pod == pods.end()) return fail(db.path() + ": series of an unknown pod (corrupt store)");
-    series[rows->integer(0)] = SeriesRow{pod->second, rows->text(2), rows->real(3)};
+    series[rows.integer(0)] = SeriesRow{pod->second, rows.text(2), rows.real(3)};
   }
   return series;
 }
@@ -66,17 +60,17 @@ Result<std::unordered_map<std::int64_t, SeriesRow>> read_series(
 Result<void> read_open_rows(const sql::Database& db,
                             const std::unordered_map<std::int64_t, SeriesRow>& series,
                             std::int64_t from_ns, std::int64_t to_ns, SampleSet& samples) {
-  auto rows = db.prepare(
-      "SELECT series, time_ns, cpu, memory FROM samples WHERE time_ns >= ? AND time_ns < ?");
-  if (!rows) return tl::unexpected(rows.error());
-  rows->bind(1, from_ns).bind(2, to_ns);
+  PODFIT_TRY_ASSIGN(
+      rows,
+      db.prepare(
+          "SELECT series, time_ns, cpu, memory FROM samples WHERE time_ns >= ? AND time_ns < ?"));
+  rows.bind(1, from_ns).bind(2, to_ns);
   for (;;) {
-    auto row = rows->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    auto found = series.find(rows->integer(0));
+    PODFIT_TRY_ASSIGN(row, rows.step());
+    if (!row) break;
+    auto found = series.find(rows.integer(0));
     if (found == series.end()) return fail(db.path() + ": sample of an unknown series (corrupt)");
-    SamplePoint point{rows->integer(1), column_cpu(*rows, 2), column_memory(*rows, 3)};
+    SamplePoint point{rows.integer(1), column_cpu(rows, 2), column_memory(rows, 3)};
     samples.add(found->second.pod, found->second.container, point, found->second.window_seconds);
   }
   return {};
@@ -202,25 +196,24 @@ Result<std::vector<HourSketch>> read_sketches(
   SketchCollector collector(db, merge_hours);
   // Sized up front: a long history holds hundreds of thousands of hours, and growing
   // by doubling would copy them and, for a moment, hold half as many again.
-  auto counted = db.prepare("SELECT count(*) FROM hour_sketches WHERE hour >= ? AND hour <= ?");
-  if (!counted) return tl::unexpected(counted.error());
-  counted->bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
-  if (auto row = counted->step(); row && *row) {
-    collector.reserve(static_cast<std::size_t>(counted->integer(0)));
+  PODFIT_TRY_ASSIGN(counted,
+                    db.prepare("SELECT count(*) FROM hour_sketches WHERE hour >= ? AND hour <= ?"));
+  counted.bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
+  if (auto row = counted.step(); row && *row) {
+    collector.reserve(static_cast<std::size_t>(counted.integer(0)));
   }
-  auto rows = db.prepare(
-      "SELECT series, hour, cpu, memory FROM hour_sketches WHERE hour >= ? AND hour <= ?");
-  if (!rows) return tl::unexpected(rows.error());
-  rows->bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
+  PODFIT_TRY_ASSIGN(
+      rows,
+      db.prepare(
+          "SELECT series, hour, cpu, memory FROM hour_sketches WHERE hour >= ? AND hour <= ?"));
+  rows.bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
   for (;;) {
-    auto row = rows->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    std::int64_t id = rows->integer(0);
+    PODFIT_TRY_ASSIGN(row, rows.step());
+    if (!row) break;
+    std::int64_t id = rows.integer(0);
     auto found = series.find(id);
     if (found == series.end()) return fail(db.path() + ": sketch of an unknown series (corrupt)");
-    auto added = collector.add(found->second, id, rows->integer(1), rows->blob(2), rows->blob(3));
-    if (!added) return tl::unexpected(added.error());
+    PODFIT_TRY(collector.add(found->second, id, rows.integer(1), rows.blob(2), rows.blob(3)));
   }
   return collector.take();
 }
@@ -233,35 +226,34 @@ std::optional<ResourceValue> resource_column(const sql::Statement& rows, int col
 }
 
 Result<void> read_events_and_resources(const sql::Database& db, StoredHistory& history) {
-  auto events = db.prepare(
-      "SELECT namespace, pod, container, restart_count, time_ns, reason, memory_limit_bytes "
-      "FROM events ORDER BY time_ns");
-  if (!events) return tl::unexpected(events.error());
+  PODFIT_TRY_ASSIGN(
+      events,
+      db.prepare(
+          "SELECT namespace, pod, container, restart_count, time_ns, reason, memory_limit_bytes "
+          "FROM events ORDER BY time_ns"));
   for (;;) {
-    auto row = events->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    ContainerEvent event{events->text(0),    events->text(1), events->text(2),
-                         events->integer(4), events->text(5), static_cast<int>(events->integer(3)),
+    PODFIT_TRY_ASSIGN(row, events.step());
+    if (!row) break;
+    ContainerEvent event{events.text(0),    events.text(1), events.text(2),
+                         events.integer(4), events.text(5), static_cast<int>(events.integer(3)),
                          std::nullopt};
-    if (!events->is_null(6)) event.memory_limit_bytes = events->real(6);
+    if (!events.is_null(6)) event.memory_limit_bytes = events.real(6);
     history.events.push_back(std::move(event));
   }
-  auto resources = db.prepare(
-      "SELECT namespace, kind, name, container, cpu_request, cpu_limit, memory_request, "
-      "memory_limit FROM current_resources");
-  if (!resources) return tl::unexpected(resources.error());
+  PODFIT_TRY_ASSIGN(
+      resources,
+      db.prepare("SELECT namespace, kind, name, container, cpu_request, cpu_limit, memory_request, "
+                 "memory_limit FROM current_resources"));
   for (;;) {
-    auto row = resources->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
+    PODFIT_TRY_ASSIGN(row, resources.step());
+    if (!row) break;
     WorkloadResources entry;
-    entry.workload = WorkloadRef{resources->text(0), resources->text(1), resources->text(2)};
-    entry.container = resources->text(3);
-    entry.current.cpu_request = resource_column(*resources, 4);
-    entry.current.cpu_limit = resource_column(*resources, 5);
-    entry.current.memory_request = resource_column(*resources, 6);
-    entry.current.memory_limit = resource_column(*resources, 7);
+    entry.workload = WorkloadRef{resources.text(0), resources.text(1), resources.text(2)};
+    entry.container = resources.text(3);
+    entry.current.cpu_request = resource_column(resources, 4);
+    entry.current.cpu_limit = resource_column(resources, 5);
+    entry.current.memory_request = resource_column(resources, 6);
+    entry.current.memory_limit = resource_column(resources, 7);
     history.resources.push_back(std::move(entry));
   }
   return {};
@@ -269,31 +261,28 @@ Result<void> read_events_and_resources(const sql::Database& db, StoredHistory& h
 
 }  // namespace
 
-Result<StoredHistory> Store::read(std::int64_t from_ns, std::int64_t to_ns, ReadOptions options) const {
+Result<StoredHistory> Store::read(std::int64_t from_ns, std::int64_t to_ns,
+                                  ReadOptions options) const {
   // One read transaction: a collector committing meanwhile cannot tear the view.
-  auto begin = impl_->db.prepare("BEGIN");
-  if (!begin) return tl::unexpected(begin.error());
-  if (auto done = begin->run(); !done) return tl::unexpected(done.error());
+  PODFIT_TRY_ASSIGN(begin, impl_->db.prepare("BEGIN"));
+  if (auto done = begin.run(); !done) return tl::unexpected(done.error());
   struct End {
     const sql::Database& db;
     ~End() { sqlite3_exec(db.handle(), "COMMIT", nullptr, nullptr, nullptr); }
   } end{impl_->db};
 
   StoredHistory history;
-  auto pods = read_pods(impl_->db, history.samples);
-  if (!pods) return tl::unexpected(pods.error());
-  auto series = read_series(impl_->db, *pods);
-  if (!series) return tl::unexpected(series.error());
-  auto open_rows = read_open_rows(impl_->db, *series, from_ns, to_ns, history.samples);
-  if (!open_rows) return tl::unexpected(open_rows.error());
+  PODFIT_TRY_ASSIGN(pods, read_pods(impl_->db, history.samples));
+  PODFIT_TRY_ASSIGN(series, read_series(impl_->db, pods));
+  PODFIT_TRY(read_open_rows(impl_->db, series, from_ns, to_ns, history.samples));
   // Only this thread uses the connection; a second one decodes the chunks while
   // this one reads them and then the sketches. Reading runs ahead of decoding, by
   // up to 64 batches (~64 MB), so that both threads stay busy.
   ChunkDecoder decode(impl_->db, from_ns, to_ns, history.samples);
   BackgroundConsumer<ChunkBatch> decoder([&](ChunkBatch& batch) { return decode(batch); }, 64);
-  auto chunks = read_chunks(impl_->db, *series, from_ns, to_ns, decoder);
+  auto chunks = read_chunks(impl_->db, series, from_ns, to_ns, decoder);
   auto sketches = chunks.and_then(
-      [&] { return read_sketches(impl_->db, *series, from_ns, to_ns, options.merge_hours); });
+      [&] { return read_sketches(impl_->db, series, from_ns, to_ns, options.merge_hours); });
   auto decoded = decoder.finish();
   if (!chunks) return tl::unexpected(chunks.error());
   if (!decoded) return tl::unexpected(decoded.error());
@@ -315,12 +304,11 @@ Result<void> Store::put_sketches(const std::vector<HourSketch>& sketches,
                                  const SampleSet& pods_of) {
   if (!impl_->writable) return fail(path_ + ": opened read-only");
   if (auto loaded = impl_->load_caches(); !loaded) return tl::unexpected(loaded.error());
-  auto transaction = sql::Transaction::begin(impl_->db);
-  if (!transaction) return tl::unexpected(transaction.error());
-  auto insert = impl_->db.prepare(
-      "INSERT OR REPLACE INTO hour_sketches(series, hour, count, cpu, memory) "
-      "VALUES(?, ?, ?, ?, ?)");
-  if (!insert) return tl::unexpected(insert.error());
+  PODFIT_TRY_ASSIGN(transaction, sql::Transaction::begin(impl_->db));
+  PODFIT_TRY_ASSIGN(
+      insert,
+      impl_->db.prepare("INSERT OR REPLACE INTO hour_sketches(series, hour, count, cpu, memory) "
+                        "VALUES(?, ?, ?, ?, ?)"));
   for (const HourSketch& sketch : sketches) {
     auto pod = impl_->pod_id(pods_of.pods().at(sketch.pod));
     auto series =
@@ -329,15 +317,15 @@ Result<void> Store::put_sketches(const std::vector<HourSketch>& sketches,
       impl_->forget_caches();
       return tl::unexpected(series.error());
     }
-    insert->bind(1, *series).bind(2, hour_of(sketch.hour_start_ns));
-    insert->bind(3, static_cast<std::int64_t>(sketch.cpu.count()));
-    insert->bind_blob(4, sketch.cpu.encode()).bind_blob(5, sketch.memory.encode());
-    if (auto done = insert->run(); !done) {
+    insert.bind(1, *series).bind(2, hour_of(sketch.hour_start_ns));
+    insert.bind(3, static_cast<std::int64_t>(sketch.cpu.count()));
+    insert.bind_blob(4, sketch.cpu.encode()).bind_blob(5, sketch.memory.encode());
+    if (auto done = insert.run(); !done) {
       impl_->forget_caches();
       return tl::unexpected(done.error());
     }
   }
-  if (auto done = transaction->commit(); !done) {
+  if (auto done = transaction.commit(); !done) {
     impl_->forget_caches();
     return tl::unexpected(done.error());
   }

@@ -101,42 +101,40 @@ CREATE TABLE hour_sketches_v2(
 // keyed (hour, series) like `chunks`: hours are written in time order, so new
 // rows go at the end of the b-tree and its pages stay full.
 Result<void> convert_to_version2(sql::Database& db) {
-  auto newest = db.prepare("SELECT max(time_ns) FROM samples");
-  if (!newest) return tl::unexpected(newest.error());
-  if (auto row = newest->step(); !row) return tl::unexpected(row.error());
-  if (!newest->is_null(0)) {
-    std::int64_t hour = hour_of(newest->integer(0));
-    newest->reset();
+  PODFIT_TRY_ASSIGN(newest, db.prepare("SELECT max(time_ns) FROM samples"));
+  if (auto row = newest.step(); !row) return tl::unexpected(row.error());
+  if (!newest.is_null(0)) {
+    std::int64_t hour = hour_of(newest.integer(0));
+    newest.reset();
     if (auto closed = close_hours(db, hour); !closed) return closed;
   }
-  newest->reset();  // DROP TABLE below fails while any statement is open
-  auto rows = db.prepare("SELECT series, hour, cpu, memory, count FROM hour_sketches");
-  if (!rows) return tl::unexpected(rows.error());
+  newest.reset();  // DROP TABLE below fails while any statement is open
+  PODFIT_TRY_ASSIGN(rows, db.prepare("SELECT series, hour, cpu, memory, count FROM hour_sketches"));
   struct Rewritten {
     std::int64_t series, hour, count;
     std::string cpu, memory;
   };
   std::vector<Rewritten> rewritten;
   for (;;) {
-    auto row = rows->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    auto cpu = QuantileSketch::decode(rows->blob(2));
-    auto memory = QuantileSketch::decode(rows->blob(3));
+    PODFIT_TRY_ASSIGN(row, rows.step());
+    if (!row) break;
+    auto cpu = QuantileSketch::decode(rows.blob(2));
+    auto memory = QuantileSketch::decode(rows.blob(3));
     if (!cpu || !memory) return fail(db.path() + ": bad hour sketch (corrupt store)");
     rewritten.push_back(
-        {rows->integer(0), rows->integer(1), rows->integer(4), cpu->encode(), memory->encode()});
+        {rows.integer(0), rows.integer(1), rows.integer(4), cpu->encode(), memory->encode()});
   }
-  rows->reset();
-  auto insert = db.prepare(
-      "INSERT INTO hour_sketches_v2(hour, series, count, cpu, memory) VALUES(?, ?, ?, ?, ?)");
-  if (!insert) return tl::unexpected(insert.error());
+  rows.reset();
+  PODFIT_TRY_ASSIGN(
+      insert,
+      db.prepare(
+          "INSERT INTO hour_sketches_v2(hour, series, count, cpu, memory) VALUES(?, ?, ?, ?, ?)"));
   for (const Rewritten& sketch : rewritten) {
-    insert->bind(1, sketch.hour).bind(2, sketch.series).bind(3, sketch.count);
-    insert->bind_blob(4, sketch.cpu).bind_blob(5, sketch.memory);
-    if (auto done = insert->run(); !done) return done;
+    insert.bind(1, sketch.hour).bind(2, sketch.series).bind(3, sketch.count);
+    insert.bind_blob(4, sketch.cpu).bind_blob(5, sketch.memory);
+    if (auto done = insert.run(); !done) return done;
   }
-  insert->reset();
+  insert.reset();
   return db.exec("DROP TABLE hour_sketches; ALTER TABLE hour_sketches_v2 RENAME TO hour_sketches");
 }
 
@@ -157,23 +155,21 @@ Result<void> check_header(const std::string& path) {
 }
 
 Result<int> schema_version(sql::Database& db) {
-  auto tables = db.prepare("SELECT count(*), sum(name = 'meta') FROM sqlite_master");
-  if (!tables) return tl::unexpected(tables.error());
-  auto row = tables->step();
+  PODFIT_TRY_ASSIGN(tables, db.prepare("SELECT count(*), sum(name = 'meta') FROM sqlite_master"));
+  auto row = tables.step();
   if (!row) {
     return fail(db.path() + ": the store is corrupt or not a database (" + row.error().message +
                 ")");
   }
-  if (tables->integer(0) == 0) return 0;  // a new, empty database
-  if (tables->integer(1) == 0) {
+  if (tables.integer(0) == 0) return 0;  // a new, empty database
+  if (tables.integer(1) == 0) {
     return fail(db.path() + ": an SQLite database, but not a podfit store (no meta table)");
   }
-  auto version = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'");
-  if (!version) return tl::unexpected(version.error());
-  auto found = version->step();
+  PODFIT_TRY_ASSIGN(version, db.prepare("SELECT value FROM meta WHERE key = 'schema_version'"));
+  auto found = version.step();
   if (!found) return fail(db.path() + ": the store is corrupt: " + found.error().message);
   if (!*found) return fail(db.path() + ": not a podfit store (no schema_version in meta)");
-  std::string text = version->text(0);
+  std::string text = version.text(0);
   try {
     return std::stoi(text);
   } catch (const std::exception&) {
@@ -182,8 +178,7 @@ Result<int> schema_version(sql::Database& db) {
 }
 
 Result<void> migrate(sql::Database& db, int from_version) {
-  auto transaction = sql::Transaction::begin(db);
-  if (!transaction) return tl::unexpected(transaction.error());
+  PODFIT_TRY_ASSIGN(transaction, sql::Transaction::begin(db));
   if (from_version == 0) {
     auto created = db.exec("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     if (!created) return created;
@@ -195,10 +190,10 @@ Result<void> migrate(sql::Database& db, int from_version) {
       if (auto done = migration.convert(db); !done) return done;
     }
   }
-  auto set = db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)");
-  if (!set) return tl::unexpected(set.error());
-  if (auto done = set->bind(1, std::to_string(kSchemaVersion)).run(); !done) return done;
-  return transaction->commit();
+  PODFIT_TRY_ASSIGN(
+      set, db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)"));
+  if (auto done = set.bind(1, std::to_string(kSchemaVersion)).run(); !done) return done;
+  return transaction.commit();
 }
 
 }  // namespace

@@ -108,9 +108,8 @@ Result<bool> Statement::step() {
 
 Result<void> Statement::run() {
   for (;;) {
-    auto row = step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
+    PODFIT_TRY_ASSIGN(row, step());
+    if (!row) break;
   }
   reset();
   return {};

@@ -63,46 +63,38 @@ Result<Store> Store::open(const std::string& path, OpenMode mode) {
     return fail(path + ": no such store (run podfit collect --store or podfit store import)");
   }
   int flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
-  auto db = sql::Database::open(path, flags | SQLITE_OPEN_NOMUTEX);
-  if (!db) return tl::unexpected(db.error());
-  if (auto checked = check_and_migrate(*db, writable); !checked) {
+  PODFIT_TRY_ASSIGN(db, sql::Database::open(path, flags | SQLITE_OPEN_NOMUTEX));
+  if (auto checked = check_and_migrate(db, writable); !checked) {
     return tl::unexpected(checked.error());
   }
   auto impl = std::make_unique<Impl>();
-  impl->db = std::move(*db);
+  impl->db = std::move(db);
   impl->writable = writable;
   return Store(path, std::move(impl));
 }
 
 Result<void> Store::Impl::load_caches() {
   if (caches_loaded) return {};
-  auto pods = db.prepare("SELECT id, namespace, name FROM pods");
-  if (!pods) return tl::unexpected(pods.error());
+  PODFIT_TRY_ASSIGN(pods, db.prepare("SELECT id, namespace, name FROM pods"));
   for (;;) {
-    auto row = pods->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    pod_ids[{pods->text(1), pods->text(2)}] = pods->integer(0);
+    PODFIT_TRY_ASSIGN(row, pods.step());
+    if (!row) break;
+    pod_ids[{pods.text(1), pods.text(2)}] = pods.integer(0);
   }
-  auto labels = db.prepare("SELECT pod, key, value FROM pod_labels");
-  if (!labels) return tl::unexpected(labels.error());
+  PODFIT_TRY_ASSIGN(labels, db.prepare("SELECT pod, key, value FROM pod_labels"));
   for (;;) {
-    auto row = labels->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    pod_labels[labels->integer(0)][labels->text(1)] = labels->text(2);
+    PODFIT_TRY_ASSIGN(row, labels.step());
+    if (!row) break;
+    pod_labels[labels.integer(0)][labels.text(1)] = labels.text(2);
   }
-  auto series = db.prepare("SELECT id, pod, container FROM series");
-  if (!series) return tl::unexpected(series.error());
+  PODFIT_TRY_ASSIGN(series, db.prepare("SELECT id, pod, container FROM series"));
   for (;;) {
-    auto row = series->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    series_ids[{series->integer(1), series->text(2)}] = series->integer(0);
+    PODFIT_TRY_ASSIGN(row, series.step());
+    if (!row) break;
+    series_ids[{series.integer(1), series.text(2)}] = series.integer(0);
   }
-  auto hour = store::open_hour(db);
-  if (!hour) return tl::unexpected(hour.error());
-  open_hour = *hour;
+  PODFIT_TRY_ASSIGN(hour, store::open_hour(db));
+  open_hour = hour;
   caches_loaded = true;
   return {};
 }
@@ -122,22 +114,19 @@ Result<std::int64_t> Store::Impl::pod_id(const PodRecord& pod) {
   if (found != pod_ids.end()) {
     id = found->second;
   } else {
-    auto insert = db.prepare("INSERT INTO pods(namespace, name) VALUES(?, ?)");
-    if (!insert) return tl::unexpected(insert.error());
-    if (auto done = insert->bind(1, pod.namespace_name).bind(2, pod.name).run(); !done) {
+    PODFIT_TRY_ASSIGN(insert, db.prepare("INSERT INTO pods(namespace, name) VALUES(?, ?)"));
+    if (auto done = insert.bind(1, pod.namespace_name).bind(2, pod.name).run(); !done) {
       return tl::unexpected(done.error());
     }
     id = sqlite3_last_insert_rowid(db.handle());
     pod_ids.emplace(std::move(key), id);
   }
   if (pod.labels.empty() || pod_labels[id] == pod.labels) return id;
-  auto clear = db.prepare("DELETE FROM pod_labels WHERE pod = ?");
-  if (!clear) return tl::unexpected(clear.error());
-  if (auto done = clear->bind(1, id).run(); !done) return tl::unexpected(done.error());
-  auto insert = db.prepare("INSERT INTO pod_labels(pod, key, value) VALUES(?, ?, ?)");
-  if (!insert) return tl::unexpected(insert.error());
+  PODFIT_TRY_ASSIGN(clear, db.prepare("DELETE FROM pod_labels WHERE pod = ?"));
+  if (auto done = clear.bind(1, id).run(); !done) return tl::unexpected(done.error());
+  PODFIT_TRY_ASSIGN(insert, db.prepare("INSERT INTO pod_labels(pod, key, value) VALUES(?, ?, ?)"));
   for (const auto& [key_text, value] : pod.labels) {
-    if (auto done = insert->bind(1, id).bind(2, key_text).bind(3, value).run(); !done) {
+    if (auto done = insert.bind(1, id).bind(2, key_text).bind(3, value).run(); !done) {
       return tl::unexpected(done.error());
     }
   }
@@ -149,9 +138,9 @@ Result<std::int64_t> Store::Impl::series_id(std::int64_t pod, const std::string&
                                             double window_seconds) {
   auto key = std::make_pair(pod, container);
   if (auto found = series_ids.find(key); found != series_ids.end()) return found->second;
-  auto insert = db.prepare("INSERT INTO series(pod, container, window_seconds) VALUES(?, ?, ?)");
-  if (!insert) return tl::unexpected(insert.error());
-  if (auto done = insert->bind(1, pod).bind(2, container).bind(3, window_seconds).run(); !done) {
+  PODFIT_TRY_ASSIGN(
+      insert, db.prepare("INSERT INTO series(pod, container, window_seconds) VALUES(?, ?, ?)"));
+  if (auto done = insert.bind(1, pod).bind(2, container).bind(3, window_seconds).run(); !done) {
     return tl::unexpected(done.error());
   }
   std::int64_t id = sqlite3_last_insert_rowid(db.handle());
@@ -163,20 +152,21 @@ namespace {
 
 Result<void> insert_events(sql::Database& db, const std::vector<ContainerEvent>& events) {
   if (events.empty()) return {};
-  auto insert = db.prepare(
-      "INSERT OR IGNORE INTO events(namespace, pod, container, restart_count, time_ns, reason, "
-      "memory_limit_bytes) VALUES(?, ?, ?, ?, ?, ?, ?)");
-  if (!insert) return tl::unexpected(insert.error());
+  PODFIT_TRY_ASSIGN(
+      insert,
+      db.prepare(
+          "INSERT OR IGNORE INTO events(namespace, pod, container, restart_count, time_ns, reason, "
+          "memory_limit_bytes) VALUES(?, ?, ?, ?, ?, ?, ?)"));
   for (const ContainerEvent& event : events) {
-    insert->bind(1, event.namespace_name).bind(2, event.pod).bind(3, event.container);
-    insert->bind(4, static_cast<std::int64_t>(event.restart_count)).bind(5, event.time_ns);
-    insert->bind(6, event.reason);
+    insert.bind(1, event.namespace_name).bind(2, event.pod).bind(3, event.container);
+    insert.bind(4, static_cast<std::int64_t>(event.restart_count)).bind(5, event.time_ns);
+    insert.bind(6, event.reason);
     if (event.memory_limit_bytes) {
-      insert->bind(7, *event.memory_limit_bytes);
+      insert.bind(7, *event.memory_limit_bytes);
     } else {
-      insert->bind_null(7);
+      insert.bind_null(7);
     }
-    if (auto done = insert->run(); !done) return done;
+    if (auto done = insert.run(); !done) return done;
   }
   return {};
 }
@@ -192,18 +182,19 @@ void bind_optional_text(sql::Statement& statement, int index,
 
 Result<void> replace_resources(sql::Database& db, const std::vector<WorkloadResources>& resources) {
   if (resources.empty()) return {};
-  auto insert = db.prepare(
-      "INSERT OR REPLACE INTO current_resources(namespace, kind, name, container, cpu_request, "
-      "cpu_limit, memory_request, memory_limit) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-  if (!insert) return tl::unexpected(insert.error());
+  PODFIT_TRY_ASSIGN(
+      insert,
+      db.prepare(
+          "INSERT OR REPLACE INTO current_resources(namespace, kind, name, container, cpu_request, "
+          "cpu_limit, memory_request, memory_limit) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
   for (const WorkloadResources& entry : resources) {
-    insert->bind(1, entry.workload.namespace_name).bind(2, entry.workload.kind);
-    insert->bind(3, entry.workload.name).bind(4, entry.container);
-    bind_optional_text(*insert, 5, entry.current.cpu_request);
-    bind_optional_text(*insert, 6, entry.current.cpu_limit);
-    bind_optional_text(*insert, 7, entry.current.memory_request);
-    bind_optional_text(*insert, 8, entry.current.memory_limit);
-    if (auto done = insert->run(); !done) return done;
+    insert.bind(1, entry.workload.namespace_name).bind(2, entry.workload.kind);
+    insert.bind(3, entry.workload.name).bind(4, entry.container);
+    bind_optional_text(insert, 5, entry.current.cpu_request);
+    bind_optional_text(insert, 6, entry.current.cpu_limit);
+    bind_optional_text(insert, 7, entry.current.memory_request);
+    bind_optional_text(insert, 8, entry.current.memory_limit);
+    if (auto done = insert.run(); !done) return done;
   }
   return {};
 }
@@ -240,9 +231,8 @@ Result<void> append_points(sql::Database& db, std::int64_t& open_hour, const Sam
     }
   }
   for (auto& [key, points] : late) {
-    auto added = add_to_chunk(db, key.first, key.second, std::move(points));
-    if (!added) return tl::unexpected(added.error());
-    summary.added += *added;
+    PODFIT_TRY_ASSIGN(added, add_to_chunk(db, key.first, key.second, std::move(points)));
+    summary.added += added;
   }
   if (summary.points == 0) return {};
   std::int64_t hour = hour_to_open(newest);
@@ -259,8 +249,7 @@ Result<AppendSummary> Store::append(const SampleSet& samples,
                                     const std::vector<WorkloadResources>& resources) {
   if (!impl_->writable) return fail(path_ + ": opened read-only");
   if (auto loaded = impl_->load_caches(); !loaded) return tl::unexpected(loaded.error());
-  auto transaction = sql::Transaction::begin(impl_->db);
-  if (!transaction) return tl::unexpected(transaction.error());
+  PODFIT_TRY_ASSIGN(transaction, sql::Transaction::begin(impl_->db));
   AppendSummary summary;
   std::vector<std::int64_t> pod_ids;
   for (const PodRecord& pod : samples.pods()) {
@@ -288,7 +277,7 @@ Result<AppendSummary> Store::append(const SampleSet& samples,
   auto written = insert_events(impl_->db, events).and_then([&] {
     return replace_resources(impl_->db, resources);
   });
-  if (written) written = transaction->commit();
+  if (written) written = transaction.commit();
   if (!written) {
     impl_->forget_caches();
     return tl::unexpected(written.error());
@@ -297,15 +286,13 @@ Result<AppendSummary> Store::append(const SampleSet& samples,
 }
 
 Result<std::string> Store::integrity_check() const {
-  auto check = impl_->db.prepare("PRAGMA integrity_check");
-  if (!check) return tl::unexpected(check.error());
+  PODFIT_TRY_ASSIGN(check, impl_->db.prepare("PRAGMA integrity_check"));
   std::string result;
   for (;;) {
-    auto row = check->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
+    PODFIT_TRY_ASSIGN(row, check.step());
+    if (!row) break;
     if (!result.empty()) result += '\n';
-    result += check->text(0);
+    result += check.text(0);
   }
   return result;
 }
@@ -314,40 +301,39 @@ Result<StoreInfo> Store::info() const {
   StoreInfo info;
   info.path = path_;
   info.schema_version = kSchemaVersion;
-  auto counts = impl_->db.prepare(
-      "SELECT (SELECT count(*) FROM pods), (SELECT count(*) FROM series), "
-      "(SELECT count(*) FROM hour_sketches), (SELECT count(*) FROM events), "
-      "(SELECT count(*) FROM current_resources), (SELECT min(hour) FROM hour_sketches), "
-      "(SELECT max(hour) FROM hour_sketches), (SELECT total(count) FROM hour_sketches)");
-  if (!counts) return tl::unexpected(counts.error());
-  auto row = counts->step();
-  if (!row) return tl::unexpected(row.error());
-  info.pods = static_cast<std::size_t>(counts->integer(0));
-  info.series = static_cast<std::size_t>(counts->integer(1));
-  info.sketches = static_cast<std::size_t>(counts->integer(2));
-  info.events = static_cast<std::size_t>(counts->integer(3));
-  info.resources = static_cast<std::size_t>(counts->integer(4));
-  if (!counts->is_null(5)) {
-    info.first_sketch_hour_ns = counts->integer(5) * kNanosPerHour;
-    info.last_sketch_hour_ns = counts->integer(6) * kNanosPerHour;
+  PODFIT_TRY_ASSIGN(
+      counts,
+      impl_->db.prepare(
+          "SELECT (SELECT count(*) FROM pods), (SELECT count(*) FROM series), "
+          "(SELECT count(*) FROM hour_sketches), (SELECT count(*) FROM events), "
+          "(SELECT count(*) FROM current_resources), (SELECT min(hour) FROM hour_sketches), "
+          "(SELECT max(hour) FROM hour_sketches), (SELECT total(count) FROM hour_sketches)"));
+  PODFIT_TRY(counts.step());
+  info.pods = static_cast<std::size_t>(counts.integer(0));
+  info.series = static_cast<std::size_t>(counts.integer(1));
+  info.sketches = static_cast<std::size_t>(counts.integer(2));
+  info.events = static_cast<std::size_t>(counts.integer(3));
+  info.resources = static_cast<std::size_t>(counts.integer(4));
+  if (!counts.is_null(5)) {
+    info.first_sketch_hour_ns = counts.integer(5) * kNanosPerHour;
+    info.last_sketch_hour_ns = counts.integer(6) * kNanosPerHour;
   }
-  info.sketched_points = static_cast<std::uint64_t>(counts->real(7));
-  auto raw = impl_->db.prepare(
-      "SELECT count(*), min(time_ns), max(time_ns), (SELECT total(count) FROM chunks) "
-      "FROM samples");
-  if (!raw) return tl::unexpected(raw.error());
-  if (auto raw_row = raw->step(); !raw_row) return tl::unexpected(raw_row.error());
+  info.sketched_points = static_cast<std::uint64_t>(counts.real(7));
+  PODFIT_TRY_ASSIGN(
+      raw, impl_->db.prepare(
+               "SELECT count(*), min(time_ns), max(time_ns), (SELECT total(count) FROM chunks) "
+               "FROM samples"));
+  if (auto raw_row = raw.step(); !raw_row) return tl::unexpected(raw_row.error());
   info.raw_points =
-      static_cast<std::size_t>(raw->integer(0)) + static_cast<std::size_t>(raw->real(3));
-  auto chunked = chunk_time_range(impl_->db);
-  if (!chunked) return tl::unexpected(chunked.error());
-  if (!raw->is_null(1)) {
-    chunked->first = std::min(chunked->first, raw->integer(1));
-    chunked->second = std::max(chunked->second, raw->integer(2));
+      static_cast<std::size_t>(raw.integer(0)) + static_cast<std::size_t>(raw.real(3));
+  PODFIT_TRY_ASSIGN(chunked, chunk_time_range(impl_->db));
+  if (!raw.is_null(1)) {
+    chunked.first = std::min(chunked.first, raw.integer(1));
+    chunked.second = std::max(chunked.second, raw.integer(2));
   }
-  if (chunked->first <= chunked->second) {
-    info.first_raw_ns = chunked->first;
-    info.last_raw_ns = chunked->second;
+  if (chunked.first <= chunked.second) {
+    info.first_raw_ns = chunked.first;
+    info.last_raw_ns = chunked.second;
   }
   info.file_bytes = file_size(path_) + file_size(path_ + "-wal");
   return info;
