@@ -259,11 +259,11 @@ void simulate_collector(podfit::store::Store& store, std::vector<Container>& clu
     std::int64_t hour_ns = start_ns + hour * podfit::kNanosPerHour;
     append_ticks(store, cluster, pods, hour_ns, 0, kTicksPerHour, batch);
     std::uint64_t before = file_size(path) + file_size(path + "-wal");
-    auto compacted = must(store.compact(hour_ns + podfit::kNanosPerHour,
-                                        podfit::store::kDefaultRawWindowSeconds,
-                                        podfit::store::kDefaultRetentionSeconds,
-                                        podfit::store::Vacuum::when_a_quarter_free),
-                          "compact");
+    auto compacted =
+        must(store.compact(hour_ns + podfit::kNanosPerHour, podfit::store::kDefaultRawWindowSeconds,
+                           podfit::store::kDefaultRetentionSeconds,
+                           podfit::store::Vacuum::when_a_quarter_free),
+             "compact");
     std::uint64_t after = file_size(path) + file_size(path + "-wal");
     largest = std::max({largest, before, after});
     std::printf(
@@ -329,11 +329,11 @@ int main(int argc, char** argv) {
     std::int64_t hour_ns = start_ns + hour * podfit::kNanosPerHour;
     for (Container& c : cluster) {
       podfit::HourSketch sketch{c.pod,
-                                       c.name,
-                                       hour_ns,
-                                       hour_ns + podfit::kNanosPerHour,
-                                       podfit::QuantileSketch(),
-                                       podfit::QuantileSketch()};
+                                c.name,
+                                hour_ns,
+                                hour_ns + podfit::kNanosPerHour,
+                                podfit::QuantileSketch(),
+                                podfit::QuantileSketch()};
       for (int tick = 0; tick < kTicksPerHour; ++tick) {
         Point point = next_point(c, hour_ns + tick * kTick);
         sketch.cpu.add(point.cpu_cores);

@@ -85,7 +85,6 @@ Result<Split> split_by_durations(const history::History& history, double train_s
   return durations_of(range_of(history), train_seconds, test_seconds);
 }
 
-
 SampleSet slice(const SampleSet& samples, std::int64_t from_ns, std::int64_t to_ns) {
   SampleSet part;
   for (const PodRecord& pod : samples.pods()) {
@@ -102,8 +101,7 @@ SampleSet slice(const SampleSet& samples, std::int64_t from_ns, std::int64_t to_
   return part;
 }
 
-history::History slice(const history::History& history, std::int64_t from_ns,
-                       std::int64_t to_ns) {
+history::History slice(const history::History& history, std::int64_t from_ns, std::int64_t to_ns) {
   history::History part;
   part.samples = slice(history.samples, from_ns, to_ns);
   for (const HourSketch& sketch : history.sketches) {

@@ -7,8 +7,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
-#include "podfit/core/version.hpp"
 #include "podfit/core/error.hpp"
+#include "podfit/core/version.hpp"
 
 namespace podfit::cli {
 

@@ -1,7 +1,7 @@
 #include "cli/durations.hpp"
 
-#include "podfit/core/time.hpp"
 #include "podfit/core/error.hpp"
+#include "podfit/core/time.hpp"
 #include "podfit/source/prometheus.hpp"
 #include "podfit/source/recorded.hpp"
 

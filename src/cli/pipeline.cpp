@@ -106,8 +106,8 @@ history::History load_history(const PipelineOptions& options, const policy::Poli
   if (prometheus) return load_prometheus(options.prometheus, diagnostics);
   if (!options.store_path.empty()) {
     // Decay weighs each hour by its age; without it, one sketch per container will do.
-    return must(history::load_store(options.store_path,
-                                    keep_hours_apart || policy.half_life_seconds != 0));
+    return must(
+        history::load_store(options.store_path, keep_hours_apart || policy.half_life_seconds != 0));
   }
   return must(history::load_recorded(options.sample_files, diagnostics));
 }
@@ -182,8 +182,7 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
   for (const policy::SettingDoc& setting : policy::setting_docs()) {
     if (!setting.flag) continue;
     std::string key = setting.key;
-    std::string help =
-        setting.help + " (default " + policy::setting_text(defaults, key) + ")";
+    std::string help = setting.help + " (default " + policy::setting_text(defaults, key) + ")";
     command
         .add_option_function<std::string>(
             "--" + key,

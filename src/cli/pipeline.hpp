@@ -42,8 +42,8 @@ struct PipelineOptions {
   std::vector<std::string> manifest_paths;
   std::string policy_file;
   std::map<std::string, std::string> policy_flags;  // settings given as flags
-  bool live = false;  // owners, current resources and OOM kills from the cluster
-  KubeFlags kube;     // how to reach it (--kubeconfig, --context, -n, -A, -l)
+  bool live = false;             // owners, current resources and OOM kills from the cluster
+  KubeFlags kube;                // how to reach it (--kubeconfig, --context, -n, -A, -l)
   bool from_cluster = false;     // the published report instead of any history (published.hpp)
   std::string report_configmap;  // --report-configmap [NS/]NAME; empty: podfit/podfit-report
 };

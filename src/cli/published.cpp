@@ -5,9 +5,9 @@
 #include <map>
 #include <sstream>
 
+#include "podfit/core/error.hpp"
 #include "podfit/core/time.hpp"
 #include "podfit/core/version.hpp"
-#include "podfit/core/error.hpp"
 #include "podfit/kube/configmap.hpp"
 #include "podfit/report/report.hpp"
 

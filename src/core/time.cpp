@@ -185,7 +185,6 @@ Result<double> parse_go_duration_seconds(std::string_view text) {
   return negative ? -seconds : seconds;
 }
 
-
 namespace {
 
 // Civil date of a day count since 1970-01-01 (proleptic Gregorian).
@@ -237,11 +236,15 @@ std::int64_t now_ns() {
       .count();
 }
 
-double now_seconds() { return static_cast<double>(now_ns()) / 1e9; }
+double now_seconds() {
+  return static_cast<double>(now_ns()) / 1e9;
+}
 
 ScopedClock::ScopedClock(std::int64_t (*clock)()) : previous_(clock_override) {
   clock_override = clock;
 }
-ScopedClock::~ScopedClock() { clock_override = previous_; }
+ScopedClock::~ScopedClock() {
+  clock_override = previous_;
+}
 
 }  // namespace podfit

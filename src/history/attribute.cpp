@@ -79,13 +79,15 @@ Resources current_resources(const History& history, const WorkloadRef& ref,
 std::map<ContainerKey, EventCounts> event_counts(const History& history) {
   std::map<std::pair<std::string, std::string>, std::size_t> pod_index;
   const std::vector<PodRecord>& pods = history.samples.pods();
-  for (std::size_t i = 0; i < pods.size(); ++i) pod_index[{pods[i].namespace_name, pods[i].name}] = i;
+  for (std::size_t i = 0; i < pods.size(); ++i)
+    pod_index[{pods[i].namespace_name, pods[i].name}] = i;
   std::map<ContainerKey, EventCounts> counts;
   for (const ContainerEvent& event : history.events) {
     auto found = pod_index.find({event.namespace_name, event.pod});
-    WorkloadRef workload = found != pod_index.end() && found->second < history.workload_of_pod.size()
-                               ? history.workload_of_pod[found->second]
-                               : workload_of_pod_name(event.namespace_name, event.pod);
+    WorkloadRef workload =
+        found != pod_index.end() && found->second < history.workload_of_pod.size()
+            ? history.workload_of_pod[found->second]
+            : workload_of_pod_name(event.namespace_name, event.pod);
     counts[{workload, event.container}].add(event);
   }
   return counts;

@@ -40,7 +40,8 @@ double retry_delay_seconds(const RetryPolicy& policy, int attempt, const std::st
   if (!retry_after.empty()) {
     char* end = nullptr;
     double seconds = std::strtod(retry_after.c_str(), &end);
-    if (end && *end == '\0' && seconds >= 0) return std::min(seconds, policy.max_retry_after_seconds);
+    if (end && *end == '\0' && seconds >= 0)
+      return std::min(seconds, policy.max_retry_after_seconds);
   }
   double delay = policy.base_delay_seconds * std::pow(2.0, attempt - 1);
   delay = std::min(delay, policy.max_delay_seconds);

@@ -242,8 +242,8 @@ const std::map<std::string, Setting, std::less<>>& settings_table() {
        {margin_setter(&O::cpu_limit_margin), show_number(&O::cpu_limit_margin),
         "multiplier on the CPU limit statistic", true}},
       {"memory-request-percentile",
-       {statistic_setter(&O::memory_request_statistic), show_statistic(&O::memory_request_statistic),
-        "the memory request's statistic", false}},
+       {statistic_setter(&O::memory_request_statistic),
+        show_statistic(&O::memory_request_statistic), "the memory request's statistic", false}},
       {"memory-request-margin",
        {margin_setter(&O::memory_request_margin), show_number(&O::memory_request_margin),
         "multiplier on the memory request statistic", true}},
@@ -288,8 +288,7 @@ const std::map<std::string, Setting, std::less<>>& settings_table() {
         },
         "weight samples by age, halving per DURATION, e.g. 24h", true}},
       {"min-change",
-       {set_min_change,
-        [](const O& o) { return number_text(o.min_change * 100) + "%"; },
+       {set_min_change, [](const O& o) { return number_text(o.min_change * 100) + "%"; },
         "keep a value whose change is smaller than this", true}},
   };
   return kSettings;
@@ -327,7 +326,8 @@ Result<PolicyOptions> apply_settings(PolicyOptions base,
 
 std::vector<SettingDoc> setting_docs() {
   std::vector<SettingDoc> docs;
-  for (const auto& [key, setting] : settings_table()) docs.push_back({key, setting.help, setting.flag});
+  for (const auto& [key, setting] : settings_table())
+    docs.push_back({key, setting.help, setting.flag});
   return docs;
 }
 

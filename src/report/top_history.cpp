@@ -54,8 +54,7 @@ struct PodData {
   std::map<std::string, ContainerData> containers;
 };
 
-Result<void> add_sketch(std::optional<QuantileSketch>& into,
-                        const QuantileSketch& sketch) {
+Result<void> add_sketch(std::optional<QuantileSketch>& into, const QuantileSketch& sketch) {
   if (!into) {
     into = sketch;
     return {};
@@ -209,7 +208,8 @@ Result<std::string> format_top_history(const history::History& history,
                             : "of pods in namespace \"" + request.namespace_name + "\"";
     if (!request.selector_text.empty()) scope += " matching -l " + request.selector_text;
     return fail(request.origin + ": no samples " + scope + " in the " + request.window_text +
-                " up to " + format_rfc3339(request.end_ns - 1) + " (the newest sample in the store)");
+                " up to " + format_rfc3339(request.end_ns - 1) +
+                " (the newest sample in the store)");
   }
 
   kube::TopSort sort = request.table.sort;
@@ -237,6 +237,5 @@ Result<std::string> format_top_history(const history::History& history,
   }
   return format_columns(rows, kube::kTopColumns);
 }
-
 
 }  // namespace podfit::report

@@ -54,8 +54,7 @@ PrometheusApiFactory make_prometheus_http_api(const PrometheusConnection& connec
     tls.insecure_skip_verify = connection.insecure_skip_verify;
     net::Timeouts timeouts;
     timeouts.request_ms = std::lround(connection.timeout_seconds * 1000);
-    return std::make_unique<HttpPrometheusApi>(connection,
-                                               net::make_curl_transport(tls, timeouts));
+    return std::make_unique<HttpPrometheusApi>(connection, net::make_curl_transport(tls, timeouts));
   };
 }
 

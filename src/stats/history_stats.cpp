@@ -26,7 +26,7 @@ struct SketchPool {
   QuantileSketch memory;
   std::int64_t first_ns = std::numeric_limits<std::int64_t>::max();
   std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
-  std::vector<const HourSketch*> hours;      // kept for time decay
+  std::vector<const HourSketch*> hours;        // kept for time decay
   std::vector<const ContainerSeries*> series;  // the raw part, likewise
 };
 

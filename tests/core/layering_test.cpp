@@ -19,14 +19,15 @@ namespace fs = std::filesystem;
 
 // Lowest first; modules of the same rank are peers and may not include each other.
 const std::map<std::string, int> kRank = {
-    {"core", 0},    {"quantity", 1}, {"net", 2},   {"yaml", 2},     {"source", 3},
-    {"kube", 3},    {"store", 3},    {"manifest", 3}, {"history", 4}, {"stats", 5},
-    {"policy", 6},  {"backtest", 7}, {"report", 8}, {"cli", 9}};
+    {"core", 0},   {"quantity", 1}, {"net", 2},      {"yaml", 2},    {"source", 3},
+    {"kube", 3},   {"store", 3},    {"manifest", 3}, {"history", 4}, {"stats", 5},
+    {"policy", 6}, {"backtest", 7}, {"report", 8},   {"cli", 9}};
 
 // Third-party headers and the only modules that may include them.
 const std::vector<std::pair<std::string, std::set<std::string>>> kThirdParty = {
-    {"curl/", {"net"}},          {"zlib.h", {"net"}},        {"sqlite3.h", {"store"}},
-    {"yaml-cpp/", {"yaml", "manifest"}}, {"CLI/", {"cli"}},  {"simdjson", {"source"}},
+    {"curl/", {"net"}},       {"zlib.h", {"net"}},
+    {"sqlite3.h", {"store"}}, {"yaml-cpp/", {"yaml", "manifest"}},
+    {"CLI/", {"cli"}},        {"simdjson", {"source"}},
     {"dtl/", {"manifest"}}};
 
 struct Include {

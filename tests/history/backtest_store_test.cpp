@@ -27,7 +27,8 @@ std::string five_days(const TempDir& dir) {
   std::string trace = (dir / "five.jsonl").string();
   REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
                       "/tools/gen_trace.py --families steady,bursty --workloads 2 "
-                      "--duration 5d --interval 60 --seed 5 -o " + shell_quote(trace))
+                      "--duration 5d --interval 60 --seed 5 -o " +
+                      shell_quote(trace))
               .exit_code == 0);
   podfit::test::write_file(
       trace + ".events.jsonl",

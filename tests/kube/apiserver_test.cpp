@@ -4,12 +4,12 @@
 
 #include <fstream>
 
-#include "podfit/net/base64.hpp"
 #include "kube/fake_server.hpp"
 #include "podfit/kube/client.hpp"
 #include "podfit/kube/kubeconfig.hpp"
 #include "podfit/kube/live.hpp"
 #include "podfit/kube/metrics.hpp"
+#include "podfit/net/base64.hpp"
 
 namespace podfit::test {
 

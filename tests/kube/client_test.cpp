@@ -71,7 +71,8 @@ TEST_CASE("retries 5xx and connection errors with exponential backoff and jitter
   Harness harness;
   harness.transport->script = {net::HttpResponse{500, status_body("boom"), ""},
                                tl::unexpected(net::TransportError{"Connection refused", true}),
-                               net::HttpResponse{503, "", ""}, net::HttpResponse{200, "{\"ok\":1}", ""}};
+                               net::HttpResponse{503, "", ""},
+                               net::HttpResponse{200, "{\"ok\":1}", ""}};
   auto body = harness.client->get("/api/v1/pods");
   REQUIRE(body);
   CHECK(*body == "{\"ok\":1}");
@@ -129,7 +130,8 @@ TEST_CASE("401 says whose credentials failed and never shows the token", "[kube]
 
 TEST_CASE("a non-retryable transport error fails at once", "[kube]") {
   Harness harness;
-  harness.transport->script = {tl::unexpected(net::TransportError{"SSL peer certificate bad", false})};
+  harness.transport->script = {
+      tl::unexpected(net::TransportError{"SSL peer certificate bad", false})};
   auto body = harness.client->get("/api");
   REQUIRE_FALSE(body);
   CHECK(body.error().message == "GET https://api.example:6443/api: SSL peer certificate bad");

@@ -31,7 +31,8 @@ TEST_CASE("retry delays back off exponentially with jitter, Retry-After wins", "
 }
 
 TEST_CASE("429 and 5xx are retried, other statuses are not", "[net]") {
-  for (long status : {429L, 500L, 502L, 503L, 504L}) CHECK(podfit::net::is_retryable_status(status));
+  for (long status : {429L, 500L, 502L, 503L, 504L})
+    CHECK(podfit::net::is_retryable_status(status));
   for (long status : {200L, 400L, 401L, 403L, 404L, 422L}) {
     CHECK_FALSE(podfit::net::is_retryable_status(status));
   }

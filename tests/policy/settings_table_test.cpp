@@ -10,16 +10,24 @@
 using namespace podfit;
 
 TEST_CASE("each policy setting shows what it was set to", "[policy][settings]") {
-  const std::map<std::string, std::string> values = {
-      {"cpu-request-percentile", "p95"}, {"cpu-request-margin", "1.3"},
-      {"cpu-limit-percentile", "p99"},   {"cpu-limit-margin", "2"},
-      {"memory-request-percentile", "max"}, {"memory-request-margin", "1.05"},
-      {"memory-limit-percentile", "p95"}, {"memory-limit-margin", "1.5"},
-      {"cpu-limit", "set"},              {"qos", "guaranteed"},
-      {"memory-growth", "ignore"},       {"min-cpu", "5m"},
-      {"min-memory", "16Mi"},            {"min-samples", "50"},
-      {"min-duration", "90m"},           {"cpu-margin-confidence", "2h"},
-      {"half-life", "7d"},               {"min-change", "5%"}};
+  const std::map<std::string, std::string> values = {{"cpu-request-percentile", "p95"},
+                                                     {"cpu-request-margin", "1.3"},
+                                                     {"cpu-limit-percentile", "p99"},
+                                                     {"cpu-limit-margin", "2"},
+                                                     {"memory-request-percentile", "max"},
+                                                     {"memory-request-margin", "1.05"},
+                                                     {"memory-limit-percentile", "p95"},
+                                                     {"memory-limit-margin", "1.5"},
+                                                     {"cpu-limit", "set"},
+                                                     {"qos", "guaranteed"},
+                                                     {"memory-growth", "ignore"},
+                                                     {"min-cpu", "5m"},
+                                                     {"min-memory", "16Mi"},
+                                                     {"min-samples", "50"},
+                                                     {"min-duration", "90m"},
+                                                     {"cpu-margin-confidence", "2h"},
+                                                     {"half-life", "7d"},
+                                                     {"min-change", "5%"}};
   REQUIRE(policy::setting_docs().size() == values.size());
   auto applied = policy::apply_settings({}, values, "test");
   REQUIRE(applied);

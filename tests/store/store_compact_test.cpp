@@ -11,9 +11,9 @@
 #include "store_test_support.hpp"
 #include "support/support.hpp"
 
+using podfit::QuantileSketch;
 using podfit::SamplePoint;
 using podfit::SampleSet;
-using podfit::QuantileSketch;
 using podfit::store::Store;
 using podfit::store::Vacuum;
 using podfit::test::TempDir;

@@ -11,9 +11,9 @@
 #include "store_test_support.hpp"
 #include "support/support.hpp"
 
+using podfit::HourSketch;
 using podfit::SamplePoint;
 using podfit::SampleSet;
-using podfit::HourSketch;
 using podfit::store::OpenMode;
 using podfit::store::Store;
 using podfit::test::TempDir;

@@ -73,8 +73,8 @@ TEST_CASE("a store gives back exactly what was appended, each point once", "[sto
 TEST_CASE("events are kept once per restart and resources per workload container", "[store]") {
   TempDir dir;
   Store store = open_store((dir / "s.db").string());
-  podfit::ContainerEvent oom{
-      "shop", "api-7c9d8f6b5-abcde", "app", kStart, "OOMKilled", 3, 268435456.0};
+  podfit::ContainerEvent oom{"shop",     "api-7c9d8f6b5-abcde", "app", kStart, "OOMKilled", 3,
+                             268435456.0};
   podfit::WorkloadResources api{{"shop", "Deployment", "api"}, "app", {}};
   api.current.memory_limit = podfit::ResourceValue{268435456, "256Mi"};
   api.current.cpu_request = podfit::ResourceValue{0.1, "100m"};

@@ -43,8 +43,7 @@ Result<Split> split_by_durations(const history::History& history, double train_s
 SampleSet slice(const SampleSet& samples, std::int64_t from_ns, std::int64_t to_ns);
 // The same, with the compacted hours whose midpoint is in the range and the events of
 // the range (an event of unknown time, 0, counts in every slice); the rest as it is.
-history::History slice(const history::History& history, std::int64_t from_ns,
-                       std::int64_t to_ns);
+history::History slice(const history::History& history, std::int64_t from_ns, std::int64_t to_ns);
 
 // How one set of requests/limits fares over a series of usage samples.
 struct Exposure {
@@ -71,7 +70,7 @@ struct TrainingData {
   // Per pod, its points in time order (VPA's memory peaks are per pod and day); a
   // compacted hour gives one point, its maxima.
   std::vector<std::vector<SamplePoint>> points_by_pod;
-  EventCounts events;  // restarts and OOM kills in the training part
+  EventCounts events;                  // restarts and OOM kills in the training part
   std::size_t containers_per_pod = 1;  // VPA splits its pod minimums among them
 };
 policy::Recommendation recommend_with(Preset preset, const TrainingData& training,

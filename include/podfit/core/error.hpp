@@ -57,12 +57,12 @@ T must(Result<T> result, ExitCode code = ExitCode::fatal) {
 // Inside a function returning Result<...>: evaluates `expression` (a Result) and
 // returns its error when it has one. PODFIT_TRY_ASSIGN(name, expression) also binds
 // the value to a new variable `name`.
-#define PODFIT_TRY(expression)                                        \
-  do {                                                                \
-    auto podfit_try_result_ = (expression);                           \
+#define PODFIT_TRY(expression)                                                  \
+  do {                                                                          \
+    auto podfit_try_result_ = (expression);                                     \
     if (!podfit_try_result_) return tl::unexpected(podfit_try_result_.error()); \
   } while (false)
-#define PODFIT_TRY_ASSIGN(name, expression)                                            \
-  auto name##_result_ = (expression);                                                  \
-  if (!name##_result_) return tl::unexpected(name##_result_.error());                  \
+#define PODFIT_TRY_ASSIGN(name, expression)                           \
+  auto name##_result_ = (expression);                                 \
+  if (!name##_result_) return tl::unexpected(name##_result_.error()); \
   auto name = std::move(*name##_result_)

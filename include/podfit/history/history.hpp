@@ -26,8 +26,8 @@ struct PodResources {
 };
 
 struct History {
-  SampleSet samples;                // finalized; also holds the pods that only have sketches
-  std::vector<HourSketch> sketches;  // compacted hours (the store)
+  SampleSet samples;                   // finalized; also holds the pods that only have sketches
+  std::vector<HourSketch> sketches;    // compacted hours (the store)
   std::vector<ContainerEvent> events;  // restarts and OOM kills
   // Current resources as the cluster showed them: per pod (--live), then per workload
   // (as the collector last saw them).
@@ -40,7 +40,7 @@ struct History {
   std::size_t input_problems = 0;  // skipped lines, queries, manifests (each reported)
 
   // Set by attribute():
-  std::vector<WorkloadRef> workload_of_pod;  // same index as samples.pods()
+  std::vector<WorkloadRef> workload_of_pod;           // same index as samples.pods()
   std::vector<WorkloadResources> manifest_resources;  // what the -f manifests ask for
 };
 

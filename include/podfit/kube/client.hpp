@@ -8,9 +8,9 @@
 
 #include "podfit/core/error.hpp"
 #include "podfit/kube/credentials.hpp"
+#include "podfit/kube/kubeconfig.hpp"
 #include "podfit/net/http.hpp"
 #include "podfit/net/retry.hpp"
-#include "podfit/kube/kubeconfig.hpp"
 
 namespace podfit::kube {
 
@@ -21,7 +21,8 @@ class ApiClient {
 
   // The libcurl transport configured from the connection's TLS settings.
   static std::unique_ptr<ApiClient> connect(const ConnectionConfig& config,
-                                            const net::Timeouts& timeouts = {}, net::RetryPolicy retry = {});
+                                            const net::Timeouts& timeouts = {},
+                                            net::RetryPolicy retry = {});
 
   // GETs `path` ("/api/v1/pods?limit=500"); returns the body of a 2xx response.
   // Errors read "GET <url>: HTTP 403 Forbidden: ...", naming the permission a

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "podfit/core/error.hpp"
-#include "podfit/net/http.hpp"
 #include "podfit/kube/kubeconfig.hpp"
+#include "podfit/net/http.hpp"
 
 namespace podfit::kube {
 

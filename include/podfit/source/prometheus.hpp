@@ -108,8 +108,8 @@ struct PrometheusLoad {
   std::map<std::uint32_t, WorkloadRef> owner_of_pod;  // from kube_pod_owner, when present
   std::vector<ContainerSignals> signals;
   std::vector<ContainerEvent> events;  // the signals' restarts and OOM kills (time unknown: 0)
-  std::vector<std::string> warnings;  // one line each, naming the pod/container or query
-  std::size_t problems = 0;           // queries that failed, containers with missing data
+  std::vector<std::string> warnings;   // one line each, naming the pod/container or query
+  std::size_t problems = 0;            // queries that failed, containers with missing data
   PrometheusQueryStats stats;
 };
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "podfit/core/hour_sketch.hpp"
 #include "podfit/core/sample_set.hpp"
 #include "podfit/core/workload.hpp"
-#include "podfit/core/hour_sketch.hpp"
 
 namespace podfit::stats {
 

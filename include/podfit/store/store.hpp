@@ -18,11 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "podfit/core/container_event.hpp"
 #include "podfit/core/error.hpp"
+#include "podfit/core/hour_sketch.hpp"
 #include "podfit/core/sample_set.hpp"
 #include "podfit/core/workload.hpp"
-#include "podfit/core/container_event.hpp"
-#include "podfit/core/hour_sketch.hpp"
 
 namespace podfit::store {
 
@@ -96,7 +96,8 @@ class Store {
 
   // Raw points with from_ns <= time < to_ns, and the sketches of hours that
   // overlap [from_ns, to_ns).
-  Result<StoredHistory> read(std::int64_t from_ns, std::int64_t to_ns, ReadOptions options = {}) const;
+  Result<StoredHistory> read(std::int64_t from_ns, std::int64_t to_ns,
+                             ReadOptions options = {}) const;
   Result<StoredHistory> read_all(ReadOptions options = {}) const;
 
   // Hours that ended before now - raw_window become sketches (merged into any
