@@ -196,13 +196,29 @@ PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnos
   PipelineInputs inputs;
   inputs.policy = load_policy(options);
   inputs.history = load_history(options, inputs.policy, keep_hours_apart, diagnostics);
+  // -n and -l choose pods of any history, not only of the cluster.
+  std::string namespace_name = options.kube.all_namespaces ? "" : options.kube.namespace_name;
+  LabelSelector selector = must(parse_label_selector(options.kube.selector), ExitCode::usage);
+  if (!namespace_name.empty() || !selector.empty()) {
+    history::keep_pods(inputs.history, namespace_name, selector);
+    if (inputs.history.samples.point_count() == 0 && inputs.history.sketches.empty()) {
+      throw Failure(ExitCode::fatal,
+                    "no samples of pods" +
+                        (namespace_name.empty() ? "" : " in namespace \"" + namespace_name + "\"") +
+                        (selector.empty() ? "" : " matching -l " + options.kube.selector));
+    }
+  }
   inputs.manifests = load_manifests(options, diagnostics, inputs.history.input_problems);
   if (options.live) {
     KubeConnection connection = connect_to_cluster(options.kube);
     history::add_live_state(inputs.history,
                             must(kube::read_live_state(*connection.client, connection.scope)));
   }
-  history::attribute(inputs.history, inputs.manifests);
+  history::attribute(inputs.history, inputs.manifests, {namespace_name});
+  for (const std::string& warning : inputs.history.attribution_warnings) {
+    diagnostics << "podfit: warning: " << warning << '\n';
+    ++inputs.history.input_problems;
+  }
   return inputs;
 }
 

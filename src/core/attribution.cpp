@@ -45,49 +45,75 @@ bool is_ordinal(std::string_view token) {
   return all_digits(token) && (token.size() == 1 || token[0] != '0');
 }
 
-bool namespace_matches(const WorkloadRef& workload, std::string_view namespace_name) {
-  return workload.namespace_name.empty() || workload.namespace_name == namespace_name;
+bool namespace_matches(const WorkloadMatcher& workload, std::string_view namespace_name) {
+  if (!workload.ref.namespace_name.empty()) return workload.ref.namespace_name == namespace_name;
+  return !workload.deployed_namespace || *workload.deployed_namespace == namespace_name;
 }
 
-// The manifest workload of the pod's namespace (or of none) with this name and,
-// when `kind` is given, this kind. Workloads that name the namespace win.
-const WorkloadMatcher* find_by_name(const std::vector<WorkloadMatcher>& workloads,
-                                    std::string_view namespace_name, std::string_view name,
-                                    std::string_view kind = {}) {
-  const WorkloadMatcher* any_namespace = nullptr;
+const std::string* label_of(const PodRecord& pod, const char* key) {
+  auto found = pod.labels.find(key);
+  return found == pod.labels.end() ? nullptr : &found->second;
+}
+
+// "<hash>-<5>": a Deployment's ReplicaSet hash and the pod's random suffix.
+bool is_hash_and_suffix(std::string_view rest, const std::string* hash_label) {
+  std::size_t dash = rest.find('-');
+  if (dash == std::string_view::npos) return false;
+  std::string_view hash = rest.substr(0, dash);
+  if (!is_pod_template_hash(hash) || !is_random_suffix(rest.substr(dash + 1))) return false;
+  return hash_label == nullptr || *hash_label == hash;
+}
+
+// "[<index>-]<5>": a Job's pod (an Indexed Job puts the completion index first).
+bool is_job_pod_rest(std::string_view rest) {
+  std::size_t dash = rest.find('-');
+  if (dash == std::string_view::npos) return is_random_suffix(rest);
+  return all_digits(rest.substr(0, dash)) && is_random_suffix(rest.substr(dash + 1));
+}
+
+const std::string* job_name_label(const PodRecord& pod) {
+  if (const std::string* name = label_of(pod, "batch.kubernetes.io/job-name")) return name;
+  return label_of(pod, "job-name");
+}
+
+bool is_known_kind(std::string_view kind) {
+  for (std::string_view known : {"Deployment", "ReplicaSet", "ReplicationController", "DaemonSet",
+                                 "StatefulSet", "Job", "CronJob", "Pod", "DaemonSet|Job"}) {
+    if (kind == known) return true;
+  }
+  return false;
+}
+
+// The candidates' order of preference: a manifest that names the pod's namespace over
+// one deployed there by choice, a known controller over an operator's kind.
+int preference(const WorkloadMatcher& workload) {
+  return (workload.ref.namespace_name.empty() ? 0 : 2) + (is_known_kind(workload.ref.kind) ? 1 : 0);
+}
+
+WorkloadRef attribute_pod(const PodRecord& pod, const std::vector<WorkloadMatcher>& workloads,
+                          std::vector<std::string>* warnings) {
+  std::vector<const WorkloadMatcher*> best;
+  int best_preference = -1;
   for (const WorkloadMatcher& workload : workloads) {
-    if (workload.ref.name != name || !namespace_matches(workload.ref, namespace_name)) continue;
-    if (!kind.empty() && workload.ref.kind != kind) continue;
-    if (!workload.ref.namespace_name.empty()) return &workload;
-    if (any_namespace == nullptr) any_namespace = &workload;
+    if (!may_own(workload, pod)) continue;
+    int rank = preference(workload);
+    if (rank < best_preference) continue;
+    if (rank > best_preference) best.clear();
+    best_preference = rank;
+    bool seen = false;  // the same workload from two files is one candidate
+    for (const WorkloadMatcher* other : best) seen = seen || other->ref == workload.ref;
+    if (!seen) best.push_back(&workload);
   }
-  return any_namespace;
-}
-
-const WorkloadMatcher* find_by_selector(const std::vector<WorkloadMatcher>& workloads,
-                                        const PodRecord& pod) {
-  const WorkloadMatcher* any_namespace = nullptr;
-  for (const WorkloadMatcher& workload : workloads) {
-    if (!namespace_matches(workload.ref, pod.namespace_name)) continue;
-    if (!workload.selector.matches(pod.labels)) continue;
-    if (!workload.ref.namespace_name.empty()) return &workload;
-    if (any_namespace == nullptr) any_namespace = &workload;
+  if (best.size() == 1) return best.front()->ref;
+  if (best.size() > 1 && warnings != nullptr) {
+    std::string names;
+    for (const WorkloadMatcher* candidate : best) {
+      names += (names.empty() ? "" : " and ") + candidate->ref.kind + "/" + candidate->ref.name;
+    }
+    warnings->push_back("pod " + pod.namespace_name + "/" + pod.name + " could belong to " + names +
+                        ": credited to neither (is one of them a leftover?)");
   }
-  return any_namespace;
-}
-
-WorkloadRef attribute_pod(const PodRecord& pod, const std::vector<WorkloadMatcher>& workloads) {
-  if (const WorkloadMatcher* match = find_by_selector(workloads, pod)) return match->ref;
-  // A bare Pod manifest has no selector: its name is the pod's.
-  if (const WorkloadMatcher* match = find_by_name(workloads, pod.namespace_name, pod.name, "Pod")) {
-    return match->ref;
-  }
-  WorkloadRef named = workload_of_pod_name(pod.namespace_name, pod.name);
-  if (named.kind == "Pod") return named;
-  if (const WorkloadMatcher* match = find_by_name(workloads, pod.namespace_name, named.name)) {
-    return match->ref;
-  }
-  return named;
+  return workload_of_pod_name(pod.namespace_name, pod.name);
 }
 
 }  // namespace
@@ -139,11 +165,59 @@ WorkloadRef workload_of_owner(std::string_view namespace_name, std::string_view 
   return WorkloadRef{ns, std::string(kind), std::string(name)};
 }
 
+bool could_own(const WorkloadRef& owner, const PodRecord& pod) {
+  const std::string& name = pod.name;
+  const std::string& kind = owner.kind;
+  if (kind == "Pod") return name == owner.name;
+  if (kind == "Job") {
+    if (const std::string* job = job_name_label(pod)) return *job == owner.name;
+  }
+  if (kind == "CronJob") {
+    if (const std::string* job = job_name_label(pod)) {
+      return job->size() > owner.name.size() + 1 && job->starts_with(owner.name) &&
+             (*job)[owner.name.size()] == '-' &&
+             is_cron_schedule(std::string_view(*job).substr(owner.name.size() + 1));
+    }
+  }
+  if (name.size() <= owner.name.size() + 1 || !name.starts_with(owner.name) ||
+      name[owner.name.size()] != '-') {
+    return false;
+  }
+  std::string_view rest = std::string_view(name).substr(owner.name.size() + 1);
+  if (kind == "Deployment") return is_hash_and_suffix(rest, label_of(pod, "pod-template-hash"));
+  if (kind == "StatefulSet") {
+    const std::string* pod_name = label_of(pod, "statefulset.kubernetes.io/pod-name");
+    return is_ordinal(rest) && (pod_name == nullptr || *pod_name == name);
+  }
+  if (kind == "ReplicaSet" || kind == "ReplicationController" || kind == "DaemonSet" ||
+      kind == "DaemonSet|Job") {
+    return is_random_suffix(rest);
+  }
+  if (kind == "Job") return is_job_pod_rest(rest);
+  if (kind == "CronJob") {
+    std::size_t dash = rest.find('-');
+    return dash != std::string_view::npos && is_cron_schedule(rest.substr(0, dash)) &&
+           is_random_suffix(rest.substr(dash + 1));
+  }
+  return true;  // an operator's kind: only the <name>- prefix is known
+}
+
+bool may_own(const WorkloadMatcher& workload, const PodRecord& pod) {
+  if (!namespace_matches(workload, pod.namespace_name)) return false;
+  // Samples without labels (some recordings) leave the name to decide.
+  if (!workload.selector.empty() && !pod.labels.empty() && !workload.selector.matches(pod.labels))
+    return false;
+  return could_own(workload.ref, pod);
+}
+
 std::vector<WorkloadRef> attribute_pods(const SampleSet& samples,
-                                        const std::vector<WorkloadMatcher>& workloads) {
+                                        const std::vector<WorkloadMatcher>& workloads,
+                                        std::vector<std::string>* warnings) {
   std::vector<WorkloadRef> refs;
   refs.reserve(samples.pods().size());
-  for (const PodRecord& pod : samples.pods()) refs.push_back(attribute_pod(pod, workloads));
+  for (const PodRecord& pod : samples.pods()) {
+    refs.push_back(attribute_pod(pod, workloads, warnings));
+  }
   return refs;
 }
 

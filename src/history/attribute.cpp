@@ -1,6 +1,8 @@
 // The attribution precedence, the current resources and the event counts of a History.
 #include "podfit/history/history.hpp"
 
+#include <set>
+
 #include "podfit/core/attribution.hpp"
 #include "podfit/source/prometheus.hpp"
 
@@ -12,10 +14,38 @@ std::vector<WorkloadMatcher> matchers_of(const std::vector<manifest::ManifestFil
   std::vector<WorkloadMatcher> matchers;
   for (const auto& file : manifests) {
     for (const auto& workload : file.workloads) {
-      matchers.push_back(WorkloadMatcher{workload.ref, workload.selector});
+      matchers.push_back(WorkloadMatcher{workload.ref, workload.selector, std::nullopt});
     }
   }
   return matchers;
+}
+
+// Where each manifest that names no namespace is deployed: -n, else the one namespace of
+// the pods it could own; pods in several namespaces make it own none.
+void deploy_namespaceless(std::vector<WorkloadMatcher>& matchers, const SampleSet& samples,
+                          const AttributionOptions& options, std::vector<std::string>& warnings) {
+  for (WorkloadMatcher& matcher : matchers) {
+    if (!matcher.ref.namespace_name.empty()) continue;
+    if (!options.namespace_name.empty()) {
+      matcher.deployed_namespace = options.namespace_name;
+      continue;
+    }
+    std::set<std::string> namespaces;
+    for (const PodRecord& pod : samples.pods()) {
+      if (may_own(matcher, pod)) namespaces.insert(pod.namespace_name);
+    }
+    if (namespaces.size() <= 1) {
+      if (!namespaces.empty()) matcher.deployed_namespace = *namespaces.begin();
+      continue;
+    }
+    matcher.deployed_namespace = "";  // owns nothing
+    std::string list;
+    for (const std::string& name : namespaces) list += (list.empty() ? "" : ", ") + name;
+    warnings.push_back(matcher.ref.kind + "/" + matcher.ref.name +
+                       " names no namespace and its pods are in " + list +
+                       ": give -n NAMESPACE to say which one the manifest is for (credited to "
+                       "none)");
+  }
 }
 
 // kube-state-metrics names pod labels label_<sanitized key>; match selectors the same way.
@@ -34,10 +64,14 @@ void use_prometheus_label_names(std::vector<WorkloadMatcher>& matchers) {
 
 }  // namespace
 
-void attribute(History& history, const std::vector<manifest::ManifestFile>& manifests) {
+void attribute(History& history, const std::vector<manifest::ManifestFile>& manifests,
+               const AttributionOptions& options) {
   std::vector<WorkloadMatcher> matchers = matchers_of(manifests);
   if (history.prometheus_label_names) use_prometheus_label_names(matchers);
-  history.workload_of_pod = attribute_pods(history.samples, matchers);
+  history.attribution_warnings.clear();
+  deploy_namespaceless(matchers, history.samples, options, history.attribution_warnings);
+  history.workload_of_pod =
+      attribute_pods(history.samples, matchers, &history.attribution_warnings);
   if (!history.owner_of_pod.empty()) {
     // An owner beats the pod name, but not a manifest's selector.
     std::vector<WorkloadRef> by_name = attribute_pods(history.samples, {});
@@ -74,6 +108,53 @@ Resources current_resources(const History& history, const WorkloadRef& ref,
     if (entry.workload == ref && entry.container == container) return entry.current;
   }
   return {};
+}
+
+void keep_pods(History& history, const std::string& namespace_name, const LabelSelector& selector) {
+  LabelSelector wanted_labels = selector;
+  if (history.prometheus_label_names) {
+    std::vector<WorkloadMatcher> one{WorkloadMatcher{{}, selector, std::nullopt}};
+    use_prometheus_label_names(one);
+    wanted_labels = one.front().selector;
+  }
+  const std::vector<PodRecord>& pods = history.samples.pods();
+  std::vector<bool> keep(pods.size());
+  for (std::size_t i = 0; i < pods.size(); ++i) {
+    keep[i] = (namespace_name.empty() || pods[i].namespace_name == namespace_name) &&
+              (wanted_labels.empty() || wanted_labels.matches(pods[i].labels));
+  }
+  SampleSet kept;
+  for (const PodRecord& pod : pods) kept.intern_pod(pod.namespace_name, pod.name, &pod.labels);
+  for (const ContainerSeries& series : history.samples.series()) {
+    if (keep[series.pod]) {
+      kept.add_points(series.pod, series.container, series.points, series.first_window_seconds);
+    }
+  }
+  kept.finalize();
+  std::vector<HourSketch> sketches;
+  for (HourSketch& sketch : history.sketches) {
+    if (sketch.pod < keep.size() && keep[sketch.pod]) sketches.push_back(std::move(sketch));
+  }
+  std::vector<PodResources> live;
+  for (PodResources& entry : history.live_resources) {
+    if (entry.pod < keep.size() && keep[entry.pod]) live.push_back(std::move(entry));
+  }
+  std::map<std::pair<std::string, std::string>, bool> kept_pod;
+  for (std::size_t i = 0; i < pods.size(); ++i) {
+    kept_pod[{pods[i].namespace_name, pods[i].name}] = keep[i];
+  }
+  std::vector<ContainerEvent> events;
+  for (ContainerEvent& event : history.events) {
+    auto found = kept_pod.find({event.namespace_name, event.pod});
+    bool in_scope = found != kept_pod.end()
+                        ? found->second
+                        : namespace_name.empty() || event.namespace_name == namespace_name;
+    if (in_scope) events.push_back(std::move(event));
+  }
+  history.samples = std::move(kept);
+  history.sketches = std::move(sketches);
+  history.live_resources = std::move(live);
+  history.events = std::move(events);
 }
 
 std::map<ContainerKey, EventCounts> event_counts(const History& history) {

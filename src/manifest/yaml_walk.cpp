@@ -44,7 +44,8 @@ std::string scalar_or_empty(const YAML::Node& node) {
 
 bool is_workload_kind(const std::string& kind) {
   return kind == "Deployment" || kind == "StatefulSet" || kind == "DaemonSet" ||
-         kind == "ReplicaSet" || kind == "Job" || kind == "CronJob" || kind == "Pod";
+         kind == "ReplicaSet" || kind == "ReplicationController" || kind == "Job" ||
+         kind == "CronJob" || kind == "Pod";
 }
 
 bool is_list_kind(const std::string& kind) {
@@ -90,13 +91,21 @@ Result<void> Walker::add_workload(const YAML::Node& object, const std::string& k
     YAML::Node pod_template = child(job_spec, "template");
     pod_spec = child(pod_template, "spec");
     pod_metadata = child(pod_template, "metadata");
-    if (kind != "Job" && kind != "CronJob") {
+    if (kind == "ReplicationController") {  // a plain map of labels, not a LabelSelector
+      PODFIT_TRY_ASSIGN(selector, read_labels(child(spec, "selector")));
+      workload.selector.match_labels = std::move(selector);
+    } else if (kind != "Job" && kind != "CronJob") {
       PODFIT_TRY_ASSIGN(selector, read_selector(child(spec, "selector")));
       workload.selector = std::move(selector);
     }
   }
   PODFIT_TRY_ASSIGN(labels, read_labels(child(pod_metadata, "labels")));
   workload.template_labels = std::move(labels);
+  // Without a selector (a ReplicationController, or extensions/v1beta1 workloads), the API
+  // server defaults it to the pod template's labels.
+  if (kind != "Pod" && kind != "Job" && kind != "CronJob" && workload.selector.empty()) {
+    workload.selector.match_labels = workload.template_labels;
+  }
 
   if (auto r = read_containers(pod_spec, "initContainers", true, out); !r) return r;
   if (auto r = read_containers(pod_spec, "containers", false, out); !r) return r;

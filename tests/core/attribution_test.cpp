@@ -75,7 +75,7 @@ TEST_CASE("attribute_pods matches selectors, then names", "[attribution]") {
       matcher("sample", "Deployment", "sample-app-node-api-deployment",
               {{"app", "sample-app-node-api"}}),
       // Selected by expressions only.
-      matcher("", "Deployment", "workers", {},
+      matcher("", "Deployment", "worker", {},
               {{"tier", LabelRequirement::Operator::in, {"worker", "batch"}},
                {"track", LabelRequirement::Operator::not_in, {"stable"}},
                {"track", LabelRequirement::Operator::exists, {}},
@@ -109,12 +109,13 @@ TEST_CASE("attribute_pods matches selectors, then names", "[attribution]") {
   }
   SECTION("a manifest naming the namespace wins over one naming none") {
     std::vector<WorkloadMatcher> both = {
-        matcher("", "Deployment", "anywhere", {{"app", "sample-app-node-api"}}),
-        matcher("sample", "Deployment", "here", {{"app", "sample-app-node-api"}}),
+        matcher("", "Deployment", "sample-app-node-api-deployment",
+                {{"app", "sample-app-node-api"}}),
+        matcher("sample", "Deployment", "sample-app-node-api-deployment",
+                {{"app", "sample-app-node-api"}}),
     };
     auto chosen = attribute_pods(samples, both);
-    CHECK(chosen[api].name == "here");
-    CHECK(chosen[api_elsewhere].name == "anywhere");
+    CHECK(chosen[api].namespace_name == "sample");
     CHECK(chosen[api_elsewhere].namespace_name.empty());
   }
   SECTION("an empty selector matches nothing") {
@@ -136,6 +137,98 @@ TEST_CASE("attribute_pods matches selectors, then names", "[attribution]") {
     std::vector<WorkloadMatcher> anywhere = {matcher("", "StatefulSet", "db", {{"a", "b"}})};
     CHECK(attribute_pods(other, anywhere)[0] == anywhere[0].ref);
   }
+}
+
+TEST_CASE("a workload owns only the pods its controller could have created", "[attribution]") {
+  SampleSet samples;
+  Labels master_labels{{"app", "redis"}, {"role", "master"}, {"pod-template-hash", "7d4f8b9c6d"}};
+  Labels replica_labels{{"app", "redis"}, {"pod-template-hash", "6f8d9c7b5d"}};
+  auto master = samples.intern_pod("db", "redis-master-7d4f8b9c6d-x2k9p", &master_labels);
+  auto replica = samples.intern_pod("db", "redis-6f8d9c7b5d-q7wzt", &replica_labels);
+  Labels ctrl_labels{{"app", "ctrl"}};
+  auto ctrl_sts = samples.intern_pod("db", "ctrl-0", &ctrl_labels);
+  auto ctrl_deploy = samples.intern_pod("db", "ctrl-5d8f7c9b6d-x2k9p", &ctrl_labels);
+  Labels frontend_labels{{"name", "frontend"}};
+  auto frontend = samples.intern_pod("db", "frontend-x7k2p", &frontend_labels);
+
+  SECTION("overlapping selectors: redis does not own redis-master's pods") {
+    // In this order, the first file's broader selector used to win.
+    std::vector<WorkloadMatcher> manifests = {
+        matcher("db", "Deployment", "redis", {{"app", "redis"}}),
+        matcher("db", "Deployment", "redis-master", {{"app", "redis"}, {"role", "master"}}),
+    };
+    std::vector<std::string> warnings;
+    auto refs = attribute_pods(samples, manifests, &warnings);
+    CHECK(refs[master] == manifests[1].ref);
+    CHECK(refs[replica] == manifests[0].ref);
+    CHECK(warnings.empty());
+  }
+  SECTION("the same name in two kinds: the StatefulSet's pods are ctrl-<ordinal>") {
+    std::vector<WorkloadMatcher> manifests = {
+        matcher("db", "Deployment", "ctrl", {{"app", "ctrl"}}),
+        matcher("db", "StatefulSet", "ctrl", {{"app", "ctrl"}}),
+    };
+    auto refs = attribute_pods(samples, manifests);
+    CHECK(refs[ctrl_sts] == manifests[1].ref);
+    CHECK(refs[ctrl_deploy] == manifests[0].ref);
+  }
+  SECTION("a ReplicationController owns <name>-<5> pods its selector matches") {
+    std::vector<WorkloadMatcher> manifests = {
+        matcher("db", "ReplicationController", "frontend", {{"name", "frontend"}})};
+    CHECK(attribute_pods(samples, manifests)[frontend] == manifests[0].ref);
+    // Without a manifest the name cannot tell a DaemonSet, Job or ReplicationController.
+    CHECK(attribute_pods(samples, {})[frontend].kind == "DaemonSet|Job");
+  }
+  SECTION("two operator kinds with the same name and selector: credited to neither") {
+    std::vector<WorkloadMatcher> manifests = {
+        matcher("db", "Rollout", "ctrl", {{"app", "ctrl"}}),
+        matcher("db", "CloneSet", "ctrl", {{"app", "ctrl"}}),
+    };
+    std::vector<std::string> warnings;
+    auto refs = attribute_pods(samples, manifests, &warnings);
+    CHECK(refs[ctrl_deploy] == WorkloadRef{"db", "Deployment", "ctrl"});  // its name's
+    REQUIRE(warnings.size() == 2);  // ctrl-0 and ctrl-5d8f7c9b6d-x2k9p
+    CHECK(warnings[1] ==
+          "pod db/ctrl-5d8f7c9b6d-x2k9p could belong to Rollout/ctrl and CloneSet/ctrl: "
+          "credited to neither (is one of them a leftover?)");
+    // A known controller that could own the pod is the exact owner.
+    manifests.push_back(matcher("db", "Deployment", "ctrl", {{"app", "ctrl"}}));
+    warnings.clear();
+    CHECK(attribute_pods(samples, manifests, &warnings)[ctrl_deploy] == manifests[2].ref);
+  }
+}
+
+TEST_CASE("could_own follows each controller's pod names and labels", "[attribution]") {
+  auto pod = [](std::string name, Labels labels = {}) {
+    return PodRecord{"ns", std::move(name), std::move(labels)};
+  };
+  WorkloadRef api{"ns", "Deployment", "api"};
+  CHECK(could_own(api, pod("api-7d9f8c6b5-x2z9k")));
+  CHECK(could_own(api, pod("api-7d9f8c6b5-x2z9k", {{"pod-template-hash", "7d9f8c6b5"}})));
+  CHECK_FALSE(could_own(api, pod("api-7d9f8c6b5-x2z9k", {{"pod-template-hash", "5fbc96b498"}})));
+  CHECK_FALSE(could_own(api, pod("api-v2-7d9f8c6b5-x2z9k")));
+  CHECK_FALSE(could_own(api, pod("api-0")));
+  WorkloadRef web{"ns", "StatefulSet", "web"};
+  CHECK(could_own(web, pod("web-12")));
+  CHECK(could_own(web, pod("web-1", {{"statefulset.kubernetes.io/pod-name", "web-1"}})));
+  CHECK_FALSE(could_own(web, pod("web-01")));
+  CHECK_FALSE(could_own(web, pod("web-x7k2p")));
+  WorkloadRef migrate{"ns", "Job", "migrate"};
+  CHECK(could_own(migrate, pod("migrate-x7k2p")));
+  CHECK(could_own(migrate, pod("migrate-3-x7k2p")));  // an Indexed Job's completion index
+  CHECK(could_own(migrate, pod("anything", {{"batch.kubernetes.io/job-name", "migrate"}})));
+  CHECK_FALSE(could_own(migrate, pod("migrate-x7k2p", {{"job-name", "migrate-v2"}})));
+  WorkloadRef backup{"ns", "CronJob", "backup"};
+  CHECK(could_own(backup, pod("backup-28734120-x7k2p")));
+  CHECK(could_own(backup, pod("whatever", {{"job-name", "backup-28734120"}})));
+  CHECK_FALSE(could_own(backup, pod("backup-x7k2p")));
+  CHECK_FALSE(could_own(backup, pod("backup-28734120-x7k2p", {{"job-name", "backup-manual"}})));
+  CHECK(could_own({"ns", "DaemonSet", "fluentd"}, pod("fluentd-x7k2p")));
+  CHECK_FALSE(could_own({"ns", "DaemonSet", "fluentd"}, pod("fluentd-bit-x7k2p")));
+  CHECK(could_own({"ns", "Pod", "nginx"}, pod("nginx")));
+  CHECK_FALSE(could_own({"ns", "Pod", "nginx"}, pod("nginx-x7k2p")));
+  CHECK(could_own({"ns", "Rollout", "shop"}, pod("shop-7d9f8c6b5-x2z9k")));  // prefix only
+  CHECK_FALSE(could_own({"ns", "Rollout", "shop"}, pod("shopping-7d9f8c6b5-x2z9k")));
 }
 
 }  // namespace podfit

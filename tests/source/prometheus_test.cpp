@@ -512,16 +512,36 @@ TEST_CASE("the same trace from metrics-server samples and from Prometheus: same 
   }
 
   SECTION("manifest selectors match the labels kube-state-metrics exports") {
+    // The selector's "app" is kube-state-metrics' label_app. A ReplicaSet (named after the
+    // steady pods, so only its selector can tell) owns them; a Deployment "web" whose
+    // selector matches them too cannot have created pods of that name, so owns none.
+    std::string first_line = read_file(dir / "trace.jsonl");
+    first_line = first_line.substr(0, first_line.find('\n'));
+    std::string replica_set;
+    const nlohmann::json poll = nlohmann::json::parse(first_line);
+    for (const auto& item : poll["items"]) {
+      std::string pod = item["metadata"]["name"];
+      if (pod.rfind("trace-steady-000-", 0) == 0) replica_set = pod.substr(0, pod.size() - 6);
+    }
+    REQUIRE_FALSE(replica_set.empty());
+    auto workload = [](const std::string& kind, const std::string& name) {
+      return "apiVersion: apps/v1\nkind: " + kind + "\nmetadata:\n  name: " + name +
+             "\n  namespace: default\nspec:\n  selector:\n    matchLabels:\n"
+             "      app: trace-steady-000\n  template:\n    metadata:\n      labels:\n"
+             "        app: trace-steady-000\n    spec:\n      containers:\n      - name: app\n"
+             "        image: nginx\n        resources:\n          requests:\n"
+             "            cpu: 123m\n";
+    };
     write_file(dir / "web.yaml",
-               "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: "
-               "default\nspec:\n  selector:\n    matchLabels:\n      app: trace-steady-000\n"
-               "  template:\n    metadata:\n      labels:\n        app: trace-steady-000\n"
-               "    spec:\n      containers:\n      - name: app\n        image: nginx\n");
+               workload("Deployment", "web") + "---\n" + workload("ReplicaSet", replica_set));
     CommandResult with_manifest =
         podfit_json(from_prometheus_args + " -f " + shell_quote((dir / "web.yaml").string()));
     REQUIRE(with_manifest.exit_code == 0);
     auto by_name = recommendations_by_container(with_manifest.out);
-    CHECK(by_name.count("default/web/app") == 1);
+    CHECK(by_name.count("default/web/app") == 0);
+    REQUIRE(by_name.count("default/" + replica_set + "/app") == 1);
+    CHECK(by_name["default/" + replica_set + "/app"]["kind"] == "ReplicaSet");
+    CHECK(by_name["default/" + replica_set + "/app"]["current"]["requests"]["cpu"] == "123m");
     CHECK(by_name.count("default/trace-steady-000/app") == 0);
     CHECK(by_name.count("default/trace-bursty-001/app") == 1);
   }

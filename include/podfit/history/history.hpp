@@ -42,16 +42,28 @@ struct History {
   // Set by attribute():
   std::vector<WorkloadRef> workload_of_pod;           // same index as samples.pods()
   std::vector<WorkloadResources> manifest_resources;  // what the -f manifests ask for
+  std::vector<std::string> attribution_warnings;      // pods credited to no manifest, and why
+};
+
+struct AttributionOptions {
+  // -n: the namespace the manifests that name none are deployed to. Empty: the one
+  // namespace their pods are in; pods in several make them own none (with a warning).
+  std::string namespace_name;
 };
 
 using ContainerKey = std::pair<WorkloadRef, std::string>;
 
-// Each pod's workload, in this order: the manifest workload whose selector matches
-// its labels (or a bare Pod manifest of its name); else the owner the cluster or
-// kube-state-metrics named; else the workload its name implies (a manifest's of
-// that name when there is one); else the pod itself. Also takes the manifests'
-// current resources.
-void attribute(History& history, const std::vector<manifest::ManifestFile>& manifests);
+// Each pod's workload, in this order: the manifest workload that could own it
+// (core/attribution.hpp: namespace, selector, the names its controller gives pods);
+// else the owner the cluster or kube-state-metrics named; else the workload its name
+// implies; else the pod itself. Also takes the manifests' current resources.
+void attribute(History& history, const std::vector<manifest::ManifestFile>& manifests,
+               const AttributionOptions& options = {});
+
+// Keeps the pods in `namespace_name` (empty: every namespace) whose labels match
+// `selector` (empty: all), as -n and -l ask; the others' samples, hours, events and
+// resources are dropped (the pod table keeps its indices).
+void keep_pods(History& history, const std::string& namespace_name, const LabelSelector& selector);
 
 // Current resources of a workload's container: the manifests', else the live pods',
 // else what the collector recorded; empty when none is known.

@@ -48,7 +48,8 @@ struct ManifestFile {
 Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths);
 
 // Reads and parses one file. Kinds: Deployment, StatefulSet, DaemonSet,
-// ReplicaSet, Job, CronJob (jobTemplate), Pod, and any of them inside `kind: List`.
+// ReplicaSet, ReplicationController, Job, CronJob (jobTemplate), Pod, and any of them
+// inside `kind: List`.
 // Errors name path:line: invalid YAML, a Helm template ({{ ... }}), unreadable file.
 Result<ManifestFile> load_manifest(const std::string& path);
 // load_manifest for each of `paths`, results in the same order. Parsing dominates
