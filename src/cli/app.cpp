@@ -45,7 +45,8 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
+    // One format for every error; CLI11's own message after our prefix.
+    std::cerr << "podfit: error: " << e.what() << " (podfit --help, podfit COMMAND --help)\n";
     return static_cast<int>(ExitCode::usage);
   } catch (const Failure& e) {
     std::cerr << "podfit: error: " << e.what() << '\n';

@@ -119,8 +119,10 @@ void register_patch(CLI::App& app, int& exit_code) {
       ->add_option("-o,--output", options->format,
                    "diff (default) or strategic (kubectl strategic-merge patches)")
       ->type_name("FORMAT");
-  command->add_flag("--write", options->write, "apply the change to the files (atomic rename)");
-  command->add_flag("--check", options->check, "exit 1 when a change is proposed (for CI)");
+  CLI::Option* write =
+      command->add_flag("--write", options->write, "apply the change to the files (atomic rename)");
+  command->add_flag("--check", options->check, "exit 1 when a change is proposed (for CI)")
+      ->excludes(write);
   command->add_option("--color", options->color, "auto (default: on a terminal), always, never")
       ->type_name("WHEN");
   command->callback([options, &exit_code] { exit_code = run_patch(*options); });

@@ -176,6 +176,8 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
       .add_option("-f,--filename", options.manifest_paths,
                   "manifest files or folders (recursive *.yaml, *.yml), like kubectl apply -f")
       ->type_name("PATH");
+  command.add_flag("-R,--recursive", options.recursive,
+                   "as kubectl's: folders given to -f are always read recursively");
   command.add_option("--policy", options.policy_file, "YAML file of policy settings")
       ->type_name("FILE");
   const policy::PolicyOptions defaults;

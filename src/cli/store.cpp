@@ -167,6 +167,8 @@ void register_store(CLI::App& app, int& exit_code) {
   CLI::App* command =
       app.add_subcommand("store", "Import, export, compact or describe a history store");
   command->require_subcommand(1);
+  // `store import FILE --store PATH` as well as `store --store PATH import FILE`.
+  command->fallthrough();
   command->add_option("--store", options->store_path, "the store file (default podfit.db)")
       ->type_name("PATH");
 
@@ -198,6 +200,9 @@ void register_store(CLI::App& app, int& exit_code) {
 
   CLI::App* info_command = command->add_subcommand("info", "What the store holds");
   info_command->callback([options, &exit_code] { exit_code = run_info(*options); });
+  for (CLI::App* subcommand : {import_command, export_command, compact_command, info_command}) {
+    subcommand->fallthrough();
+  }
 }
 
 }  // namespace podfit::cli

@@ -1,0 +1,56 @@
+// The command line a kubectl user expects: options after the subcommand, kubectl's -R,
+// one error format with exit code 2 for every parse error.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "support/support.hpp"
+
+using podfit::test::CommandResult;
+using podfit::test::podfit_run;
+using podfit::test::shell_quote;
+using podfit::test::TempDir;
+
+namespace {
+
+std::string sample_app(const std::string& part) {
+  return shell_quote(podfit::test::source_dir() + "/fixtures/sample-app/" + part);
+}
+
+}  // namespace
+
+TEST_CASE("store options work after the store subcommand's own subcommand", "[cli]") {
+  TempDir dir;
+  std::string store = shell_quote((dir / "p.db").string());
+  // The README's spelling.
+  CommandResult imported = podfit_run("store import " + sample_app("samples.jsonl") +
+                                      " --store " + store);
+  INFO(imported.err);
+  REQUIRE(imported.exit_code == 0);
+  CHECK_THAT(imported.err, Catch::Contains("1239 new points"));
+  CommandResult info = podfit_run("store info --store " + store);
+  REQUIRE(info.exit_code == 0);
+  CHECK_THAT(info.out, Catch::Contains("raw samples:    1239"));
+}
+
+TEST_CASE("every parse error is podfit: error: ... and exit code 2", "[cli]") {
+  for (const std::string& args :
+       {std::string("recommend --bogus"), std::string("frobnicate"),
+        "patch --write --check --samples " + sample_app("samples.jsonl"),
+        std::string("top --sort-by")}) {
+    INFO(args);
+    CommandResult run = podfit_run(args);
+    CHECK(run.exit_code == 2);
+    CHECK_THAT(run.err, Catch::StartsWith("podfit: error: "));
+  }
+  CHECK_THAT(podfit_run("patch --write --check").err, Catch::Contains("--write excludes --check"));
+}
+
+TEST_CASE("kubectl's -R flag is accepted", "[cli]") {
+  CommandResult with = podfit_run("recommend -o csv -R --samples " + sample_app("samples.jsonl") +
+                                  " -f " + sample_app("kubernetes"));
+  CommandResult without = podfit_run("recommend -o csv --samples " + sample_app("samples.jsonl") +
+                                     " -f " + sample_app("kubernetes"));
+  REQUIRE(with.exit_code == 0);
+  CHECK(with.out == without.out);
+}
