@@ -74,8 +74,11 @@ Result<void> Walker::add_workload(const YAML::Node& object, const std::string& k
   YAML::Node metadata = child(object, "metadata");
   workload.ref = WorkloadRef{scalar_or_empty(child(metadata, "namespace")), kind,
                              scalar_or_empty(child(metadata, "name"))};
-  if (workload.ref.name.empty())
+  if (workload.ref.name.empty()) {
+    YAML::Node name = child(metadata, "name");
+    if (name.IsDefined() && !name.IsScalar()) return fail(where(name) + ": metadata.name is not text");
     return fail(where(object) + ": " + kind + " without metadata.name");
+  }
   workload.api_version = scalar_or_empty(child(object, "apiVersion"));
   workload.document = document;
   workload.line = object.Mark().line + 1;
@@ -218,16 +221,19 @@ std::size_t mark_offset(const std::string& text) {
 }
 
 Result<std::vector<YAML::Node>> load_documents(const std::string& path, const std::string& text) {
-  if (std::size_t brace = text.find("{{"); brace != std::string::npos) {
-    return fail(path + ":" + std::to_string(line_number(text, brace)) +
-                ": looks like a Helm/Go template ('{{'); render it first (helm template)");
-  }
   try {
     return YAML::LoadAll(text);
   } catch (const YAML::Exception& error) {
-    if (error.mark.is_null()) return fail(path + ": invalid YAML: " + error.msg);
+    // "{{" in a file that parses is data (an alert's description, a command); only a file
+    // that does not parse is said to be a probable template.
+    std::string hint;
+    if (std::size_t brace = text.find("{{"); brace != std::string::npos) {
+      hint = " (it looks like a Helm/Go template, '{{' on line " +
+             std::to_string(line_number(text, brace)) + ": render it first with helm template)";
+    }
+    if (error.mark.is_null()) return fail(path + ": invalid YAML: " + error.msg + hint);
     return fail(path + ":" + std::to_string(error.mark.line + 1) + ":" +
-                std::to_string(error.mark.column + 1) + ": invalid YAML: " + error.msg);
+                std::to_string(error.mark.column + 1) + ": invalid YAML: " + error.msg + hint);
   }
 }
 
@@ -235,7 +241,13 @@ Result<std::vector<WorkloadNodes>> find_workloads(const std::string& path, const
                                                   const std::vector<YAML::Node>& documents) {
   Walker walker{path, text};
   for (const auto& document : documents) {
-    if (auto result = walker.visit(document); !result) return tl::unexpected(result.error());
+    if (auto result = walker.visit(document); !result) {
+      // `{{ .Values.x }}` is valid YAML (a flow mapping), so a template can parse: name
+      // it when what failed is not a Kubernetes object's shape.
+      if (text.find("{{") == std::string::npos) return tl::unexpected(result.error());
+      return fail(result.error().message +
+                  " (it looks like a Helm/Go template: render it first with helm template)");
+    }
     ++walker.document;
   }
   return std::move(walker.found);

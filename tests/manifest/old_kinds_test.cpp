@@ -54,3 +54,47 @@ spec:
   CHECK(legacy.selector.match_labels == Labels{{"app", "legacy"}});
   CHECK(legacy.selector.match_expressions.empty());
 }
+
+TEST_CASE("'{{' inside a YAML string is data, not a Helm template", "[manifest]") {
+  auto file = manifest::parse_manifest("app.yaml", R"(apiVersion: monitoring.coreos.com/v1
+kind: PrometheusRule
+metadata:
+  name: api
+spec:
+  groups:
+  - name: api
+    rules:
+    - alert: ApiDown
+      annotations:
+        description: "{{ $labels.instance }} has been down for 5 minutes"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api}
+    spec:
+      containers:
+      - name: api
+        image: api
+        command: ["sh", "-c", "sed 's/{{PROJECT_ID}}/prod/' /etc/conf.tmpl > /etc/conf"]
+        resources:
+          requests:
+            cpu: 100m
+)");
+  REQUIRE(file);
+  REQUIRE(file->workloads.size() == 1);
+  CHECK(file->workloads[0].ref.name == "api");
+  // A template that does not parse still says what it probably is, with the line.
+  auto chart = manifest::parse_manifest(
+      "chart.yaml", "kind: Deployment\nmetadata:\n  name: x\n  labels:\n{{- include \"l\" . }}\n");
+  REQUIRE_FALSE(chart);
+  CHECK_THAT(chart.error().message,
+             Catch::StartsWith("chart.yaml:") && Catch::Contains("Helm/Go template") &&
+                 Catch::Contains("line 5"));
+}
