@@ -164,6 +164,10 @@ Result<Resources> Walker::read_resources(const YAML::Node& container) {
     if (!parsed) return fail(where(value) + ": bad " + label + ": " + parsed.error().message);
     *field.slot = ResourceValue{parsed->value(), value.Scalar()};
   }
+  // The API server defaults a request that is not set to its limit: that is what the
+  // container gets now.
+  if (!resources.cpu_request) resources.cpu_request = resources.cpu_limit;
+  if (!resources.memory_request) resources.memory_request = resources.memory_limit;
   return resources;
 }
 

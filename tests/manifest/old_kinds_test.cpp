@@ -98,3 +98,26 @@ spec:
              Catch::StartsWith("chart.yaml:") && Catch::Contains("Helm/Go template") &&
                  Catch::Contains("line 5"));
 }
+
+TEST_CASE("a container with limits only has requests equal to them", "[manifest]") {
+  auto file = manifest::parse_manifest("limits.yaml", R"(kind: Pod
+apiVersion: v1
+metadata:
+  name: tool
+spec:
+  containers:
+  - name: tool
+    image: tool
+    resources:
+      limits:
+        cpu: "2"
+        memory: 1Gi
+      requests:
+        memory: 512Mi
+)");
+  REQUIRE(file);
+  const Resources& current = file->workloads.at(0).containers.at(0).current;
+  REQUIRE(current.cpu_request);
+  CHECK(*current.cpu_request == ResourceValue{2.0, "2"});  // defaulted from the limit
+  CHECK(*current.memory_request == ResourceValue{512.0 * 1024 * 1024, "512Mi"});  // as set
+}
