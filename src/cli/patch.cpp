@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/pipeline.hpp"
+#include "podfit/core/parallel.hpp"
 #include "podfit/manifest/editor.hpp"
 
 namespace podfit::cli {
@@ -73,15 +74,26 @@ int run_patch(const PatchOptions& options) {
 
   std::size_t changed_files = 0;
   std::vector<std::pair<std::string, std::string>> writes;  // written together: one fsync per folder
-  for (const manifest::ManifestFile& file : result.manifests) {
-    std::vector<manifest::ContainerChange> changes = changes_for(file, result.recommendations);
+  const std::vector<manifest::ManifestFile>& files = result.manifests;
+  std::vector<std::vector<manifest::ContainerChange>> changes_of(files.size());
+  std::vector<Result<std::string>> edited(files.size(), std::string());
+  // Each edit re-parses its result (the guard): one file per core.
+  parallel_for(files.size(), [&](std::size_t i) {
+    changes_of[i] = changes_for(files[i], result.recommendations);
+    if (!changes_of[i].empty() && options.format != "strategic") {
+      edited[i] = manifest::apply_changes(files[i], changes_of[i]);
+    }
+  });
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const manifest::ManifestFile& file = files[i];
+    const std::vector<manifest::ContainerChange>& changes = changes_of[i];
     if (changes.empty()) continue;
     if (options.format == "strategic") {
       std::cout << manifest::strategic_patches(file.workloads, changes);
       ++changed_files;
       continue;
     }
-    auto patched = manifest::apply_changes(file, changes);
+    Result<std::string>& patched = edited[i];
     if (!patched) {
       std::cerr << "podfit: error: " << patched.error().message << " (file left untouched)\n";
       ++result.input_problems;

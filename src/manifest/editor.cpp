@@ -216,7 +216,9 @@ Result<std::string> apply_changes(const ManifestFile& file,
       if (auto result = editor.edit(); !result) return tl::unexpected(result.error());
     }
   }
-  return detail::apply_edits(context);
+  PODFIT_TRY_ASSIGN(edited, detail::apply_edits(context));
+  if (edited != file.text) PODFIT_TRY(detail::check_only_resources_changed(file.path, file.text, edited));
+  return edited;
 }
 
 }  // namespace podfit::manifest

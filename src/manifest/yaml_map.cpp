@@ -64,7 +64,10 @@ std::pair<std::size_t, std::size_t> block_lines(std::string_view text, std::size
   while (line < text.size()) {
     std::size_t first = skip_blanks(text, line);
     bool blank = first >= text.size() || is_break(text[first]);
-    if (!blank) {
+    // A comment at or left of the key's column may sit inside the block (a commented-out
+    // list entry): it neither ends the block nor, unless more of it follows, extends it.
+    bool shallow_comment = !blank && text[first] == '#' && first - line <= key_column;
+    if (!blank && !shallow_comment) {
       // A sequence may sit at its key's own column ("env:\n- name: A").
       bool sequence_item =
           first - line == key_column && text[first] == '-' &&

@@ -29,4 +29,9 @@ Result<std::vector<YAML::Node>> load_documents(const std::string& path, const st
 Result<std::vector<WorkloadNodes>> find_workloads(const std::string& path, const std::string& text,
                                                   const std::vector<YAML::Node>& documents);
 
+// Re-parses `after` (an edit of `before`) and fails, naming path:line, unless it parses
+// to the same documents with only the containers' `resources` changed.
+Result<void> check_only_resources_changed(const std::string& path, const std::string& before,
+                                          const std::string& after);
+
 }  // namespace podfit::manifest::detail

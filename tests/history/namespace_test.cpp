@@ -99,7 +99,7 @@ TEST_CASE("a manifest without a namespace never pools two namespaces", "[history
   CHECK_THAT(diff.out, Catch::Contains("-            cpu: 123m"));
 }
 
-TEST_CASE("-n and -l choose the pods of recorded samples", "[history][namespace]") {
+TEST_CASE("namespace and label flags choose the pods of recorded samples", "[history][namespace]") {
   TempDir dir;
   std::string samples = shell_quote(two_namespaces(dir));
   auto staging = by_workload(podfit_run("recommend -o json -n staging --samples " + samples).out);

@@ -1,0 +1,81 @@
+// The guard behind every edit: the edited text parses, and apart from the containers'
+// `resources` it is the same tree as before.
+#include <yaml-cpp/yaml.h>
+
+#include <string>
+#include <vector>
+
+#include "manifest/yaml_walk.hpp"
+#include "podfit/manifest/editor.hpp"
+
+namespace podfit::manifest::detail {
+
+namespace {
+
+bool is_container_list_key(const YAML::Node& key) {
+  return key.IsScalar() && (key.Scalar() == "containers" || key.Scalar() == "initContainers");
+}
+
+// The first node of `before` whose counterpart in `after` differs (`in_container`: a
+// container's map, whose `resources` may differ); null when the trees are the same.
+const YAML::Node* first_difference(const YAML::Node& before, const YAML::Node& after,
+                                   bool in_container) {
+  if (before.Type() != after.Type() || before.Tag() != after.Tag()) return &before;
+  if (before.IsScalar()) return before.Scalar() == after.Scalar() ? nullptr : &before;
+  if (before.IsSequence()) {
+    if (before.size() != after.size()) return &before;
+    for (std::size_t i = 0; i < before.size(); ++i) {
+      if (const YAML::Node* found = first_difference(before[i], after[i], in_container)) {
+        return found;
+      }
+    }
+    return nullptr;
+  }
+  if (!before.IsMap()) return nullptr;
+  auto entries = [in_container](const YAML::Node& map) {
+    std::vector<std::pair<YAML::Node, YAML::Node>> list;
+    for (auto entry : map) {
+      if (in_container && entry.first.IsScalar() && entry.first.Scalar() == "resources") continue;
+      list.emplace_back(entry.first, entry.second);
+    }
+    return list;
+  };
+  auto old_entries = entries(before), new_entries = entries(after);
+  if (old_entries.size() != new_entries.size()) return &before;
+  for (std::size_t i = 0; i < old_entries.size(); ++i) {
+    const auto& [old_key, old_value] = old_entries[i];
+    const auto& [new_key, new_value] = new_entries[i];
+    if (const YAML::Node* found = first_difference(old_key, new_key, false)) return found;
+    bool containers = is_container_list_key(old_key) && old_value.IsSequence();
+    if (const YAML::Node* found = first_difference(old_value, new_value, containers)) {
+      return found;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<void> check_only_resources_changed(const std::string& path, const std::string& before,
+                                          const std::string& after) {
+  PODFIT_TRY_ASSIGN(old_documents, load_documents(path, before));
+  auto new_documents = load_documents(path, after);
+  std::string untouched = " (a podfit bug: the file is left untouched; please report it)";
+  if (!new_documents) {
+    return fail(path + ": the edited file would not parse: " + new_documents.error().message +
+                untouched);
+  }
+  if (old_documents.size() != new_documents->size()) {
+    return fail(path + ": the edit would change the number of YAML documents" + untouched);
+  }
+  for (std::size_t i = 0; i < old_documents.size(); ++i) {
+    if (const YAML::Node* found = first_difference(old_documents[i], (*new_documents)[i], false)) {
+      int line = found->Mark().is_null() ? 0 : found->Mark().line + 1;
+      return fail(path + ":" + std::to_string(line) +
+                  ": the edit would change more than resource values here" + untouched);
+    }
+  }
+  return {};
+}
+
+}  // namespace podfit::manifest::detail

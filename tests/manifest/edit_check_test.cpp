@@ -1,0 +1,70 @@
+// The guard behind every edit: the result parses and only containers' resources differ.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "manifest/yaml_walk.hpp"
+
+using podfit::manifest::detail::check_only_resources_changed;
+
+namespace {
+
+constexpr const char* kBefore = R"(kind: Deployment
+metadata:
+  name: app
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        image: app:1
+        resources:
+          requests: {cpu: 10m}
+      initContainers:
+      - name: init
+        image: init
+---
+kind: ConfigMap
+data:
+  resources: "not a container's"
+)";
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  std::size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("an edit may change containers' resources and nothing else", "[manifest]") {
+  CHECK(check_only_resources_changed("a.yaml", kBefore, kBefore));
+  // Resources changed, added to the init container: fine.
+  std::string after = replaced(kBefore, "{cpu: 10m}", "{cpu: 20m, memory: 64Mi}");
+  after = replaced(after, "        image: init\n",
+                   "        image: init\n        resources:\n          limits: {cpu: 1}\n");
+  CHECK(check_only_resources_changed("a.yaml", kBefore, after));
+
+  auto broken = check_only_resources_changed(
+      "a.yaml", kBefore, replaced(kBefore, "        image: app:1", "        image: [app"));
+  REQUIRE_FALSE(broken);
+  CHECK_THAT(broken.error().message,
+             Catch::StartsWith("a.yaml: the edited file would not parse") &&
+                 Catch::Contains("left untouched"));
+
+  auto image = check_only_resources_changed("a.yaml", kBefore,
+                                            replaced(kBefore, "image: app:1", "image: app:2"));
+  REQUIRE_FALSE(image);
+  CHECK_THAT(image.error().message,
+             Catch::StartsWith("a.yaml:9: the edit would change more than resource values"));
+
+  // A `resources` key that is not a container's is data like any other.
+  auto other = check_only_resources_changed(
+      "a.yaml", kBefore, replaced(kBefore, "\"not a container's\"", "changed"));
+  REQUIRE_FALSE(other);
+  CHECK_THAT(other.error().message, Catch::StartsWith("a.yaml:18:"));
+
+  auto dropped = check_only_resources_changed(
+      "a.yaml", kBefore, std::string(kBefore).substr(0, std::string(kBefore).find("---")));
+  CHECK_FALSE(dropped);
+}
