@@ -52,6 +52,40 @@ void print_reasons(std::ostream& out, const manifest::ManifestFile& file,
   }
 }
 
+// Recommendations that change something but that no -f manifest holds (a sidecar injected
+// at admission, an operator's workload, a workload not under -f): listed after the diff as
+// comments, so none is lost. Returns how many.
+std::size_t print_unplaced(std::ostream& out, const std::vector<manifest::ManifestFile>& files,
+                           const std::vector<policy::Recommendation>& all) {
+  std::size_t count = 0;
+  for (const auto& recommendation : all) {
+    if (!recommendation.changes()) continue;
+    const WorkloadRef& ref = recommendation.stats.workload;
+    bool workload_found = false, container_found = false;
+    for (const auto& file : files) {
+      for (const auto& workload : file.workloads) {
+        if (workload.ref != ref) continue;
+        workload_found = true;
+        for (const auto& container : workload.containers) {
+          container_found = container_found || container.name == recommendation.stats.container;
+        }
+      }
+    }
+    if (container_found) continue;
+    if (count++ == 0) out << "# Not in the manifests given with -f, so not in the diff:\n";
+    const Resources& target = recommendation.recommended;
+    auto text = [](const std::optional<ResourceValue>& value) {
+      return value ? value->text : std::string("-");
+    };
+    out << "#   " << ref.display() << " container " << recommendation.stats.container << ": "
+        << (workload_found ? "the manifest has no such container (injected at admission?)"
+                           : "no manifest under -f defines this workload")
+        << "; requests " << text(target.cpu_request) << "/" << text(target.memory_request)
+        << ", limits " << text(target.cpu_limit) << "/" << text(target.memory_limit) << '\n';
+  }
+  return count;
+}
+
 bool use_color(const std::string& mode) {
   if (mode == "always") return true;
   if (mode == "never") return false;
@@ -111,12 +145,16 @@ int run_patch(const PatchOptions& options) {
       ++result.input_problems;
     }
   }
-  if (changed_files == 0) std::cerr << "podfit: no changes to propose\n";
+  std::size_t unplaced =
+      options.format == "diff" ? print_unplaced(std::cout, files, result.recommendations) : 0;
+  if (changed_files == 0 && unplaced == 0) std::cerr << "podfit: no changes to propose\n";
   if (options.write && changed_files > 0) {
     std::cerr << "podfit: updated " << changed_files << " file(s)\n";
   }
   if (result.input_problems > 0) return static_cast<int>(ExitCode::partial);
-  if (options.check && changed_files > 0) return static_cast<int>(ExitCode::changes_proposed);
+  if (options.check && changed_files + unplaced > 0) {
+    return static_cast<int>(ExitCode::changes_proposed);
+  }
   return static_cast<int>(ExitCode::ok);
 }
 
