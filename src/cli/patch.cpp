@@ -1,4 +1,5 @@
 // podfit patch: the recommendations as a minimal diff of the user's manifests.
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string_view>
@@ -107,8 +108,10 @@ int run_patch(const PatchOptions& options) {
   PipelineResult result = run_pipeline(options.pipeline, std::cerr);
 
   std::size_t changed_files = 0;
-  std::vector<std::pair<std::string, std::string>> writes;  // written together: one fsync per folder
+  std::vector<std::pair<std::string, std::string>>
+      writes;  // written together: one fsync per folder
   const std::vector<manifest::ManifestFile>& files = result.manifests;
+  const std::string cwd = std::filesystem::current_path().string();
   std::vector<std::vector<manifest::ContainerChange>> changes_of(files.size());
   std::vector<Result<std::string>> edited(files.size(), std::string());
   // Each edit re-parses its result (the guard): one file per core.
@@ -136,7 +139,8 @@ int run_patch(const PatchOptions& options) {
     if (*patched == file.text) continue;
     ++changed_files;
     print_reasons(std::cout, file, result.recommendations);
-    std::cout << manifest::unified_diff(file.path, file.text, *patched, color);
+    std::cout << manifest::unified_diff(manifest::diff_path(file.path, cwd), file.text, *patched,
+                                        color);
     if (options.write) writes.emplace_back(file.path, std::move(*patched));
   }
   for (const auto& written : manifest::write_files_atomically(writes)) {

@@ -6,6 +6,8 @@
 
 #include "podfit/manifest/editor.hpp"
 
+#include <filesystem>
+
 namespace podfit::manifest {
 
 namespace {
@@ -97,6 +99,21 @@ void write_hunk(const std::vector<Op>& ops, std::size_t first, std::size_t last,
 }
 
 }  // namespace
+
+std::string diff_path(const std::string& path, const std::string& cwd) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::path file = fs::weakly_canonical(fs::absolute(fs::path(cwd) / path, error), error);
+  if (error) return path;
+  for (fs::path folder = file.parent_path(); !folder.empty(); folder = folder.parent_path()) {
+    if (fs::exists(folder / ".git", error)) return file.lexically_relative(folder).string();
+    if (folder == folder.root_path()) break;
+  }
+  fs::path base = fs::weakly_canonical(fs::path(cwd), error);
+  fs::path relative = file.lexically_relative(base);
+  if (error || relative.empty() || *relative.begin() == "..") return file.string();
+  return relative.string();
+}
 
 std::string unified_diff(const std::string& path, const std::string& before,
                          const std::string& after, bool color) {

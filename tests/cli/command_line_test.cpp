@@ -23,8 +23,8 @@ TEST_CASE("store options work after the store subcommand's own subcommand", "[cl
   TempDir dir;
   std::string store = shell_quote((dir / "p.db").string());
   // The README's spelling.
-  CommandResult imported = podfit_run("store import " + sample_app("samples.jsonl") +
-                                      " --store " + store);
+  CommandResult imported =
+      podfit_run("store import " + sample_app("samples.jsonl") + " --store " + store);
   INFO(imported.err);
   REQUIRE(imported.exit_code == 0);
   CHECK_THAT(imported.err, Catch::Contains("1239 new points"));
@@ -34,10 +34,9 @@ TEST_CASE("store options work after the store subcommand's own subcommand", "[cl
 }
 
 TEST_CASE("every parse error is podfit: error: ... and exit code 2", "[cli]") {
-  for (const std::string& args :
-       {std::string("recommend --bogus"), std::string("frobnicate"),
-        "patch --write --check --samples " + sample_app("samples.jsonl"),
-        std::string("top --sort-by")}) {
+  for (const std::string& args : {std::string("recommend --bogus"), std::string("frobnicate"),
+                                  "patch --write --check --samples " + sample_app("samples.jsonl"),
+                                  std::string("top --sort-by")}) {
     INFO(args);
     CommandResult run = podfit_run(args);
     CHECK(run.exit_code == 2);

@@ -60,8 +60,8 @@ TEST_CASE("patch lists what no manifest takes, and --check counts it", "[cli][pa
                       " > " + shell_quote(samples))
               .exit_code == 0);
   std::string cd = "cd " + shell_quote(dir.path().string()) + " && ";
-  CommandResult diff =
-      run_command(cd + shell_quote(podfit::test::podfit_binary()) + " patch --samples s.jsonl -f rc.yaml");
+  CommandResult diff = run_command(cd + shell_quote(podfit::test::podfit_binary()) +
+                                   " patch --samples s.jsonl -f rc.yaml");
   INFO(diff.err);
   REQUIRE(diff.exit_code == 0);
   CHECK_THAT(diff.out, Catch::Contains("+            cpu: 58m"));

@@ -48,9 +48,8 @@ TEST_CASE("an edit may change containers' resources and nothing else", "[manifes
   auto broken = check_only_resources_changed(
       "a.yaml", kBefore, replaced(kBefore, "        image: app:1", "        image: [app"));
   REQUIRE_FALSE(broken);
-  CHECK_THAT(broken.error().message,
-             Catch::StartsWith("a.yaml: the edited file would not parse") &&
-                 Catch::Contains("left untouched"));
+  CHECK_THAT(broken.error().message, Catch::StartsWith("a.yaml: the edited file would not parse") &&
+                                         Catch::Contains("left untouched"));
 
   auto image = check_only_resources_changed("a.yaml", kBefore,
                                             replaced(kBefore, "image: app:1", "image: app:2"));
@@ -59,8 +58,8 @@ TEST_CASE("an edit may change containers' resources and nothing else", "[manifes
              Catch::StartsWith("a.yaml:9: the edit would change more than resource values"));
 
   // A `resources` key that is not a container's is data like any other.
-  auto other = check_only_resources_changed(
-      "a.yaml", kBefore, replaced(kBefore, "\"not a container's\"", "changed"));
+  auto other = check_only_resources_changed("a.yaml", kBefore,
+                                            replaced(kBefore, "\"not a container's\"", "changed"));
   REQUIRE_FALSE(other);
   CHECK_THAT(other.error().message, Catch::StartsWith("a.yaml:18:"));
 

@@ -94,9 +94,9 @@ spec:
   auto chart = manifest::parse_manifest(
       "chart.yaml", "kind: Deployment\nmetadata:\n  name: x\n  labels:\n{{- include \"l\" . }}\n");
   REQUIRE_FALSE(chart);
-  CHECK_THAT(chart.error().message,
-             Catch::StartsWith("chart.yaml:") && Catch::Contains("Helm/Go template") &&
-                 Catch::Contains("line 5"));
+  CHECK_THAT(chart.error().message, Catch::StartsWith("chart.yaml:") &&
+                                        Catch::Contains("Helm/Go template") &&
+                                        Catch::Contains("line 5"));
 }
 
 TEST_CASE("a container with limits only has requests equal to them", "[manifest]") {

@@ -31,6 +31,12 @@ Result<std::string> apply_changes(const ManifestFile& file,
 std::string unified_diff(const std::string& path, const std::string& before,
                          const std::string& after, bool color);
 
+// The path a diff names for `path`, as `git diff` writes it: relative to the enclosing git
+// work tree (a folder holding .git), else to `cwd`; "." and ".." resolved, so `-f ./k8s`,
+// `-f $PWD/k8s` and `-f ../k8s` give the same a/... b/... paths. A file outside `cwd`
+// and any work tree keeps its absolute path.
+std::string diff_path(const std::string& path, const std::string& cwd);
+
 // Writes `text` to `path` through a temp file in the same folder and rename(2),
 // keeping the file's mode. The original is untouched on any failure.
 Result<void> write_file_atomically(const std::string& path, const std::string& text);
