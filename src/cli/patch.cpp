@@ -126,8 +126,9 @@ int run_patch(const PatchOptions& options) {
     const std::vector<manifest::ContainerChange>& changes = changes_of[i];
     if (changes.empty()) continue;
     if (options.format == "strategic") {
-      std::cout << manifest::strategic_patches(file.workloads, changes);
-      ++changed_files;
+      std::string patches = manifest::strategic_patches(file.workloads, changes);
+      if (patches.empty()) continue;
+      std::cout << (changed_files++ > 0 ? "---\n" : "") << patches;
       continue;
     }
     Result<std::string>& patched = edited[i];

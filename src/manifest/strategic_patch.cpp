@@ -74,6 +74,10 @@ std::string strategic_patches(const std::vector<Workload>& workloads,
                               const std::vector<ContainerChange>& changes) {
   std::string out;
   for (const Workload& workload : workloads) {
+    const WorkloadRef& ref = workload.ref;
+    std::string name = ref.namespace_name.empty() ? ref.name : ref.namespace_name + "/" + ref.name;
+    std::string title =
+        "# " + ref.kind + " " + name + (workload.file.empty() ? "" : " (" + workload.file + ")");
     std::string lists[2];  // containers, initContainers
     for (const ContainerSpec& container : workload.containers) {
       const ContainerChange* change = find_change(changes, workload.ref, container.name);
@@ -85,18 +89,26 @@ std::string strategic_patches(const std::vector<Workload>& workloads,
       list += "{name: " + yaml_text(container.name) + ", resources: " + patch + "}";
     }
     if (lists[0].empty() && lists[1].empty()) continue;
+    if (!out.empty()) out += "---\n";
+    if (ref.kind == "Job" || ref.kind == "Pod") {
+      out += title + ": no patch: the pod spec of a " + ref.kind +
+             " cannot be changed in place; apply the edited manifest (podfit patch --write) "
+             "and re-create it\n";
+      continue;
+    }
     std::string pod_spec;
     if (!lists[0].empty()) pod_spec += "containers: [" + lists[0] + "]";
     if (!lists[1].empty()) {
       pod_spec += std::string(pod_spec.empty() ? "" : ", ") + "initContainers: [" + lists[1] + "]";
     }
-    if (!out.empty()) out += "---\n";
-    const WorkloadRef& ref = workload.ref;
-    std::string name = ref.namespace_name.empty() ? ref.name : ref.namespace_name + "/" + ref.name;
-    out += "# " + ref.kind + " " + name + (workload.file.empty() ? "" : " (" + workload.file + ")");
-    out += '\n';
-    out += wrap_pod_spec(ref.kind, '{' + pod_spec + '}');
-    out += '\n';
+    std::string patch = wrap_pod_spec(ref.kind, '{' + pod_spec + '}');
+    std::string kind;
+    for (char c : ref.kind) kind += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out += title + '\n';
+    out += std::string("# kubectl ") +
+           (ref.namespace_name.empty() ? "" : "-n " + ref.namespace_name + " ") + "patch " + kind +
+           " " + ref.name + " --type strategic -p '" + patch + "'\n";
+    out += patch + '\n';
   }
   return out;
 }

@@ -6,15 +6,6 @@
 
 namespace podfit::report {
 
-namespace {
-
-std::string lowercase(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-}  // namespace
-
 std::string kubectl_patches(const std::vector<policy::Recommendation>& recommendations) {
   std::map<WorkloadRef, std::vector<const policy::Recommendation*>> by_workload;
   for (const auto& recommendation : recommendations) {
@@ -37,12 +28,9 @@ std::string kubectl_patches(const std::vector<policy::Recommendation>& recommend
     }
     std::string patch = manifest::strategic_patches({workload}, changes);
     std::size_t body = patch.find('\n');  // after the "# Kind ns/name" line
-    if (patch.empty() || body == std::string::npos) continue;
-    std::string document = patch.substr(body + 1);
-    while (!document.empty() && document.back() == '\n') document.pop_back();
+    if (body == std::string::npos || body + 1 == patch.size()) continue;  // a Job or Pod
     if (!out.empty()) out += "---\n";
-    out += "# kubectl -n " + ref.namespace_name + " patch " + lowercase(ref.kind) + " " + ref.name +
-           " --type strategic -p '" + document + "'\n" + document + "\n";
+    out += patch.substr(body + 1);
   }
   return out;
 }

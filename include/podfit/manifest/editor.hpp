@@ -47,9 +47,11 @@ Result<void> write_file_atomically(const std::string& path, const std::string& t
 std::vector<Result<void>> write_files_atomically(
     const std::vector<std::pair<std::string, std::string>>& files);
 
-// A YAML stream of strategic-merge patches, one document per workload, each
-// accepted by `kubectl patch --local -f FILE --type strategic -p DOC`.
-// A removed field is written as null (strategic merge deletes it).
+// A YAML stream of strategic-merge patches, one document per workload, each after a
+// comment naming it and a comment with the `kubectl [-n NS] patch KIND NAME --type
+// strategic -p '...'` that applies it (`kubectl patch --local -f FILE` takes the same).
+// A removed field is written as null (strategic merge deletes it). A Job or bare Pod,
+// whose pod spec cannot change in place, gets a comment saying so instead.
 std::string strategic_patches(const std::vector<Workload>& workloads,
                               const std::vector<ContainerChange>& changes);
 
