@@ -174,7 +174,7 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
       ->type_name("PATH");
   command
       .add_option("-f,--filename", options.manifest_paths,
-                  "manifest files or folders (recursive *.yaml, *.yml), like kubectl apply -f")
+                  "manifest files or folders (recursive *.yaml, *.yml, *.json), like kubectl apply -f")
       ->type_name("PATH");
   command.add_flag("-R,--recursive", options.recursive,
                    "as kubectl's: folders given to -f are always read recursively");

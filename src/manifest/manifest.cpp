@@ -22,7 +22,7 @@ namespace {
 
 bool has_yaml_extension(const fs::path& path) {
   std::string extension = path.extension().string();
-  return extension == ".yaml" || extension == ".yml";
+  return extension == ".yaml" || extension == ".yml" || extension == ".json";
 }
 
 Result<void> add_directory(const std::string& directory, std::vector<std::string>& out) {

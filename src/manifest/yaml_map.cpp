@@ -23,17 +23,21 @@ std::size_t token_end(std::string_view text, std::size_t pos, bool flow) {
   return pos;
 }
 
-std::string render_flow(const std::vector<Tree>& trees) {
+// `quoted`: every key and value in double quotes, as JSON has them.
+std::string render_flow(const std::vector<Tree>& trees, bool quoted) {
+  auto text = [quoted](const std::string& plain) {
+    return quoted ? '"' + plain + '"' : plain;  // keys and quantities need no escapes
+  };
   std::string out;
   for (const Tree& tree : trees) {
     if (!out.empty()) out += ", ";
-    out += tree.key;
+    out += text(tree.key);
     out += ": ";
     if (tree.children.empty()) {
-      out += tree.scalar;
+      out += text(tree.scalar);
     } else {
       out += '{';
-      out += render_flow(tree.children);
+      out += render_flow(tree.children, quoted);
       out += '}';
     }
   }
@@ -305,10 +309,10 @@ Result<void> rewrite_map(EditContext& context, const MapView& map, const std::ve
     if (added.empty()) return {};
     bool any_kept = std::count(removed.begin(), removed.end(), false) > 0;
     if (entries.empty()) {
-      context.add(map.open_pos + 1, map.open_pos + 1, render_flow(added));
+      context.add(map.open_pos + 1, map.open_pos + 1, render_flow(added, context.json));
     } else {
       context.add(entries.back().value_end, entries.back().value_end,
-                  (any_kept ? ", " : "") + render_flow(added));
+                  (any_kept ? ", " : "") + render_flow(added, context.json));
     }
     return {};
   }
@@ -326,11 +330,11 @@ void fill_empty_value(EditContext& context, const MapView& parent, const MapEntr
   bool empty_flow_map = entry.value.is_map();
   if (empty_flow_map) {
     std::size_t open = text.find('{', entry.value_pos);
-    context.add(open + 1, open + 1, render_flow(children));
+    context.add(open + 1, open + 1, render_flow(children, context.json));
   } else if (parent.flow) {
     bool has_token = entry.value_end > entry.value_pos;
     std::string flow = has_token ? "{" : " {";
-    flow += render_flow(children);
+    flow += render_flow(children, context.json);
     flow += '}';
     context.add(entry.value_pos, entry.value_end, std::move(flow));
   } else {

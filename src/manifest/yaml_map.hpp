@@ -36,6 +36,7 @@ struct EditContext {
   std::size_t mark_base = 0;  // added to yaml-cpp mark positions (byte order mark)
   std::string newline = "\n";
   std::size_t indent_step = 2;
+  bool json = false;  // a JSON manifest: inserted keys and values are double-quoted
   std::vector<Edit> edits;
 
   std::size_t pos_of(const YAML::Node& node) const { return node.Mark().pos + mark_base; }

@@ -191,7 +191,9 @@ TEST_CASE("expand_paths walks folders like kubectl apply -f", "[manifest]") {
 
   auto paths = expand_paths({(dir / "b").string(), (dir / "single.txt").string()});
   REQUIRE(paths);
+  // kubectl apply -f DIR reads .json too.
   CHECK(*paths == std::vector<std::string>{(dir / "b" / "a.yaml").string(),
+                                           (dir / "b" / "c.json").string(),
                                            (dir / "b" / "nested" / "z.yml").string(),
                                            (dir / "single.txt").string()});
 
