@@ -1,4 +1,5 @@
 // unified_diff: a git-style diff of two texts, line by line (via dtl).
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,21 @@ std::vector<Op> edit_script(const std::vector<std::string>& before,
       ops.push_back(Op{'+', old_index, new_index, &after[new_index]});
       ++new_index;
     }
+  }
+  // In each run of changed lines the removed ones first, as git writes them.
+  for (std::size_t begin = 0; begin < ops.size();) {
+    std::size_t end = begin;
+    while (end < ops.size() && ops[end].kind != ' ') ++end;
+    std::stable_partition(ops.begin() + begin, ops.begin() + end,
+                          [](const Op& op) { return op.kind == '-'; });
+    begin = end == begin ? begin + 1 : end;
+  }
+  old_index = new_index = 0;
+  for (Op& op : ops) {
+    op.old_index = old_index;
+    op.new_index = new_index;
+    old_index += op.kind != '+';
+    new_index += op.kind != '-';
   }
   return ops;
 }
