@@ -62,9 +62,10 @@ std::size_t print_unplaced(std::ostream& out, const std::vector<manifest::Manife
   for (const auto& recommendation : all) {
     if (!recommendation.changes()) continue;
     const WorkloadRef& ref = recommendation.stats.workload;
-    bool workload_found = false, container_found = false;
+    bool workload_found = false, container_found = false, same_name = false;
     for (const auto& file : files) {
       for (const auto& workload : file.workloads) {
+        same_name = same_name || workload.ref.name == ref.name;
         if (workload.ref != ref) continue;
         workload_found = true;
         for (const auto& container : workload.containers) {
@@ -80,6 +81,8 @@ std::size_t print_unplaced(std::ostream& out, const std::vector<manifest::Manife
     };
     out << "#   " << ref.display() << " container " << recommendation.stats.container << ": "
         << (workload_found ? "the manifest has no such container (injected at admission?)"
+            : same_name    ? "a manifest of that name could not be matched to these pods "
+                             "(see the warnings)"
                            : "no manifest under -f defines this workload")
         << "; requests " << text(target.cpu_request) << "/" << text(target.memory_request)
         << ", limits " << text(target.cpu_limit) << "/" << text(target.memory_limit) << '\n';

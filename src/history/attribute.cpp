@@ -30,9 +30,16 @@ void deploy_namespaceless(std::vector<WorkloadMatcher>& matchers, const SampleSe
       matcher.deployed_namespace = options.namespace_name;
       continue;
     }
+    // Pods a manifest naming their namespace could own are that manifest's.
+    auto claimed = [&](const PodRecord& pod) {
+      for (const WorkloadMatcher& other : matchers) {
+        if (!other.ref.namespace_name.empty() && may_own(other, pod)) return true;
+      }
+      return false;
+    };
     std::set<std::string> namespaces;
     for (const PodRecord& pod : samples.pods()) {
-      if (may_own(matcher, pod)) namespaces.insert(pod.namespace_name);
+      if (may_own(matcher, pod) && !claimed(pod)) namespaces.insert(pod.namespace_name);
     }
     if (namespaces.size() <= 1) {
       if (!namespaces.empty()) matcher.deployed_namespace = *namespaces.begin();

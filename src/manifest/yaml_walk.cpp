@@ -75,6 +75,8 @@ Result<void> Walker::add_workload(const YAML::Node& object, const std::string& k
   workload.ref = WorkloadRef{scalar_or_empty(child(metadata, "namespace")), kind,
                              scalar_or_empty(child(metadata, "name"))};
   if (workload.ref.name.empty()) {
+    // generateName (Argo CD and Helm hooks): a new object each time, nothing to patch by name.
+    if (!scalar_or_empty(child(metadata, "generateName")).empty()) return {};
     YAML::Node name = child(metadata, "name");
     if (name.IsDefined() && !name.IsScalar()) return fail(where(name) + ": metadata.name is not text");
     return fail(where(object) + ": " + kind + " without metadata.name");

@@ -118,3 +118,24 @@ TEST_CASE("namespace and label flags choose the pods of recorded samples", "[his
   CHECK(bad.exit_code == 2);
   CHECK_THAT(bad.err, Catch::StartsWith("podfit: error: -l: cannot parse"));
 }
+
+TEST_CASE("a copy that names its namespace keeps its pods from a copy that names none",
+          "[history][namespace]") {
+  TempDir dir;
+  std::string samples = shell_quote(two_namespaces(dir));
+  std::string staging_copy = kManifest;
+  staging_copy.replace(staging_copy.find("  name: api-steady-000\n"), 23,
+                       "  name: api-steady-000\n  namespace: staging\n");
+  podfit::test::write_file(dir / "staging.yaml", staging_copy);
+  CommandResult run = podfit_run("recommend -o json --samples " + samples + " -f " +
+                                 shell_quote((dir / "api.yaml").string()) + " -f " +
+                                 shell_quote((dir / "staging.yaml").string()));
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);  // no warning: prod is the only namespace left for api.yaml
+  auto entries = by_workload(run.out);
+  REQUIRE(entries.size() == 2);
+  CHECK(entries.count("staging/api-steady-000") == 1);
+  CHECK(entries.count("/api-steady-000") == 1);  // api.yaml's, deployed to prod
+  CHECK(entries["staging/api-steady-000"]["current"]["requests"]["cpu"] == "123m");
+  CHECK(entries["/api-steady-000"]["current"]["requests"]["cpu"] == "123m");
+}

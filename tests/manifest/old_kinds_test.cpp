@@ -121,3 +121,38 @@ spec:
   CHECK(*current.cpu_request == ResourceValue{2.0, "2"});  // defaulted from the limit
   CHECK(*current.memory_request == ResourceValue{512.0 * 1024 * 1024, "512Mi"});  // as set
 }
+
+TEST_CASE("an object with generateName is skipped, not the whole file", "[manifest]") {
+  auto file = manifest::parse_manifest("hooks.yaml", R"(apiVersion: batch/v1
+kind: Job
+metadata:
+  generateName: upgrade-sql-schema
+  annotations:
+    argocd.argoproj.io/hook: PreSync
+spec:
+  template:
+    spec:
+      containers:
+      - name: migrate
+        image: migrate
+      restartPolicy: Never
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: frontend
+spec:
+  selector:
+    matchLabels: {app: frontend}
+  template:
+    metadata:
+      labels: {app: frontend}
+    spec:
+      containers:
+      - name: web
+        image: web
+)");
+  REQUIRE(file);
+  REQUIRE(file->workloads.size() == 1);
+  CHECK(file->workloads[0].ref.name == "frontend");
+}
