@@ -134,6 +134,12 @@ int run_patch(const PatchOptions& options) {
       std::cout << (changed_files++ > 0 ? "---\n" : "") << patches;
       continue;
     }
+    if (file.path == "-") {
+      std::cerr << "podfit: error: -f -: manifests read from standard input cannot be diffed "
+                   "or written; use -o strategic\n";
+      ++result.input_problems;
+      continue;
+    }
     Result<std::string>& patched = edited[i];
     if (!patched) {
       std::cerr << "podfit: error: " << patched.error().message << " (file left untouched)\n";

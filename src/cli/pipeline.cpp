@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -173,8 +174,9 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
                   "the history store `podfit collect --store` fills (instead of --samples)")
       ->type_name("PATH");
   command
-      .add_option("-f,--filename", options.manifest_paths,
-                  "manifest files or folders (recursive *.yaml, *.yml, *.json), like kubectl apply -f")
+      .add_option(
+          "-f,--filename", options.manifest_paths,
+          "manifest files or folders (recursive *.yaml, *.yml, *.json), like kubectl apply -f")
       ->type_name("PATH");
   command.add_flag("-R,--recursive", options.recursive,
                    "as kubectl's: folders given to -f are always read recursively");
@@ -197,6 +199,14 @@ PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnos
                            bool keep_hours_apart) {
   PipelineInputs inputs;
   inputs.policy = load_policy(options);
+  bool samples_from_stdin = std::find(options.sample_files.begin(), options.sample_files.end(),
+                                      "-") != options.sample_files.end();
+  bool manifests_from_stdin =
+      std::find(options.manifest_paths.begin(), options.manifest_paths.end(), "-") !=
+      options.manifest_paths.end();
+  if (samples_from_stdin && manifests_from_stdin) {
+    throw Failure(ExitCode::usage, "--samples - and -f - cannot both read standard input");
+  }
   inputs.history = load_history(options, inputs.policy, keep_hours_apart, diagnostics);
   // -n and -l choose pods of any history, not only of the cluster.
   std::string namespace_name = options.kube.all_namespaces ? "" : options.kube.namespace_name;

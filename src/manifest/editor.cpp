@@ -206,7 +206,8 @@ Result<std::string> apply_changes(const ManifestFile& file,
   context.newline = detail::detect_newline(file.text);
   context.indent_step = file.layout->indent_step;
   std::size_t first = file.text.find_first_not_of(" \t\r\n", context.mark_base);
-  context.json = file.path.ends_with(".json") || (first != std::string::npos && file.text[first] == '{');
+  context.json =
+      file.path.ends_with(".json") || (first != std::string::npos && file.text[first] == '{');
 
   for (std::size_t w = 0; w < file.workloads.size(); ++w) {
     const Workload& workload = file.workloads[w];
@@ -219,7 +220,8 @@ Result<std::string> apply_changes(const ManifestFile& file,
     }
   }
   PODFIT_TRY_ASSIGN(edited, detail::apply_edits(context));
-  if (edited != file.text) PODFIT_TRY(detail::check_only_resources_changed(file.path, file.text, edited));
+  if (edited != file.text)
+    PODFIT_TRY(detail::check_only_resources_changed(file.path, file.text, edited));
   return edited;
 }
 

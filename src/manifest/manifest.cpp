@@ -5,6 +5,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <iterator>
 #include <sstream>
 #include <system_error>
 
@@ -75,6 +77,10 @@ std::shared_ptr<const detail::EditLayout> edit_layout(
 Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& paths) {
   std::vector<std::string> files;
   for (const auto& path : paths) {
+    if (path == "-") {  // standard input, e.g. kubectl kustomize DIR | podfit ... -f -
+      files.push_back(path);
+      continue;
+    }
     std::error_code error;
     fs::file_status status = fs::status(path, error);
     if (error || !fs::exists(status)) return fail(path + ": no such file or directory");
@@ -88,6 +94,11 @@ Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& pa
 }
 
 Result<ManifestFile> load_manifest(const std::string& path) {
+  if (path == "-") {
+    std::string text{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+    if (std::cin.bad()) return fail("-f -: cannot read standard input");
+    return parse_manifest("-", std::move(text));
+  }
   if (fs::is_directory(path)) return fail(path + ": is a directory, not a manifest file");
   PODFIT_TRY_ASSIGN(text, read_whole_file(path));
   return parse_manifest(path, std::move(text));

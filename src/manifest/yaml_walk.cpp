@@ -78,7 +78,8 @@ Result<void> Walker::add_workload(const YAML::Node& object, const std::string& k
     // generateName (Argo CD and Helm hooks): a new object each time, nothing to patch by name.
     if (!scalar_or_empty(child(metadata, "generateName")).empty()) return {};
     YAML::Node name = child(metadata, "name");
-    if (name.IsDefined() && !name.IsScalar()) return fail(where(name) + ": metadata.name is not text");
+    if (name.IsDefined() && !name.IsScalar())
+      return fail(where(name) + ": metadata.name is not text");
     return fail(where(object) + ": " + kind + " without metadata.name");
   }
   workload.api_version = scalar_or_empty(child(object, "apiVersion"));

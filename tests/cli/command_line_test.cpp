@@ -53,3 +53,25 @@ TEST_CASE("kubectl's -R flag is accepted", "[cli]") {
   REQUIRE(with.exit_code == 0);
   CHECK(with.out == without.out);
 }
+
+TEST_CASE("manifests can be read from standard input (-f -)", "[cli]") {
+  std::string manifest = podfit::test::read_file(podfit::test::source_dir() +
+                                                 "/fixtures/sample-app/kubernetes/"
+                                                 "02-sample-node-api.deployment.yaml");
+  std::string podfit = shell_quote(podfit::test::podfit_binary());
+  std::string samples = sample_app("samples.jsonl");
+  CommandResult from_file = podfit_run("recommend -o csv --samples " + samples + " -f " +
+                                       sample_app("kubernetes/02-sample-node-api.deployment.yaml"));
+  CommandResult piped = podfit::test::run_command(
+      podfit + " recommend -o csv --samples " + samples + " -f -", manifest);
+  INFO(piped.err);
+  REQUIRE(piped.exit_code == 0);
+  CHECK(piped.out == from_file.out);
+  CommandResult strategic = podfit::test::run_command(
+      podfit + " patch -o strategic --samples " + samples + " -f -", manifest);
+  REQUIRE(strategic.exit_code == 0);
+  CHECK_THAT(strategic.out, Catch::Contains("# kubectl -n sample patch deployment"));
+  CommandResult both = podfit::test::run_command(podfit + " recommend --samples - -f -", manifest);
+  CHECK(both.exit_code == 2);
+  CHECK_THAT(both.err, Catch::Contains("cannot both read standard input"));
+}

@@ -1,9 +1,9 @@
 // patch -o strategic: one document per workload (never one stream with repeated keys),
 // each with the kubectl command that applies it; run as written (with --local -f for the
 // cluster), the command gives the resources `patch --write` writes.
+#include <yaml-cpp/yaml.h>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <regex>

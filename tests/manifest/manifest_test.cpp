@@ -192,10 +192,9 @@ TEST_CASE("expand_paths walks folders like kubectl apply -f", "[manifest]") {
   auto paths = expand_paths({(dir / "b").string(), (dir / "single.txt").string()});
   REQUIRE(paths);
   // kubectl apply -f DIR reads .json too.
-  CHECK(*paths == std::vector<std::string>{(dir / "b" / "a.yaml").string(),
-                                           (dir / "b" / "c.json").string(),
-                                           (dir / "b" / "nested" / "z.yml").string(),
-                                           (dir / "single.txt").string()});
+  CHECK(*paths == std::vector<std::string>{
+                      (dir / "b" / "a.yaml").string(), (dir / "b" / "c.json").string(),
+                      (dir / "b" / "nested" / "z.yml").string(), (dir / "single.txt").string()});
 
   auto missing = expand_paths({(dir / "a.yaml").string(), (dir / "nope").string()});
   REQUIRE_FALSE(missing);
