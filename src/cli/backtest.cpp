@@ -84,6 +84,7 @@ void register_backtest(CLI::App& app, int& exit_code) {
       ->type_name("LIST");
   command->add_option("-o,--output", options->format, "table (default), json or markdown")
       ->type_name("FORMAT");
+  group_options(*command);
   command->callback([options, &exit_code] { exit_code = run_backtest(*options); });
 }
 

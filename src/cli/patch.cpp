@@ -189,6 +189,7 @@ void register_patch(CLI::App& app, int& exit_code) {
       ->excludes(write);
   command->add_option("--color", options->color, "auto (default: on a terminal), always, never")
       ->type_name("WHEN");
+  group_options(*command);
   command->callback([options, &exit_code] { exit_code = run_patch(*options); });
 }
 

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "podfit/core/time.hpp"
 #include "podfit/history/load.hpp"
@@ -133,11 +135,40 @@ std::vector<manifest::ManifestFile> load_manifests(const PipelineOptions& option
 
 }  // namespace
 
+void group_options(CLI::App& command) {
+  const std::map<std::string, std::string> group_of = {
+      {"--samples", "Input"},         {"--store", "Input"},
+      {"--prometheus", "Input"},      {"--filename", "Input"},
+      {"--recursive", "Input"},       {"--from-cluster", "Input"},
+      {"--report-configmap", "Input"}, {"--live", "Cluster"},
+      {"--kubeconfig", "Cluster"},    {"--context", "Cluster"},
+      {"--namespace", "Cluster"},     {"--all-namespaces", "Cluster"},
+      {"--selector", "Cluster"},      {"--request-timeout", "Cluster"},
+      {"--history", "Prometheus"},    {"--step", "Prometheus"},
+      {"--rate-window", "Prometheus"}, {"--policy", "Policy"},
+      {"--train", "Backtest"},        {"--test", "Backtest"},
+      {"--split", "Backtest"},        {"--preset", "Backtest"},
+      {"--compare", "Backtest"}};
+  std::set<std::string> policy_flags;
+  for (const policy::SettingDoc& setting : policy::setting_docs()) {
+    if (setting.flag) policy_flags.insert("--" + setting.key);
+  }
+  for (CLI::Option* option : command.get_options()) {
+    if (option == command.get_help_ptr() || option->get_lnames().empty()) continue;
+    std::string name = "--" + option->get_lnames().front();
+    if (auto found = group_of.find(name); found != group_of.end()) {
+      option->group(found->second);
+    } else if (name.rfind("--prometheus-", 0) == 0) {
+      option->group("Prometheus");
+    } else if (policy_flags.count(name)) {
+      option->group("Policy");
+    } else {
+      option->group("Output");
+    }
+  }
+}
+
 void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
-  command.add_flag("--live", options.live,
-                   "read owners, current requests/limits and OOM kills from the cluster");
-  add_kube_options(command, options.kube);
-  add_from_cluster_options(command, options);
   command
       .add_option("--samples", options.sample_files,
                   "recorded metrics, JSON Lines of PodMetricsList (repeatable; - for stdin)")
@@ -180,6 +211,10 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
       ->type_name("PATH");
   command.add_flag("-R,--recursive", options.recursive,
                    "as kubectl's: folders given to -f are always read recursively");
+  add_from_cluster_options(command, options);
+  command.add_flag("--live", options.live,
+                   "read owners, current requests/limits and OOM kills from the cluster");
+  add_kube_options(command, options.kube);
   command.add_option("--policy", options.policy_file, "YAML file of policy settings")
       ->type_name("FILE");
   const policy::PolicyOptions defaults;

@@ -65,6 +65,10 @@ struct PipelineResult {
 // Adds --samples, --store, -f, --policy and the policy flags to `command`.
 void add_pipeline_options(CLI::App& command, PipelineOptions& options);
 
+// Sorts `command`'s options into the --help groups Input, Cluster, Prometheus, Policy,
+// Backtest and Output (anything else). Call it after the last option is added.
+void group_options(CLI::App& command);
+
 // Reads policy, history and manifests and attributes the pods, writing warnings to
 // `diagnostics`. `keep_hours_apart`: one sketch per compacted hour even without time
 // decay (a backtest slices them by time). Throws podfit::Failure when nothing usable

@@ -42,6 +42,7 @@ void register_recommend(CLI::App& app, int& exit_code) {
   command->add_option("-o,--output", options->format, "table (default), json, csv or markdown")
       ->type_name("FORMAT");
   add_publish_option(*command, options->publish_configmap);
+  group_options(*command);
   command->callback([options, &exit_code] { exit_code = run_recommend(*options); });
 }
 

@@ -2,6 +2,8 @@
 // one error format with exit code 2 for every parse error.
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <sstream>
 #include <string>
 
 #include "support/support.hpp"
@@ -74,4 +76,27 @@ TEST_CASE("manifests can be read from standard input (-f -)", "[cli]") {
   CommandResult both = podfit::test::run_command(podfit + " recommend --samples - -f -", manifest);
   CHECK(both.exit_code == 2);
   CHECK_THAT(both.err, Catch::Contains("cannot both read standard input"));
+}
+
+TEST_CASE("help output groups the options", "[cli]") {
+  CommandResult help = podfit_run("patch --help");
+  REQUIRE(help.exit_code == 0);
+  std::string last_group;
+  std::map<std::string, std::string> group_of;
+  std::istringstream lines(help.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && line.back() == ':' && line[0] != ' ') last_group = line;
+    if (line.rfind("  --", 0) == 0 || line.rfind("  -", 0) == 0) {
+      std::string name = line.substr(2, line.find_first_of(" ", 2) - 2);
+      group_of[name.substr(name.find("--"))] = last_group;
+    }
+  }
+  CHECK(group_of["--samples"] == "Input:");
+  CHECK(group_of["--filename"] == "Input:");
+  CHECK(group_of["--kubeconfig"] == "Cluster:");
+  CHECK(group_of["--namespace"] == "Cluster:");
+  CHECK(group_of["--prometheus-ca"] == "Prometheus:");
+  CHECK(group_of["--half-life"] == "Policy:");
+  CHECK(group_of["--write"] == "Output:");
+  CHECK(group_of["--output"] == "Output:");
 }
