@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "cli/pipeline.hpp"
 #include "podfit/core/parallel.hpp"
+#include "podfit/history/history.hpp"
 #include "podfit/manifest/editor.hpp"
 
 namespace podfit::cli {
@@ -21,12 +22,18 @@ struct PatchOptions {
   bool check = false;
 };
 
+using Deployed = std::map<WorkloadRef, std::string>;
+
 std::vector<manifest::ContainerChange> changes_for(const manifest::ManifestFile& file,
-                                                   const std::vector<policy::Recommendation>& all) {
+                                                   const std::vector<policy::Recommendation>& all,
+                                                   const Deployed& deployed) {
   std::vector<manifest::ContainerChange> changes;
   for (const auto& workload : file.workloads) {
     for (const auto& recommendation : all) {
-      if (recommendation.stats.workload != workload.ref || !recommendation.changes()) continue;
+      if (!history::is_manifest_workload(workload.ref, recommendation.stats.workload, deployed) ||
+          !recommendation.changes()) {
+        continue;
+      }
       changes.push_back(manifest::ContainerChange{workload.ref, recommendation.stats.container,
                                                   recommendation.recommended});
     }
@@ -37,12 +44,16 @@ std::vector<manifest::ContainerChange> changes_for(const manifest::ManifestFile&
 // The reasons behind a file's changes, as comment lines before its diff: git apply and
 // patch(1) skip text between file diffs, so the output still applies as it is.
 void print_reasons(std::ostream& out, const manifest::ManifestFile& file,
-                   const std::vector<policy::Recommendation>& all) {
+                   const std::vector<policy::Recommendation>& all, const Deployed& deployed) {
   for (const auto& workload : file.workloads) {
     for (const auto& recommendation : all) {
-      if (recommendation.stats.workload != workload.ref || !recommendation.changes()) continue;
-      out << "# " << workload.ref.display() << " container " << recommendation.stats.container
-          << " (" << recommendation.stats.samples << " samples):\n";
+      if (!history::is_manifest_workload(workload.ref, recommendation.stats.workload, deployed) ||
+          !recommendation.changes()) {
+        continue;
+      }
+      out << "# " << recommendation.stats.workload.display() << " container "
+          << recommendation.stats.container << " (" << recommendation.stats.samples
+          << " samples):\n";
       std::string_view reason = recommendation.reason;
       while (!reason.empty()) {
         std::size_t end = reason.find("; ");
@@ -57,7 +68,8 @@ void print_reasons(std::ostream& out, const manifest::ManifestFile& file,
 // at admission, an operator's workload, a workload not under -f): listed after the diff as
 // comments, so none is lost. Returns how many.
 std::size_t print_unplaced(std::ostream& out, const std::vector<manifest::ManifestFile>& files,
-                           const std::vector<policy::Recommendation>& all) {
+                           const std::vector<policy::Recommendation>& all,
+                           const Deployed& deployed) {
   std::size_t count = 0;
   for (const auto& recommendation : all) {
     if (!recommendation.changes()) continue;
@@ -66,7 +78,7 @@ std::size_t print_unplaced(std::ostream& out, const std::vector<manifest::Manife
     for (const auto& file : files) {
       for (const auto& workload : file.workloads) {
         same_name = same_name || workload.ref.name == ref.name;
-        if (workload.ref != ref) continue;
+        if (!history::is_manifest_workload(workload.ref, ref, deployed)) continue;
         workload_found = true;
         for (const auto& container : workload.containers) {
           container_found = container_found || container.name == recommendation.stats.container;
@@ -81,8 +93,9 @@ std::size_t print_unplaced(std::ostream& out, const std::vector<manifest::Manife
     };
     out << "#   " << ref.display() << " container " << recommendation.stats.container << ": "
         << (workload_found ? "the manifest has no such container (injected at admission?)"
-            : same_name    ? "a manifest of that name could not be matched to these pods "
-                             "(see the warnings)"
+            : same_name    ? "a manifest of that name does not own these pods (its selector, "
+                             "namespace or kind does not fit them, or another one could; see "
+                             "any warnings)"
                            : "no manifest under -f defines this workload")
         << "; requests " << text(target.cpu_request) << "/" << text(target.memory_request)
         << ", limits " << text(target.cpu_limit) << "/" << text(target.memory_limit) << '\n';
@@ -119,7 +132,7 @@ int run_patch(const PatchOptions& options) {
   std::vector<Result<std::string>> edited(files.size(), std::string());
   // Each edit re-parses its result (the guard): one file per core.
   parallel_for(files.size(), [&](std::size_t i) {
-    changes_of[i] = changes_for(files[i], result.recommendations);
+    changes_of[i] = changes_for(files[i], result.recommendations, result.deployed_namespaces);
     if (!changes_of[i].empty() && options.format != "strategic") {
       edited[i] = manifest::apply_changes(files[i], changes_of[i]);
     }
@@ -148,7 +161,7 @@ int run_patch(const PatchOptions& options) {
     }
     if (*patched == file.text) continue;
     ++changed_files;
-    print_reasons(std::cout, file, result.recommendations);
+    print_reasons(std::cout, file, result.recommendations, result.deployed_namespaces);
     std::cout << manifest::unified_diff(manifest::diff_path(file.path, cwd), file.text, *patched,
                                         color);
     if (options.write) writes.emplace_back(file.path, std::move(*patched));
@@ -160,7 +173,9 @@ int run_patch(const PatchOptions& options) {
     }
   }
   std::size_t unplaced =
-      options.format == "diff" ? print_unplaced(std::cout, files, result.recommendations) : 0;
+      options.format == "diff"
+          ? print_unplaced(std::cout, files, result.recommendations, result.deployed_namespaces)
+          : 0;
   if (changed_files == 0 && unplaced == 0) std::cerr << "podfit: no changes to propose\n";
   if (options.write && changed_files > 0) {
     std::cerr << "podfit: updated " << changed_files << " file(s)\n";

@@ -137,17 +137,17 @@ std::vector<manifest::ManifestFile> load_manifests(const PipelineOptions& option
 
 void group_options(CLI::App& command) {
   const std::map<std::string, std::string> group_of = {
-      {"--samples", "Input"},         {"--store", "Input"},
-      {"--prometheus", "Input"},      {"--filename", "Input"},
-      {"--recursive", "Input"},       {"--from-cluster", "Input"},
+      {"--samples", "Input"},          {"--store", "Input"},
+      {"--prometheus", "Input"},       {"--filename", "Input"},
+      {"--recursive", "Input"},        {"--from-cluster", "Input"},
       {"--report-configmap", "Input"}, {"--live", "Cluster"},
-      {"--kubeconfig", "Cluster"},    {"--context", "Cluster"},
-      {"--namespace", "Cluster"},     {"--all-namespaces", "Cluster"},
-      {"--selector", "Cluster"},      {"--request-timeout", "Cluster"},
-      {"--history", "Prometheus"},    {"--step", "Prometheus"},
+      {"--kubeconfig", "Cluster"},     {"--context", "Cluster"},
+      {"--namespace", "Cluster"},      {"--all-namespaces", "Cluster"},
+      {"--selector", "Cluster"},       {"--request-timeout", "Cluster"},
+      {"--history", "Prometheus"},     {"--step", "Prometheus"},
       {"--rate-window", "Prometheus"}, {"--policy", "Policy"},
-      {"--train", "Backtest"},        {"--test", "Backtest"},
-      {"--split", "Backtest"},        {"--preset", "Backtest"},
+      {"--train", "Backtest"},         {"--test", "Backtest"},
+      {"--split", "Backtest"},         {"--preset", "Backtest"},
       {"--compare", "Backtest"}};
   std::set<std::string> policy_flags;
   for (const policy::SettingDoc& setting : policy::setting_docs()) {
@@ -279,6 +279,7 @@ PipelineResult run_pipeline(const PipelineOptions& options, std::ostream& diagno
   PipelineInputs inputs = load_inputs(options, diagnostics);
   result.recommendations = policy::recommend_all(inputs.history, inputs.policy);
   result.input_problems = inputs.history.input_problems;
+  result.deployed_namespaces = inputs.history.deployed_namespaces;
   result.manifests = std::move(inputs.manifests);
   return result;
 }

@@ -60,6 +60,8 @@ struct PipelineResult {
   std::vector<manifest::ManifestFile> manifests;
   std::vector<policy::Recommendation> recommendations;
   std::size_t input_problems = 0;  // skipped lines and manifests reported on stderr
+  // Namespace-less manifests and where they are deployed (history::is_manifest_workload).
+  std::map<WorkloadRef, std::string> deployed_namespaces;
 };
 
 // Adds --samples, --store, -f, --policy and the policy flags to `command`.

@@ -79,6 +79,18 @@ void attribute(History& history, const std::vector<manifest::ManifestFile>& mani
   deploy_namespaceless(matchers, history.samples, options, history.attribution_warnings);
   history.workload_of_pod =
       attribute_pods(history.samples, matchers, &history.attribution_warnings);
+  history.deployed_namespaces.clear();
+  for (const WorkloadMatcher& matcher : matchers) {
+    if (matcher.ref.namespace_name.empty() && matcher.deployed_namespace &&
+        !matcher.deployed_namespace->empty()) {
+      history.deployed_namespaces[matcher.ref] = *matcher.deployed_namespace;
+    }
+  }
+  for (WorkloadRef& ref : history.workload_of_pod) {
+    if (!ref.namespace_name.empty()) continue;
+    auto deployed = history.deployed_namespaces.find(ref);
+    if (deployed != history.deployed_namespaces.end()) ref.namespace_name = deployed->second;
+  }
   if (!history.owner_of_pod.empty()) {
     // An owner beats the pod name, but not a manifest's selector.
     std::vector<WorkloadRef> by_name = attribute_pods(history.samples, {});
@@ -92,10 +104,26 @@ void attribute(History& history, const std::vector<manifest::ManifestFile>& mani
   for (const auto& file : manifests) {
     for (const auto& workload : file.workloads) {
       for (const auto& spec : workload.containers) {
-        history.manifest_resources.push_back({workload.ref, spec.name, spec.current});
+        WorkloadRef ref = workload.ref;
+        if (auto deployed = history.deployed_namespaces.find(ref);
+            deployed != history.deployed_namespaces.end()) {
+          ref.namespace_name = deployed->second;
+        }
+        history.manifest_resources.push_back({ref, spec.name, spec.current});
       }
     }
   }
+}
+
+bool is_manifest_workload(const WorkloadRef& manifest_ref, const WorkloadRef& workload,
+                          const std::map<WorkloadRef, std::string>& deployed_namespaces) {
+  if (manifest_ref == workload) return true;
+  if (!manifest_ref.namespace_name.empty() || manifest_ref.kind != workload.kind ||
+      manifest_ref.name != workload.name) {
+    return false;
+  }
+  auto deployed = deployed_namespaces.find(manifest_ref);
+  return deployed != deployed_namespaces.end() && deployed->second == workload.namespace_name;
 }
 
 Resources current_resources(const History& history, const WorkloadRef& ref,

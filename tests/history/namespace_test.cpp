@@ -89,7 +89,7 @@ TEST_CASE("a manifest without a namespace never pools two namespaces", "[history
   auto prod = by_workload(chosen.out);
   REQUIRE(prod.size() == 1);  // -n also leaves staging's samples out
   const nlohmann::json& entry = prod.begin()->second;
-  CHECK(entry["namespace"] == "");  // the manifest's own workload, so patch can edit it
+  CHECK(entry["namespace"] == "prod");  // where the manifest is deployed
   CHECK(entry["current"]["requests"]["cpu"] == "123m");
   CHECK(entry["samples"] == 60);
 
@@ -135,7 +135,7 @@ TEST_CASE("a copy that names its namespace keeps its pods from a copy that names
   auto entries = by_workload(run.out);
   REQUIRE(entries.size() == 2);
   CHECK(entries.count("staging/api-steady-000") == 1);
-  CHECK(entries.count("/api-steady-000") == 1);  // api.yaml's, deployed to prod
+  CHECK(entries.count("prod/api-steady-000") == 1);  // api.yaml's, deployed to prod
   CHECK(entries["staging/api-steady-000"]["current"]["requests"]["cpu"] == "123m");
-  CHECK(entries["/api-steady-000"]["current"]["requests"]["cpu"] == "123m");
+  CHECK(entries["prod/api-steady-000"]["current"]["requests"]["cpu"] == "123m");
 }

@@ -43,7 +43,15 @@ struct History {
   std::vector<WorkloadRef> workload_of_pod;           // same index as samples.pods()
   std::vector<WorkloadResources> manifest_resources;  // what the -f manifests ask for
   std::vector<std::string> attribution_warnings;      // pods credited to no manifest, and why
+  // Manifests that name no namespace, by their ref, and the namespace they were found
+  // deployed to: their pods' workload names it (so reports show it).
+  std::map<WorkloadRef, std::string> deployed_namespaces;
 };
+
+// Whether `workload` (a recommendation's, a pod's) is the manifest workload `manifest_ref`:
+// equal, or the same kind and name in the namespace a namespace-less manifest is deployed to.
+bool is_manifest_workload(const WorkloadRef& manifest_ref, const WorkloadRef& workload,
+                          const std::map<WorkloadRef, std::string>& deployed_namespaces);
 
 struct AttributionOptions {
   // -n: the namespace the manifests that name none are deployed to. Empty: the one
