@@ -32,10 +32,7 @@ void read_events_beside(const std::string& samples_path, History& history,
   history.events.insert(history.events.end(), events->begin(), events->end());
 }
 
-Result<History> from_stored(store::StoredHistory stored, const std::string& path) {
-  if (stored.samples.point_count() == 0 && stored.sketches.empty()) {
-    return fail(path + ": the store holds no samples yet");
-  }
+History from_stored(store::StoredHistory stored) {
   History history;
   history.samples = std::move(stored.samples);
   history.sketches = std::move(stored.sketches);
@@ -83,7 +80,10 @@ Result<History> load_recorded(const std::vector<std::string>& paths, std::ostrea
 Result<History> load_store(const std::string& path, bool keep_hours_apart) {
   PODFIT_TRY_ASSIGN(opened, store::Store::open(path, store::OpenMode::read_only));
   PODFIT_TRY_ASSIGN(stored, opened.read_all({.merge_hours = !keep_hours_apart}));
-  return from_stored(std::move(stored), path);
+  if (stored.samples.point_count() == 0 && stored.sketches.empty()) {
+    return fail(path + ": the store holds no samples yet");
+  }
+  return from_stored(std::move(stored));
 }
 
 Result<History> load_store_window(const std::string& path, std::int64_t window_ns,
@@ -98,12 +98,7 @@ Result<History> load_store_window(const std::string& path, std::int64_t window_n
   }
   // One sketch per container: the window's hours are only ever merged here.
   PODFIT_TRY_ASSIGN(stored, opened.read(end_ns - window_ns, end_ns, {.merge_hours = true}));
-  History history;
-  history.samples = std::move(stored.samples);
-  history.sketches = std::move(stored.sketches);
-  history.events = std::move(stored.events);
-  history.cluster_resources = std::move(stored.resources);
-  return history;
+  return from_stored(std::move(stored));
 }
 
 Result<History> load_prometheus(const source::PrometheusApiFactory& make_api,

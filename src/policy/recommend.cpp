@@ -32,21 +32,6 @@ double statistic_of(const stats::Summary& summary, Statistic statistic) {
   return summary.max;
 }
 
-const char* statistic_name(Statistic statistic) {
-  switch (statistic) {
-    case Statistic::p50:
-      return "p50";
-    case Statistic::p90:
-      return "p90";
-    case Statistic::p95:
-      return "p95";
-    case Statistic::p99:
-      return "p99";
-    case Statistic::max:
-      return "max";
-  }
-  return "max";
-}
 
 std::string three_digits(double value) {
   char buffer[32];
@@ -239,6 +224,22 @@ Target memory_limit_target(const stats::ContainerStats& stats, const Resources& 
 }
 
 }  // namespace
+
+const char* statistic_name(Statistic statistic) {
+  switch (statistic) {
+    case Statistic::p50:
+      return "p50";
+    case Statistic::p90:
+      return "p90";
+    case Statistic::p95:
+      return "p95";
+    case Statistic::p99:
+      return "p99";
+    case Statistic::max:
+      return "max";
+  }
+  return "max";
+}
 
 constexpr double kOomBump = 1.2;
 

@@ -179,21 +179,6 @@ std::string number_text(double value) {
   return text;
 }
 
-std::string statistic_text(Statistic statistic) {
-  switch (statistic) {
-    case Statistic::p50:
-      return "p50";
-    case Statistic::p90:
-      return "p90";
-    case Statistic::p95:
-      return "p95";
-    case Statistic::p99:
-      return "p99";
-    case Statistic::max:
-      return "max";
-  }
-  return "max";
-}
 
 // A duration as a setting is written: "0" or whole d/h/m/s parts ("1h", "10m", "90s").
 std::string duration_text(double seconds) {
@@ -220,7 +205,7 @@ struct Setting {
 };
 
 Shower show_statistic(Statistic PolicyOptions::*field) {
-  return [field](const PolicyOptions& options) { return statistic_text(options.*field); };
+  return [field](const PolicyOptions& options) { return std::string(statistic_name(options.*field)); };
 }
 Shower show_number(double PolicyOptions::*field) {
   return [field](const PolicyOptions& options) { return number_text(options.*field); };
