@@ -223,7 +223,8 @@ void register_collect(CLI::App& app, int& exit_code) {
       ->type_name("DURATION");
   command->add_option("--duration", flags->duration, "how long to collect (default 30m)")
       ->type_name("DURATION");
-  command->add_option("-o,--out", flags->out, "JSONL file to append to")->type_name("FILE");
+  // Not -o: that is the output format in every other command.
+  command->add_option("--out", flags->out, "JSONL file to append to")->type_name("FILE");
   command->add_option("--store", flags->store, "podfit store (SQLite) to write each tick to")
       ->type_name("PATH");
   command->add_flag("--no-pod-status", flags->no_pod_status,

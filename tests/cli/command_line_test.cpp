@@ -100,3 +100,12 @@ TEST_CASE("help output groups the options", "[cli]") {
   CHECK(group_of["--write"] == "Output:");
   CHECK(group_of["--output"] == "Output:");
 }
+
+TEST_CASE("the -o flag is an output format, never a file", "[cli]") {
+  CommandResult collect = podfit_run("collect -o samples.jsonl --duration 1s");
+  CHECK(collect.exit_code == 2);
+  CHECK_THAT(collect.err, Catch::StartsWith("podfit: error: "));
+  CommandResult recommend =
+      podfit_run("recommend -o yaml --samples " + sample_app("samples.jsonl"));
+  CHECK(recommend.exit_code == 2);
+}
