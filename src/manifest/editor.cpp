@@ -58,6 +58,11 @@ class ContainerEditor {
   Result<void> edit() {
     const Result<MapView>& view = layout_.container;
     if (!view) return tl::unexpected(view.error());
+    if (layout_.anchor_pos != std::string::npos) {
+      return fail(context_.where(layout_.anchor_pos) +
+                  ": the container has a YAML anchor, so an alias or `<<:` merge may reuse its "
+                  "resources; podfit does not edit shared values");
+    }
     std::vector<Tree> sections = wanted_sections(target_);
     const MapEntry* resources = view->find("resources");
     if (resources == nullptr) {

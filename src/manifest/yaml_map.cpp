@@ -203,7 +203,24 @@ std::optional<Result<MapView>> view_child(const EditContext& context, const YAML
 }  // namespace
 
 ContainerLayout view_container(const EditContext& context, const YAML::Node& container) {
-  ContainerLayout layout{view_map(context, container, context.pos_of(container)), {}, {}, {}};
+  std::size_t start = context.pos_of(container);
+  ContainerLayout layout{view_map(context, container, start), std::string::npos, {}, {}, {}};
+  // "- &base\n  name: x": the anchor is the token before the map's first key.
+  std::string_view text = context.text;
+  std::size_t before = start;
+  while (before > 0 && (text[before - 1] == ' ' || text[before - 1] == '\n' ||
+                        text[before - 1] == '\r' || text[before - 1] == '\t')) {
+    --before;
+  }
+  std::size_t token = before;
+  while (token > 0 && text[token - 1] != ' ' && text[token - 1] != '\n' && text[token - 1] != '-') {
+    --token;
+  }
+  if (start < text.size() && text[start] == '&') {
+    layout.anchor_pos = start;
+  } else if (token < before && text[token] == '&') {
+    layout.anchor_pos = token;
+  }
   if (!layout.container) return layout;
   layout.resources = view_child(context, container, *layout.container, "resources");
   if (!layout.resources || !*layout.resources) return layout;

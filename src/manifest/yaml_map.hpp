@@ -106,6 +106,9 @@ std::size_t detect_indent_step(const EditContext& context,
 // reported only if an edit needs that map.
 struct ContainerLayout {
   Result<MapView> container;
+  // The container map has an anchor: an alias or a `<<:` merge elsewhere may reuse it,
+  // resources included. Where the anchor is (for messages); npos: none.
+  std::size_t anchor_pos = std::string::npos;
   std::optional<Result<MapView>> resources;
   std::optional<Result<MapView>> requests;
   std::optional<Result<MapView>> limits;

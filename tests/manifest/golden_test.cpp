@@ -184,4 +184,24 @@ TEST_CASE("apply_changes refuses to edit resources shared through an anchor", "[
 }
 
 }  // namespace
+TEST_CASE("apply_changes refuses a container another one reuses through <<: or an alias",
+          "[manifest]") {
+  for (const std::string& reuse :
+       {std::string("  - <<: *base\n    name: b\n"), std::string("  - *base\n")}) {
+    std::string text =
+        "kind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+        "  - &base\n    name: a\n    image: a\n    resources:\n      requests:\n        cpu: 1m\n" +
+        reuse;
+    INFO(text);
+    auto file = parse_manifest("merge.yaml", text);
+    REQUIRE(file);
+    Resources target;
+    target.cpu_request = ResourceValue{0.002, "2m"};
+    auto patched = apply_changes(*file, {{WorkloadRef{"", "Pod", "p"}, "a", target}});
+    REQUIRE_FALSE(patched);
+    CHECK_THAT(patched.error().message,
+               Catch::StartsWith("merge.yaml:6:") && Catch::Contains("YAML anchor"));
+  }
+}
+
 }  // namespace podfit::manifest::test
