@@ -1,6 +1,7 @@
 // Compaction: raw hours older than the raw window become hour sketches; sketches
 // and events older than the retention are dropped. A transaction per day of raw
 // hours, and one for the rest.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -93,12 +94,19 @@ Result<double> free_page_share(const sql::Database& db) {
 
 // The first hour with raw points, if any.
 Result<std::optional<std::int64_t>> first_raw_hour(const sql::Database& db) {
-  PODFIT_TRY_ASSIGN(
-      first, db.prepare("SELECT min(hour) FROM (SELECT min(hour) AS hour FROM chunks UNION ALL "
-                        "SELECT min(time_ns) / 3600000000000 FROM samples)"));
+  // The hour of a time is computed here, not in SQL: SQLite's integer division rounds
+  // toward zero, so a time before 1970 would name the hour after its own, which compact
+  // would then never empty (and would look for again, forever).
+  PODFIT_TRY_ASSIGN(first, db.prepare("SELECT (SELECT min(hour) FROM chunks), "
+                                      "(SELECT min(time_ns) FROM samples)"));
   if (auto row = first.step(); !row) return tl::unexpected(row.error());
-  if (first.is_null(0)) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(first.integer(0));
+  std::optional<std::int64_t> hour;
+  if (!first.is_null(0)) hour = first.integer(0);
+  if (!first.is_null(1)) {
+    std::int64_t raw_hour = hour_of(first.integer(1));
+    hour = hour ? std::min(*hour, raw_hour) : raw_hour;
+  }
+  return hour;
 }
 
 }  // namespace
