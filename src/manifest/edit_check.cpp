@@ -2,9 +2,12 @@
 // `resources` it is the same tree as before.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
+#include "manifest/resource_fields.hpp"
 #include "manifest/yaml_walk.hpp"
 #include "podfit/manifest/editor.hpp"
 
@@ -54,10 +57,52 @@ const YAML::Node* first_difference(const YAML::Node& before, const YAML::Node& a
   return nullptr;
 }
 
+// Whether `current` (as read back) holds `target`: each value the target sets, and none
+// it leaves out (but a request the reader defaulted from its limit).
+bool holds(const Resources& current, const Resources& target) {
+  for (const char* section : {"requests", "limits"}) {
+    for (const char* name : {"cpu", "memory"}) {
+      const std::optional<ResourceValue>& got = field(current, section, name);
+      const std::optional<ResourceValue>& want = field(target, section, name);
+      if (want) {
+        if (!got || std::fabs(got->amount - want->amount) > 1e-9 * std::max(1.0, want->amount))
+          return false;
+        continue;
+      }
+      if (!got) continue;
+      const std::optional<ResourceValue>& limit = field(current, "limits", name);
+      bool defaulted = std::string(section) == "requests" && limit && *limit == *got;
+      if (!defaulted) return false;
+    }
+  }
+  return true;
+}
+
+// Every changed container reads back with its target's values.
+Result<void> check_targets(const std::string& path, const std::string& after,
+                           const std::vector<YAML::Node>& documents,
+                           const std::vector<ContainerChange>& changes,
+                           const std::string& untouched) {
+  auto found = find_workloads(path, after, documents);
+  if (!found) return fail(found.error().message + " in the edited file" + untouched);
+  for (const ContainerChange& change : changes) {
+    for (const WorkloadNodes& nodes : *found) {
+      if (nodes.workload.ref != change.workload) continue;
+      for (const ContainerSpec& container : nodes.workload.containers) {
+        if (container.name != change.container || holds(container.current, change.target)) continue;
+        return fail(path + ":" + std::to_string(container.line) + ": container `" + container.name +
+                    "` would not read back with the recommended resources" + untouched);
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<void> check_only_resources_changed(const std::string& path, const std::string& before,
-                                          const std::string& after) {
+                                          const std::string& after,
+                                          const std::vector<ContainerChange>& changes) {
   PODFIT_TRY_ASSIGN(old_documents, load_documents(path, before));
   auto new_documents = load_documents(path, after);
   std::string untouched = " (a podfit bug: the file is left untouched; please report it)";
@@ -75,7 +120,7 @@ Result<void> check_only_resources_changed(const std::string& path, const std::st
                   ": the edit would change more than resource values here" + untouched);
     }
   }
-  return {};
+  return check_targets(path, after, *new_documents, changes, untouched);
 }
 
 }  // namespace podfit::manifest::detail

@@ -226,7 +226,7 @@ Result<std::string> apply_changes(const ManifestFile& file,
   }
   PODFIT_TRY_ASSIGN(edited, detail::apply_edits(context));
   if (edited != file.text)
-    PODFIT_TRY(detail::check_only_resources_changed(file.path, file.text, edited));
+    PODFIT_TRY(detail::check_only_resources_changed(file.path, file.text, edited, changes));
   return edited;
 }
 

@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "podfit/core/error.hpp"
+#include "podfit/manifest/editor.hpp"
 #include "podfit/manifest/manifest.hpp"
 
 namespace podfit::manifest::detail {
@@ -30,8 +31,10 @@ Result<std::vector<WorkloadNodes>> find_workloads(const std::string& path, const
                                                   const std::vector<YAML::Node>& documents);
 
 // Re-parses `after` (an edit of `before`) and fails, naming path:line, unless it parses
-// to the same documents with only the containers' `resources` changed.
+// to the same documents with only the containers' `resources` changed, and each container
+// of `changes` reads back with its target's values.
 Result<void> check_only_resources_changed(const std::string& path, const std::string& before,
-                                          const std::string& after);
+                                          const std::string& after,
+                                          const std::vector<ContainerChange>& changes = {});
 
 }  // namespace podfit::manifest::detail

@@ -67,3 +67,27 @@ TEST_CASE("an edit may change containers' resources and nothing else", "[manifes
       "a.yaml", kBefore, std::string(kBefore).substr(0, std::string(kBefore).find("---")));
   CHECK_FALSE(dropped);
 }
+
+TEST_CASE("an edit whose values would read back wrong is refused", "[manifest]") {
+  using namespace podfit;
+  Resources target;
+  target.cpu_request = ResourceValue{0.058, "58m"};
+  target.memory_request = ResourceValue{115.0 * 1024 * 1024, "115Mi"};
+  WorkloadRef ref{"web", "Pod", "p"};
+  std::string head =
+      "kind: Pod\nmetadata:\n  name: p\n  namespace: web\nspec:\n  containers:\n"
+      "  - name: php\n    resources:\n      requests:\n";
+  // A folded scalar continued on the next line: the new value would read "115Mi 128Mi".
+  // A key with no value: the edit would not parse.
+  for (const std::string& requests : {std::string("        cpu: 10m\n        memory: >-\n"
+                                                  "          128Mi\n"),
+                                      std::string("        cpu:\n")}) {
+    INFO(requests);
+    auto file = manifest::parse_manifest("odd.yaml", head + requests);
+    REQUIRE(file);
+    auto edited = manifest::apply_changes(*file, {{ref, "php", target}});
+    REQUIRE_FALSE(edited);
+    CHECK_THAT(edited.error().message,
+               Catch::StartsWith("odd.yaml") && Catch::Contains("left untouched"));
+  }
+}

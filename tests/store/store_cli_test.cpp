@@ -164,23 +164,25 @@ TEST_CASE("decay over a compacted week weighs each compacted hour by its own age
   }
 }
 
-TEST_CASE("compaction ends for samples before 1970, whose hours floor rather than truncate", "[store][cli]") {
+TEST_CASE("compaction ends for samples before 1970, whose hours floor rather than truncate",
+          "[store][cli]") {
   TempDir dir;
   std::string samples = (dir / "old.jsonl").string();
   std::string lines;
   for (const char* time : {"1969-12-31T23:58:00Z", "1969-12-31T23:59:00Z"}) {
-    lines += std::string(R"({"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1",)") +
-             R"("metadata":{},"items":[{"metadata":{"name":"a-5d8f7c9b6d-x2k9p","namespace":"n"},)" +
-             R"("timestamp":")" + time + R"(","window":"15s","containers":[{"name":"c",)" +
-             R"("usage":{"cpu":"5m","memory":"10Mi"}}]}]})" + "\n";
+    lines +=
+        std::string(R"({"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1",)") +
+        R"("metadata":{},"items":[{"metadata":{"name":"a-5d8f7c9b6d-x2k9p","namespace":"n"},)" +
+        R"("timestamp":")" + time + R"(","window":"15s","containers":[{"name":"c",)" +
+        R"("usage":{"cpu":"5m","memory":"10Mi"}}]}]})" + "\n";
   }
   podfit::test::write_file(samples, lines);
   std::string store = shell_quote((dir / "s.db").string());
   REQUIRE(podfit_run("store import " + shell_quote(samples) + " --store " + store).exit_code == 0);
   // The hour 1969-12-31T23:00 was computed as 1970-01-01T00:00 and compact looped forever.
-  CommandResult compacted = run_command(
-      "timeout 30 " + shell_quote(podfit::test::podfit_binary()) + " store compact --store " +
-      store + " --now 1970-01-03T00:00:00Z --raw-window 1h");
+  CommandResult compacted = run_command("timeout 30 " + shell_quote(podfit::test::podfit_binary()) +
+                                        " store compact --store " + store +
+                                        " --now 1970-01-03T00:00:00Z --raw-window 1h");
   INFO(compacted.err);
   REQUIRE(compacted.exit_code == 0);
   CHECK_THAT(compacted.out, Catch::Contains("compacted 2 points into 1 container-hours"));
