@@ -12,6 +12,9 @@
 namespace podfit::policy {
 namespace {
 
+constexpr double kMaxCpuCores = 1e6;
+constexpr double kMaxMemoryBytes = 1e18;
+
 constexpr double kMebibyte = 1024.0 * 1024.0;
 
 enum class Kind { cpu, memory };
@@ -31,7 +34,6 @@ double statistic_of(const stats::Summary& summary, Statistic statistic) {
   }
   return summary.max;
 }
-
 
 std::string three_digits(double value) {
   char buffer[32];
@@ -144,6 +146,20 @@ std::optional<std::string> too_little_data(const stats::ContainerStats& stats,
   if (stats.window_seconds < options.min_window_seconds) {
     problems.push_back("only " + duration_text(stats.window_seconds) + " of data (need " +
                        duration_text(options.min_window_seconds) + ")");
+  }
+  // No container uses a million cores or an exabyte: such a value (or inf, NaN) comes from
+  // a damaged source and must not become a request.
+  auto absurd = [](const stats::Summary& summary, double bound) {
+    for (double value :
+         {summary.mean, summary.p50, summary.p90, summary.p95, summary.p99, summary.max}) {
+      if (!std::isfinite(value) || value < 0 || value > bound) return true;
+    }
+    return false;
+  };
+  if (absurd(stats.cpu, kMaxCpuCores) || absurd(stats.memory, kMaxMemoryBytes)) {
+    problems.push_back("usage values out of range (CPU max " + three_digits(stats.cpu.max) +
+                       " cores, memory max " + three_digits(stats.memory.max) +
+                       " bytes): a damaged source?");
   }
   if (problems.empty()) return std::nullopt;
   std::string text = problems[0];

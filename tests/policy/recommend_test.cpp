@@ -1,3 +1,4 @@
+#include <limits>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -306,4 +307,23 @@ TEST_CASE("an OOM-killed container gets memory 20% above the limit it was killed
 }
 
 }  // namespace
+TEST_CASE("absurd or non-finite usage never becomes a request", "[policy]") {
+  for (double bad : {1e308, std::numeric_limits<double>::infinity(),
+                     std::numeric_limits<double>::quiet_NaN(), -1.0}) {
+    INFO(bad);
+    stats::ContainerStats stats;
+    stats.workload = WorkloadRef{"ns", "Deployment", "web"};
+    stats.container = "web";
+    stats.samples = 100;
+    stats.window_seconds = 3600;
+    stats.effective_samples = 100;
+    stats.cpu = stats::Summary{100, 0.1, 0.1, 0.1, 0.1, 0.1, bad, 1};
+    stats.memory = stats::Summary{100, 1e8, 1e8, 1e8, 1e8, 1e8, 1e8, 1};
+    Recommendation result = recommend(stats, {}, PolicyOptions{});
+    CHECK_FALSE(result.has_recommendation);
+    CHECK_THAT(result.reason, Catch::Contains("out of range"));
+    CHECK(result.recommended.empty());
+  }
+}
+
 }  // namespace podfit::policy
