@@ -166,10 +166,13 @@ int run_patch(const PatchOptions& options) {
                                         color);
     if (options.write) writes.emplace_back(file.path, std::move(*patched));
   }
+  std::size_t written_files = 0;
   for (const auto& written : manifest::write_files_atomically(writes)) {
     if (!written) {
       std::cerr << "podfit: error: " << written.error().message << '\n';
       ++result.input_problems;
+    } else {
+      ++written_files;
     }
   }
   std::size_t unplaced =
@@ -178,7 +181,7 @@ int run_patch(const PatchOptions& options) {
           : 0;
   if (changed_files == 0 && unplaced == 0) std::cerr << "podfit: no changes to propose\n";
   if (options.write && changed_files > 0) {
-    std::cerr << "podfit: updated " << changed_files << " file(s)\n";
+    std::cerr << "podfit: updated " << written_files << " of " << changed_files << " file(s)\n";
   }
   if (result.input_problems > 0) return static_cast<int>(ExitCode::partial);
   if (options.check && changed_files + unplaced > 0) {
