@@ -89,7 +89,7 @@ std::string event_line(const LivePod& pod, const LiveContainer& container) {
                 {"reason", container.last_termination_reason},
                 {"finishedAt", container.last_termination_time}};
   if (container.current.memory_limit) event["memoryLimit"] = container.current.memory_limit->text;
-  return event.dump() + "\n";
+  return event.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 ContainerEvent event_from(std::string namespace_name, std::string pod, std::string container,

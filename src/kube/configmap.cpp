@@ -89,7 +89,8 @@ Result<void> patch_configmap(ApiClient& client, const ConfigMapRef& ref,
   for (const auto& [key, value] : update.binary_data) binary_data[key] = net::base64_encode(value);
   json patch = {{"metadata", {{"annotations", annotations}}}, {"data", data}};
   if (!binary_data.empty()) patch["binaryData"] = binary_data;
-  auto sent = client.patch(path, patch.dump(), "application/merge-patch+json");
+  auto sent = client.patch(path, patch.dump(-1, ' ', false, json::error_handler_t::replace),
+                           "application/merge-patch+json");
   if (!sent) {
     if (client.last_status() == 404) {
       return fail(sent.error().message + "; podfit only patches the ConfigMap, create it first " +

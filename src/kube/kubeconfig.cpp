@@ -59,7 +59,11 @@ std::string resolve_path(const std::string& path, const std::string& kubeconfig_
 
 Result<void> merge_file(const std::string& path, const std::string& text, MergedConfig& merged) {
   PODFIT_TRY_ASSIGN(converted, yaml::yaml_to_json(text, path));
-  const json root = json::parse(converted);
+  // Never the JSON library's message: it quotes the text it read, tokens included.
+  const json root = json::parse(converted, nullptr, false);
+  if (root.is_discarded()) {
+    return fail(path + ": not a readable kubeconfig (invalid UTF-8?); its content is not shown");
+  }
   if (root.is_null()) return {};
   if (!root.is_object()) return fail(path + ":1: a kubeconfig must be a mapping");
   merged.files.push_back(path);

@@ -172,7 +172,8 @@ void write_json(std::ostream& out, const backtest::BacktestResult& result) {
                                {"test_end_ns", result.split.test_end_ns}}},
                              {"containers", containers},
                              {"totals", totals}};
-  out << document.dump(2) << '\n';
+  // Invalid UTF-8 in a name becomes U+FFFD instead of an exception.
+  out << document.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace

@@ -165,7 +165,9 @@ void detail::write_json(std::ostream& out,
   for (const auto& recommendation : recommendations) {
     list.push_back(recommendation_json(recommendation));
   }
-  out << json{{"recommendations", list}}.dump(2) << '\n';
+  // Invalid UTF-8 in a name becomes U+FFFD instead of an exception.
+  out << json{{"recommendations", list}}.dump(2, ' ', false, json::error_handler_t::replace)
+      << '\n';
 }
 
 Result<std::vector<policy::Recommendation>> parse_recommendations_json(const std::string& text,

@@ -109,3 +109,19 @@ TEST_CASE("the -o flag is an output format, never a file", "[cli]") {
       podfit_run("recommend -o yaml --samples " + sample_app("samples.jsonl"));
   CHECK(recommend.exit_code == 2);
 }
+
+TEST_CASE("a broken kubeconfig is named, its secrets are not printed", "[cli][security]") {
+  TempDir dir;
+  std::string path = (dir / "config").string();
+  podfit::test::write_file(path,
+                           "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
+                           "    server: https://127.0.0.1:1\nusers:\n- name: u\n  user:\n"
+                           "    token: my-SECRET-token-0123456789\xff\xfe\n"
+                           "contexts:\n- name: x\n  context: {cluster: c, user: u}\n"
+                           "current-context: x\n");
+  CommandResult top = podfit_run("top --kubeconfig " + shell_quote(path));
+  INFO(top.err);
+  CHECK(top.exit_code == 4);
+  CHECK_THAT(top.err, Catch::StartsWith("podfit: error: ") && Catch::Contains(path));
+  CHECK_THAT(top.out + top.err, !Catch::Contains("SECRET"));
+}
