@@ -6,6 +6,7 @@
 
 #include "podfit/core/attribution.hpp"
 #include "podfit/kube/collect.hpp"
+#include "podfit/net/http.hpp"
 #include "podfit/source/recorded.hpp"
 #include "podfit/store/store.hpp"
 
@@ -103,7 +104,8 @@ Result<History> load_store_window(const std::string& path, std::int64_t window_n
 
 Result<History> load_prometheus(const source::PrometheusApiFactory& make_api,
                                 const source::PrometheusQueryOptions& options,
-                                const std::string& url, std::ostream& diagnostics) {
+                                const std::string& given_url, std::ostream& diagnostics) {
+  const std::string url = net::redact_userinfo(given_url);
   PODFIT_TRY_ASSIGN(load, source::load_from_prometheus(make_api, options));
   for (const std::string& warning : load.warnings) warn(diagnostics, warning);
   const source::PrometheusQueryStats& stats = load.stats;

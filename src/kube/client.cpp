@@ -114,7 +114,8 @@ std::unique_ptr<ApiClient> ApiClient::connect(const ConnectionConfig& config,
 
 std::string ApiClient::describe_failure(const std::string& method, const std::string& path,
                                         long status, const std::string& body, int attempts) const {
-  std::string text = method + " " + url(path) + ": HTTP " + std::to_string(status);
+  std::string text =
+      method + " " + net::redact_userinfo(url(path)) + ": HTTP " + std::to_string(status);
   if (*reason_phrase(status)) text += std::string(" ") + reason_phrase(status);
   std::string message = status_message(body);
   if (status == 401) {
@@ -164,7 +165,8 @@ Result<std::string> ApiClient::send(const std::string& method, const std::string
     bool last = attempt >= retry_.max_attempts;
     if (!response) {
       if (!response.error().retryable || last) {
-        std::string text = method + " " + request.url + ": " + response.error().message;
+        std::string text =
+            method + " " + net::redact_userinfo(request.url) + ": " + response.error().message;
         if (attempt > 1) text += " (after " + std::to_string(attempt) + " attempts)";
         return fail(text);
       }

@@ -183,4 +183,13 @@ std::unique_ptr<HttpTransport> make_curl_transport(const TlsOptions& tls,
   return std::make_unique<CurlTransport>(tls, timeouts);
 }
 
+std::string redact_userinfo(const std::string& url) {
+  std::size_t scheme = url.find("://");
+  std::size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  std::size_t end = url.find_first_of("/?#", start);
+  std::size_t at = url.rfind('@', end == std::string::npos ? std::string::npos : end);
+  if (at == std::string::npos || at < start) return url;
+  return url.substr(0, start) + "***" + url.substr(at);
+}
+
 }  // namespace podfit::net

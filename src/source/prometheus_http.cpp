@@ -33,11 +33,11 @@ class HttpPrometheusApi : public PrometheusApi {
     request.headers.push_back("Content-Type: application/x-www-form-urlencoded");
     request.post_body = form;
     auto response = transport_->get(request);
-    if (!response) return fail(connection_.url + path + ": " + response.error().message);
+    if (!response) return fail(base_url() + path + ": " + response.error().message);
     return PrometheusReply{response->status, std::move(response->body)};
   }
 
-  std::string base_url() const override { return connection_.url; }
+  std::string base_url() const override { return net::redact_userinfo(connection_.url); }
 
  private:
   PrometheusConnection connection_;

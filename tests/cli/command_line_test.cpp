@@ -125,3 +125,24 @@ TEST_CASE("a broken kubeconfig is named, its secrets are not printed", "[cli][se
   CHECK_THAT(top.err, Catch::StartsWith("podfit: error: ") && Catch::Contains(path));
   CHECK_THAT(top.out + top.err, !Catch::Contains("SECRET"));
 }
+
+TEST_CASE("a password in a server URL is not printed", "[cli][security]") {
+  CommandResult prometheus =
+      podfit_run("recommend --prometheus http://user:s3cret-pass@127.0.0.1:1 --history 1h");
+  CHECK(prometheus.exit_code == 4);
+  CHECK_THAT(prometheus.err, Catch::Contains("http://***@127.0.0.1:1"));
+  CHECK_THAT(prometheus.out + prometheus.err, !Catch::Contains("s3cret"));
+
+  TempDir dir;
+  std::string path = (dir / "config").string();
+  podfit::test::write_file(path,
+                           "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
+                           "    server: https://admin:s3cret-pass@127.0.0.1:1\nusers:\n- name: u\n"
+                           "  user: {token: t}\ncontexts:\n- name: x\n  context: {cluster: c, "
+                           "user: u}\ncurrent-context: x\n");
+  CommandResult top = podfit_run("top --request-timeout 2 --kubeconfig " + shell_quote(path));
+  INFO(top.err);
+  CHECK(top.exit_code == 4);
+  CHECK_THAT(top.err, Catch::Contains("https://***@127.0.0.1:1"));
+  CHECK_THAT(top.out + top.err, !Catch::Contains("s3cret"));
+}

@@ -1,6 +1,7 @@
 // The one retry policy: backoff with jitter, Retry-After, which statuses are retried.
 #include <catch2/catch.hpp>
 
+#include "podfit/net/http.hpp"
 #include "podfit/net/retry.hpp"
 
 using podfit::net::RetryPolicy;
@@ -36,4 +37,13 @@ TEST_CASE("429 and 5xx are retried, other statuses are not", "[net]") {
   for (long status : {200L, 400L, 401L, 403L, 404L, 422L}) {
     CHECK_FALSE(podfit::net::is_retryable_status(status));
   }
+}
+
+TEST_CASE("printed URLs never hold a password", "[net][security]") {
+  using podfit::net::redact_userinfo;
+  CHECK(redact_userinfo("https://admin:s3cret@k8s.example:6443/api") ==
+        "https://***@k8s.example:6443/api");
+  CHECK(redact_userinfo("http://user@prom:9090") == "http://***@prom:9090");
+  CHECK(redact_userinfo("https://k8s.example/api?x=a@b") == "https://k8s.example/api?x=a@b");
+  CHECK(redact_userinfo("http://prom:9090/") == "http://prom:9090/");
 }

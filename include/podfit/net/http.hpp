@@ -55,6 +55,9 @@ struct Timeouts {
   long request_ms = 60'000;  // the whole request, body included
 };
 
+// `url` with any user:password@ replaced by "***@": what messages may print.
+std::string redact_userinfo(const std::string& url);
+
 // The libcurl transport. Keeps connections alive between requests.
 std::unique_ptr<HttpTransport> make_curl_transport(const TlsOptions& tls, const Timeouts& timeouts);
 
