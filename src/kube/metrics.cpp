@@ -51,6 +51,11 @@ class PodMetricsScanner {
 
   std::vector<PodUsage> pods;
   bool saw_items = false;
+  bool too_deep = false;
+  std::string kind;  // the list's own "kind"
+  // A PodMetricsList nests 7 deep; an answer nested past this is refused (no recursion
+  // without bound on what a server sends).
+  static constexpr std::size_t kMaxDepth = 64;
 
   bool run() {
     skip_space();
@@ -62,6 +67,10 @@ class PodMetricsScanner {
  private:
   bool value(std::size_t depth) {
     if (at_ >= text_.size()) return false;
+    if (depth > kMaxDepth) {
+      too_deep = true;
+      return false;
+    }
     char c = text_[at_];
     if (c == '{') return object(depth);
     if (c == '[') return array(depth);
@@ -226,6 +235,7 @@ class PodMetricsScanner {
   }
 
   std::string* string_target(std::size_t depth) {
+    if (depth == 2 && !in_items_ && key_at(1) == "kind") return &kind;
     if (!in_items_ || pods.empty()) return nullptr;
     PodUsage& pod = pods.back();
     if (depth == 4 && key_at(3) == "timestamp") return &pod.timestamp;
@@ -302,9 +312,16 @@ Result<std::vector<PodUsage>> parse_pod_metrics_list(const std::string& body,
                                                      const std::string& origin) {
   PodMetricsScanner handler(body);
   bool parsed = handler.run();
+  if (handler.too_deep) {
+    return fail(origin + ": the response nests deeper than " +
+                std::to_string(PodMetricsScanner::kMaxDepth) + " levels; not a PodMetricsList");
+  }
   if (!parsed) return fail(origin + ": the response is not valid JSON (truncated?)");
   if (!handler.saw_items)
     return fail(origin + ": expected a PodMetricsList with an \"items\" list");
+  if (!handler.kind.empty() && handler.kind != "PodMetricsList") {
+    return fail(origin + ": expected a PodMetricsList, got kind \"" + handler.kind + "\"");
+  }
   for (const PodUsage& pod : handler.pods) {
     if (pod.name.empty()) return fail(origin + ": a PodMetrics item has no metadata.name");
   }

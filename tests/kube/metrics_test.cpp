@@ -84,4 +84,21 @@ TEST_CASE("metrics paths encode namespace and selector", "[kube]") {
         "/apis/metrics.k8s.io/v1beta1/pods?labelSelector=app%20in%20%28a%2Cb%29%2Ctier%21%3Ddb");
 }
 
+TEST_CASE("PodMetricsList reader bounds nesting and checks the kind", "[kube][security]") {
+  std::string deep(100000, '[');
+  auto nested = kube::parse_pod_metrics_list(deep, "u");  // was a stack overflow
+  REQUIRE_FALSE(nested);
+  CHECK_THAT(nested.error().message, Catch::StartsWith("u: the response nests deeper than 64"));
+  auto other = kube::parse_pod_metrics_list(R"({"kind":"PodList","items":[]})", "u");
+  REQUIRE_FALSE(other);
+  CHECK(other.error().message == "u: expected a PodMetricsList, got kind \"PodList\"");
+  auto fine = kube::parse_pod_metrics_list(
+      R"({"kind":"PodMetricsList","items":[{"metadata":{"name":"a","namespace":"n",)"
+      R"("labels":{"x":"y"}},"timestamp":"2024-08-23T10:00:00Z","window":"15s",)"
+      R"("containers":[{"name":"c","usage":{"cpu":"1m","memory":"1Mi"}}]}]})",
+      "u");
+  REQUIRE(fine);
+  CHECK(fine->size() == 1);
+}
+
 }  // namespace podfit::test
