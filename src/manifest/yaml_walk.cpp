@@ -5,6 +5,7 @@
 
 #include "manifest/text_scan.hpp"
 #include "podfit/quantity/quantity.hpp"
+#include "podfit/yaml/stream_check.hpp"
 
 namespace podfit::manifest::detail {
 
@@ -228,6 +229,7 @@ std::size_t mark_offset(const std::string& text) {
 }
 
 Result<std::vector<YAML::Node>> load_documents(const std::string& path, const std::string& text) {
+  PODFIT_TRY(yaml::check_stream(text, path));
   try {
     return YAML::LoadAll(text);
   } catch (const YAML::Exception& error) {

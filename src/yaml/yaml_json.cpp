@@ -1,4 +1,5 @@
 #include "podfit/yaml/yaml_json.hpp"
+#include "podfit/yaml/stream_check.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -83,6 +84,7 @@ void append_node(std::string& out, const YAML::Node& node) {
 }  // namespace
 
 Result<std::string> yaml_to_json(const std::string& text, const std::string& origin) {
+  PODFIT_TRY(check_stream(text, origin));
   try {
     YAML::Node document = YAML::Load(text);
     std::string json;
