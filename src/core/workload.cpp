@@ -39,7 +39,7 @@ bool LabelSelector::matches(const Labels& labels) const {
 }
 
 std::string WorkloadRef::display() const {
-  std::string ns = namespace_name.empty() ? "*" : namespace_name;
+  std::string ns = namespace_name.empty() ? "-" : namespace_name;  // as the tables write it
   return ns + "/" + kind + "/" + name;
 }
 

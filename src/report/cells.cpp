@@ -85,7 +85,7 @@ std::string describe_change(const std::optional<ResourceValue>& current,
 
 std::string container_label(const policy::Recommendation& recommendation) {
   const WorkloadRef& workload = recommendation.stats.workload;
-  std::string prefix = workload.namespace_name.empty() ? "" : workload.namespace_name + " ";
+  std::string prefix = (workload.namespace_name.empty() ? "-" : workload.namespace_name) + " ";
   return prefix + workload.kind + "/" + workload.name + " " + recommendation.stats.container;
 }
 

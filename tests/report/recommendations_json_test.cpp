@@ -109,3 +109,19 @@ TEST_CASE("the recommendations JSON round-trips every field", "[report][json]") 
   report::write_report(again, *read, {report::Format::json, false});
   CHECK(again.str() == out.str());
 }
+
+TEST_CASE("no namespace is spelled '-' in every text output", "[report]") {
+  policy::Recommendation r = full();
+  r.stats.workload.namespace_name.clear();
+  CHECK(r.stats.workload.display() == "-/StatefulSet/db");  // patch's diff comments
+  for (report::Format format : {report::Format::table, report::Format::markdown}) {
+    std::ostringstream out;
+    report::write_report(out, {r}, {format, false});
+    INFO(out.str());
+    CHECK_THAT(out.str(), Catch::Contains("- StatefulSet/db postgres: "));  // the reasons
+    CHECK_THAT(out.str(), !Catch::Contains("*/"));
+  }
+  std::ostringstream json;
+  report::write_report(json, {r}, {report::Format::json, false});
+  CHECK_THAT(json.str(), Catch::Contains("\"namespace\": \"\""));  // JSON: the empty string
+}

@@ -38,7 +38,7 @@ struct WorkloadRef {
   std::string name;
 
   auto operator<=>(const WorkloadRef&) const = default;
-  std::string display() const;  // "sample/Deployment/api"
+  std::string display() const;  // "sample/Deployment/api"; "-/Deployment/api" without a namespace
 };
 
 // One resource value: the amount in base units (cores or bytes) and the text
