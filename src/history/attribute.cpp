@@ -24,22 +24,28 @@ std::vector<WorkloadMatcher> matchers_of(const std::vector<manifest::ManifestFil
 // the pods it could own; pods in several namespaces make it own none.
 void deploy_namespaceless(std::vector<WorkloadMatcher>& matchers, const SampleSet& samples,
                           const AttributionOptions& options, std::vector<std::string>& warnings) {
+  // Pods a manifest naming their namespace could own are that manifest's (found once).
+  std::vector<bool> claimed;
+  if (options.namespace_name.empty()) {
+    for (const PodRecord& pod : samples.pods()) {
+      bool owned = false;
+      for (const WorkloadMatcher& other : matchers) {
+        owned = owned || (!other.ref.namespace_name.empty() && may_own(other, pod));
+        if (owned) break;
+      }
+      claimed.push_back(owned);
+    }
+  }
   for (WorkloadMatcher& matcher : matchers) {
     if (!matcher.ref.namespace_name.empty()) continue;
     if (!options.namespace_name.empty()) {
       matcher.deployed_namespace = options.namespace_name;
       continue;
     }
-    // Pods a manifest naming their namespace could own are that manifest's.
-    auto claimed = [&](const PodRecord& pod) {
-      for (const WorkloadMatcher& other : matchers) {
-        if (!other.ref.namespace_name.empty() && may_own(other, pod)) return true;
-      }
-      return false;
-    };
     std::set<std::string> namespaces;
-    for (const PodRecord& pod : samples.pods()) {
-      if (may_own(matcher, pod) && !claimed(pod)) namespaces.insert(pod.namespace_name);
+    const std::vector<PodRecord>& pods = samples.pods();
+    for (std::size_t i = 0; i < pods.size(); ++i) {
+      if (!claimed[i] && may_own(matcher, pods[i])) namespaces.insert(pods[i].namespace_name);
     }
     if (namespaces.size() <= 1) {
       if (!namespaces.empty()) matcher.deployed_namespace = *namespaces.begin();
@@ -56,17 +62,16 @@ void deploy_namespaceless(std::vector<WorkloadMatcher>& matchers, const SampleSe
 }
 
 // kube-state-metrics names pod labels label_<sanitized key>; match selectors the same way.
-void use_prometheus_label_names(std::vector<WorkloadMatcher>& matchers) {
-  for (WorkloadMatcher& matcher : matchers) {
-    Labels names;
-    for (const auto& [key, value] : matcher.selector.match_labels) {
-      names[source::prometheus_label_name(key)] = value;
-    }
-    matcher.selector.match_labels = std::move(names);
-    for (LabelRequirement& requirement : matcher.selector.match_expressions) {
-      requirement.key = source::prometheus_label_name(requirement.key);
-    }
+LabelSelector with_prometheus_label_names(LabelSelector selector) {
+  Labels names;
+  for (const auto& [key, value] : selector.match_labels) {
+    names[source::prometheus_label_name(key)] = value;
   }
+  selector.match_labels = std::move(names);
+  for (LabelRequirement& requirement : selector.match_expressions) {
+    requirement.key = source::prometheus_label_name(requirement.key);
+  }
+  return selector;
 }
 
 }  // namespace
@@ -74,7 +79,11 @@ void use_prometheus_label_names(std::vector<WorkloadMatcher>& matchers) {
 void attribute(History& history, const std::vector<manifest::ManifestFile>& manifests,
                const AttributionOptions& options) {
   std::vector<WorkloadMatcher> matchers = matchers_of(manifests);
-  if (history.prometheus_label_names) use_prometheus_label_names(matchers);
+  if (history.prometheus_label_names) {
+    for (WorkloadMatcher& matcher : matchers) {
+      matcher.selector = with_prometheus_label_names(std::move(matcher.selector));
+    }
+  }
   history.attribution_warnings.clear();
   deploy_namespaceless(matchers, history.samples, options, history.attribution_warnings);
   history.workload_of_pod =
@@ -146,12 +155,8 @@ Resources current_resources(const History& history, const WorkloadRef& ref,
 }
 
 void keep_pods(History& history, const std::string& namespace_name, const LabelSelector& selector) {
-  LabelSelector wanted_labels = selector;
-  if (history.prometheus_label_names) {
-    std::vector<WorkloadMatcher> one{WorkloadMatcher{{}, selector, std::nullopt}};
-    use_prometheus_label_names(one);
-    wanted_labels = one.front().selector;
-  }
+  LabelSelector wanted_labels =
+      history.prometheus_label_names ? with_prometheus_label_names(selector) : selector;
   const std::vector<PodRecord>& pods = history.samples.pods();
   std::vector<bool> keep(pods.size());
   for (std::size_t i = 0; i < pods.size(); ++i) {
