@@ -54,10 +54,8 @@ void compact_after_collecting(store::Store& store, double raw_window, double ret
     throw Failure(ExitCode::fatal, "compacting after the run (every tick is already stored): " +
                                        compacted.error().message);
   }
-  std::cerr << "podfit collect: compacted " << compacted->points_compacted << " points into "
-            << compacted->hours_compacted << " container-hours; dropped "
-            << compacted->sketches_dropped << " container-hours past the retention"
-            << (compacted->vacuumed ? "; vacuumed" : "") << "\n";
+  std::cerr << "podfit collect: " << compacted->text() << (compacted->vacuumed ? "; vacuumed" : "")
+            << "\n";
 }
 
 // Ticks into the store: each tick (and each event) is one transaction.

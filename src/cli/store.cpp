@@ -134,9 +134,7 @@ int run_compact(const StoreOptions& options) {
     now = time_ns("--now", options.now);
   }
   store::CompactSummary summary = must(store.compact(now, raw_window, retention));
-  std::cout << "compacted " << summary.points_compacted << " points into "
-            << summary.hours_compacted << " container-hours; dropped " << summary.sketches_dropped
-            << " container-hours and " << summary.events_dropped << " events past the retention\n";
+  std::cout << summary.text() << '\n';
   return static_cast<int>(ExitCode::ok);
 }
 

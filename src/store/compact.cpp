@@ -111,6 +111,17 @@ Result<std::optional<std::int64_t>> first_raw_hour(const sql::Database& db) {
 
 }  // namespace
 
+std::string CompactSummary::text() const {
+  std::string out = "compacted " + std::to_string(points_compacted) + " points into " +
+                    std::to_string(hours_compacted) + " container-hours; dropped " +
+                    std::to_string(sketches_dropped + raw_hours_dropped) + " container-hours";
+  if (raw_hours_dropped > 0) {
+    out += " (" + std::to_string(raw_hours_dropped) + " of them raw, " +
+           std::to_string(raw_points_dropped) + " points never sketched)";
+  }
+  return out + " and " + std::to_string(events_dropped) + " events past the retention";
+}
+
 // Hours [first_hour, end_hour) become sketches (those past the retention are just
 // dropped), in one transaction: an hour is either raw or sketched, never both.
 Result<void> Store::compact_hours(std::int64_t first_hour, std::int64_t end_hour,
@@ -123,7 +134,11 @@ Result<void> Store::compact_hours(std::int64_t first_hour, std::int64_t end_hour
       impl_->db.prepare("INSERT OR REPLACE INTO hour_sketches(series, hour, count, cpu, memory) "
                         "VALUES(?, ?, ?, ?, ?)"));
   for (auto& [key, pair] : hours) {
-    if (key.hour < oldest_hour) continue;  // already past the retention
+    if (key.hour < oldest_hour) {  // already past the retention
+      ++summary.raw_hours_dropped;
+      summary.raw_points_dropped += pair.cpu.count();
+      continue;
+    }
     if (auto merged = merge_existing(impl_->db, key, pair); !merged) return merged;
     insert.bind(1, key.series).bind(2, key.hour);
     insert.bind(3, static_cast<std::int64_t>(pair.cpu.count()));

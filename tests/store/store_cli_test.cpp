@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <regex>
+
 #include "podfit/source/recorded.hpp"
 #include "store_test_support.hpp"
 #include "support/support.hpp"
@@ -186,4 +188,34 @@ TEST_CASE("compaction ends for samples before 1970, whose hours floor rather tha
   INFO(compacted.err);
   REQUIRE(compacted.exit_code == 0);
   CHECK_THAT(compacted.out, Catch::Contains("compacted 2 points into 1 container-hours"));
+}
+
+TEST_CASE("compaction counts the raw hours it drops past the retention", "[store][cli]") {
+  TempDir dir;
+  std::string trace = (dir / "four.jsonl").string();
+  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                      "/tools/gen_trace.py --families steady --workloads 2 --duration 4d "
+                      "--interval 60 --seed 3 -o " +
+                      shell_quote(trace))
+              .exit_code == 0);
+  std::string store = shell_quote((dir / "s.db").string());
+  REQUIRE(podfit_run("store import " + shell_quote(trace) + " --store " + store).exit_code == 0);
+  // Raw for the last 24 h; sketches kept 2 days: the first day's raw hours go unsketched.
+  CommandResult compacted = podfit_run("store compact --store " + store +
+                                       " --now latest --raw-window 24h --retention 2d");
+  REQUIRE(compacted.exit_code == 0);
+  std::smatch match;
+  std::string out = compacted.out;
+  REQUIRE(std::regex_search(out, match,
+                            std::regex(R"(compacted (\d+) points into (\d+) container-hours; )"
+                                       R"(dropped (\d+) container-hours \((\d+) of them raw, )"
+                                       R"((\d+) points never sketched\))")));
+  long dropped_points = std::stol(match[5]);
+  long sketched = std::stol(match[1]) - dropped_points;  // "compacted" counts both
+  CHECK(std::stol(match[3]) == std::stol(match[4]));     // nothing was sketched before
+  CHECK(dropped_points > 2 * 23 * 60);                   // about a day of two containers
+  CommandResult info = podfit_run("store info --store " + store);
+  REQUIRE(std::regex_search(info.out, match, std::regex(R"(raw samples:\s+(\d+))")));
+  long raw = std::stol(match[1]);
+  CHECK(raw + sketched + dropped_points == 4 * 1440 * 2);  // every imported point accounted for
 }

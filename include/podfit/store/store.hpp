@@ -51,9 +51,17 @@ struct AppendSummary {
 };
 
 struct CompactSummary {
+  // The line `store compact` and `collect --store` print: "compacted N points into H
+  // container-hours; dropped D container-hours (R of them raw, P points never sketched)
+  // and E events past the retention". N includes the P points of raw hours dropped.
+  std::string text() const;
+
   std::size_t hours_compacted = 0;  // (container, hour) sketches written or updated
   std::size_t points_compacted = 0;
   std::size_t sketches_dropped = 0;  // older than the retention
+  // Raw container-hours already past the retention when compacted: dropped unsketched.
+  std::size_t raw_hours_dropped = 0;
+  std::size_t raw_points_dropped = 0;
   std::size_t events_dropped = 0;
   double free_share_before_vacuum = 0;  // free pages / all pages after the deletes
   bool vacuumed = false;
