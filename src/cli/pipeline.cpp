@@ -13,6 +13,7 @@
 
 #include "podfit/core/time.hpp"
 #include "podfit/history/load.hpp"
+#include "podfit/kube/kubeconfig.hpp"
 #include "podfit/kube/live.hpp"
 #include "podfit/policy/recommend_all.hpp"
 #include "podfit/source/prometheus.hpp"
@@ -230,6 +231,42 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
   }
 }
 
+namespace {
+
+bool names_no_namespace(const std::vector<manifest::ManifestFile>& manifests) {
+  for (const auto& file : manifests) {
+    for (const auto& workload : file.workloads) {
+      if (workload.ref.namespace_name.empty()) return true;
+    }
+  }
+  return false;
+}
+
+// -n; without it (and without -A) the kubeconfig context's namespace, which is where
+// `kubectl apply` sends a manifest that names none.
+history::AttributionOptions attribution_options(const KubeFlags& flags,
+                                                const std::vector<manifest::ManifestFile>& manifests,
+                                                std::ostream& diagnostics) {
+  history::AttributionOptions attribution;
+  if (flags.all_namespaces) return attribution;
+  attribution.namespace_name = flags.namespace_name;
+  if (!attribution.namespace_name.empty() || !names_no_namespace(manifests)) return attribution;
+  kube::LoadOptions load = kube::options_from_environment();
+  load.kubeconfig_flag = flags.kubeconfig;
+  load.context_flag = flags.context;
+  auto context = kube::context_namespace(load);
+  if (!context) {
+    diagnostics << "podfit: warning: " << context.error().message
+                << " (manifests that name no namespace go to their pods' namespace)\n";
+    return attribution;
+  }
+  attribution.context_namespace = context->namespace_name;
+  attribution.context_name = context->context;
+  return attribution;
+}
+
+}  // namespace
+
 PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnostics,
                            bool keep_hours_apart) {
   PipelineInputs inputs;
@@ -261,7 +298,8 @@ PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnos
     history::add_live_state(inputs.history,
                             must(kube::read_live_state(*connection.client, connection.scope)));
   }
-  history::attribute(inputs.history, inputs.manifests, {namespace_name});
+  history::attribute(inputs.history, inputs.manifests,
+                     attribution_options(options.kube, inputs.manifests, diagnostics));
   for (const std::string& warning : inputs.history.attribution_warnings) {
     diagnostics << "podfit: warning: " << warning << '\n';
     ++inputs.history.input_problems;

@@ -20,8 +20,15 @@ std::vector<WorkloadMatcher> matchers_of(const std::vector<manifest::ManifestFil
   return matchers;
 }
 
-// Where each manifest that names no namespace is deployed: -n, else the one namespace of
-// the pods it could own; pods in several namespaces make it own none.
+std::string join_names(const std::set<std::string>& names) {
+  std::string list;
+  for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
+  return list;
+}
+
+// Where each manifest that names no namespace is deployed: -n, else the kubeconfig
+// context's namespace, else the one namespace of the pods it could own; pods in several
+// namespaces make it own none.
 void deploy_namespaceless(std::vector<WorkloadMatcher>& matchers, const SampleSet& samples,
                           const AttributionOptions& options, std::vector<std::string>& warnings) {
   // Pods a manifest naming their namespace could own are that manifest's (found once).
@@ -47,15 +54,24 @@ void deploy_namespaceless(std::vector<WorkloadMatcher>& matchers, const SampleSe
     for (std::size_t i = 0; i < pods.size(); ++i) {
       if (!claimed[i] && may_own(matcher, pods[i])) namespaces.insert(pods[i].namespace_name);
     }
+    if (!options.context_namespace.empty()) {
+      matcher.deployed_namespace = options.context_namespace;
+      if (!namespaces.empty() && !namespaces.count(options.context_namespace)) {
+        warnings.push_back(matcher.ref.kind + "/" + matcher.ref.name +
+                           " names no namespace, so it is for namespace \"" +
+                           options.context_namespace + "\" of kubeconfig context \"" +
+                           options.context_name + "\", but its pods are in " +
+                           join_names(namespaces) + ": give -n NAMESPACE");
+      }
+      continue;
+    }
     if (namespaces.size() <= 1) {
       if (!namespaces.empty()) matcher.deployed_namespace = *namespaces.begin();
       continue;
     }
     matcher.deployed_namespace = "";  // owns nothing
-    std::string list;
-    for (const std::string& name : namespaces) list += (list.empty() ? "" : ", ") + name;
     warnings.push_back(matcher.ref.kind + "/" + matcher.ref.name +
-                       " names no namespace and its pods are in " + list +
+                       " names no namespace and its pods are in " + join_names(namespaces) +
                        ": give -n NAMESPACE to say which one the manifest is for (credited to "
                        "none)");
   }

@@ -187,7 +187,38 @@ bool in_cluster_available(const InClusterEnvironment& environment) {
          fs::exists(environment.account_dir + "/token");
 }
 
+// The kubeconfig files kubectl would read, merged; empty when none exists.
+Result<MergedConfig> read_merged(const LoadOptions& options, std::vector<std::string>& files) {
+  MergedConfig merged;
+  files = candidate_files(options);
+  for (const std::string& file : files) {
+    auto text = read_text(file);
+    if (!text) {
+      if (!options.kubeconfig_flag.empty()) return fail("kubeconfig " + file + ": cannot read it");
+      continue;  // like kubectl: missing files in $KUBECONFIG or ~/.kube/config are skipped
+    }
+    PODFIT_TRY(merge_file(file, *text, merged));
+  }
+  return merged;
+}
+
 }  // namespace
+
+Result<ContextNamespace> context_namespace(const LoadOptions& options) {
+  std::vector<std::string> files;
+  PODFIT_TRY_ASSIGN(merged, read_merged(options, files));
+  ContextNamespace result;
+  result.context = options.context_flag.empty() ? merged.current_context : options.context_flag;
+  auto context = merged.contexts.find(result.context);
+  if (result.context.empty() || context == merged.contexts.end()) {
+    if (!options.context_flag.empty() && !merged.files.empty())
+      return fail("kubeconfig: context \"" + result.context + "\" does not exist");
+    result.context.clear();
+    return result;
+  }
+  result.namespace_name = string_field(context->second.body, "namespace");
+  return result;
+}
 
 LoadOptions options_from_environment() {
   LoadOptions options;
@@ -228,16 +259,8 @@ Result<ConnectionConfig> load_in_cluster(const InClusterEnvironment& environment
 }
 
 Result<ConnectionConfig> load_connection(const LoadOptions& options) {
-  MergedConfig merged;
-  std::vector<std::string> files = candidate_files(options);
-  for (const std::string& file : files) {
-    auto text = read_text(file);
-    if (!text) {
-      if (!options.kubeconfig_flag.empty()) return fail("kubeconfig " + file + ": cannot read it");
-      continue;  // like kubectl: missing files in $KUBECONFIG or ~/.kube/config are skipped
-    }
-    PODFIT_TRY(merge_file(file, *text, merged));
-  }
+  std::vector<std::string> files;
+  PODFIT_TRY_ASSIGN(merged, read_merged(options, files));
   bool empty = merged.contexts.empty() && merged.clusters.empty();
   if (empty && options.context_flag.empty() && options.kubeconfig_flag.empty() &&
       in_cluster_available(options.in_cluster)) {

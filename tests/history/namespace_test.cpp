@@ -139,3 +139,66 @@ TEST_CASE("a copy that names its namespace keeps its pods from a copy that names
   CHECK(entries["staging/api-steady-000"]["current"]["requests"]["cpu"] == "123m");
   CHECK(entries["prod/api-steady-000"]["current"]["requests"]["cpu"] == "123m");
 }
+
+TEST_CASE("without -n a namespace-less manifest goes where the kubeconfig context deploys",
+          "[history][namespace]") {
+  TempDir dir;
+  std::string samples = shell_quote(two_namespaces(dir));
+  std::string manifest = shell_quote((dir / "api.yaml").string());
+  podfit::test::write_file(dir / "kubeconfig", R"(apiVersion: v1
+kind: Config
+current-context: prod-admin
+clusters:
+- name: c
+  cluster: {server: "https://127.0.0.1:1"}
+users:
+- name: u
+  user: {token: not-used}
+contexts:
+- name: prod-admin
+  context: {cluster: c, user: u, namespace: prod}
+- name: dev-admin
+  context: {cluster: c, user: u, namespace: dev}
+- name: plain
+  context: {cluster: c, user: u}
+)");
+  std::string env = "KUBECONFIG=" + shell_quote((dir / "kubeconfig").string()) + " ";
+  std::string args = " -o json --samples " + samples + " -f " + manifest;
+
+  CommandResult prod = run_command(env + shell_quote(podfit::test::podfit_binary()) +
+                                   " recommend" + args);
+  INFO(prod.err);
+  REQUIRE(prod.exit_code == 0);  // no "give -n" warning: the context chose prod
+  auto entries = by_workload(prod.out);
+  REQUIRE(entries.size() == 2);
+  CHECK(entries["prod/api-steady-000"]["current"]["requests"]["cpu"] == "123m");
+  CHECK(entries["staging/api-steady-000"]["current"]["requests"].empty());  // not the manifest's
+
+  CommandResult dev = run_command(env + shell_quote(podfit::test::podfit_binary()) +
+                                  " recommend --context dev-admin" + args);
+  CHECK(dev.exit_code == 3);
+  CHECK_THAT(dev.err, Catch::Contains("Deployment/api-steady-000 names no namespace, so it is for "
+                                      "namespace \"dev\" of kubeconfig context \"dev-admin\", "
+                                      "but its pods are in prod, staging: give -n NAMESPACE"));
+  for (const auto& [key, entry] : by_workload(dev.out)) {
+    CHECK(entry["current"]["requests"].empty());  // neither namespace is the manifest's
+  }
+
+  CommandResult flag = run_command(env + shell_quote(podfit::test::podfit_binary()) +
+                                   " recommend --context dev-admin -n staging" + args);
+  REQUIRE(flag.exit_code == 0);  // -n beats the context
+  auto staging = by_workload(flag.out);
+  REQUIRE(staging.size() == 1);
+  CHECK(staging["staging/api-steady-000"]["current"]["requests"]["cpu"] == "123m");
+
+  // A context naming no namespace leaves the pods' own (several here) to decide.
+  CommandResult plain = run_command(env + shell_quote(podfit::test::podfit_binary()) +
+                                    " recommend --context plain" + args);
+  CHECK(plain.exit_code == 3);
+  CHECK_THAT(plain.err, Catch::Contains("its pods are in prod, staging: give -n NAMESPACE"));
+
+  CommandResult missing = run_command(env + shell_quote(podfit::test::podfit_binary()) +
+                                      " recommend --context nowhere" + args);
+  CHECK_THAT(missing.err, Catch::Contains("podfit: warning: kubeconfig: context \"nowhere\" does "
+                                          "not exist"));
+}

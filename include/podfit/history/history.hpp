@@ -54,9 +54,12 @@ bool is_manifest_workload(const WorkloadRef& manifest_ref, const WorkloadRef& wo
                           const std::map<WorkloadRef, std::string>& deployed_namespaces);
 
 struct AttributionOptions {
-  // -n: the namespace the manifests that name none are deployed to. Empty: the one
-  // namespace their pods are in; pods in several make them own none (with a warning).
+  // -n: the namespace the manifests that name none are deployed to. Empty: the kubeconfig
+  // context's namespace, else the one namespace their pods are in; pods in several make
+  // them own none (with a warning).
   std::string namespace_name;
+  std::string context_namespace;  // from kube::context_namespace(); empty when none
+  std::string context_name;
 };
 
 using ContainerKey = std::pair<WorkloadRef, std::string>;

@@ -76,6 +76,16 @@ LoadOptions options_from_environment();
 // environment is present, the service account. Errors name the file and line.
 Result<ConnectionConfig> load_connection(const LoadOptions& options);
 
+// The namespace the kubeconfig's context (--context, else current-context) names, read
+// offline: what `kubectl apply` of a manifest naming no namespace would deploy it to.
+// Empty fields when no kubeconfig or context exists, or the context names no namespace;
+// the in-cluster service account is not consulted.
+struct ContextNamespace {
+  std::string context;
+  std::string namespace_name;
+};
+Result<ContextNamespace> context_namespace(const LoadOptions& options);
+
 // The service-account configuration alone.
 Result<ConnectionConfig> load_in_cluster(const InClusterEnvironment& environment,
                                          const std::string& namespace_flag);
