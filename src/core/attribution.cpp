@@ -113,7 +113,7 @@ WorkloadRef attribute_pod(const PodRecord& pod, const std::vector<WorkloadMatche
     warnings->push_back("pod " + pod.namespace_name + "/" + pod.name + " could belong to " + names +
                         ": credited to neither (is one of them a leftover?)");
   }
-  return workload_of_pod_name(pod.namespace_name, pod.name);
+  return workload_of_pod(pod);
 }
 
 }  // namespace
@@ -145,6 +145,49 @@ std::optional<WorkloadRef> workload_from_pod_name(std::string_view namespace_nam
 WorkloadRef workload_of_pod_name(std::string_view namespace_name, std::string_view pod_name) {
   if (auto named = workload_from_pod_name(namespace_name, pod_name)) return *named;
   return WorkloadRef{std::string(namespace_name), "Pod", std::string(pod_name)};
+}
+
+namespace {
+
+// A controller's pod label, as the API writes it or as kube-state-metrics renames it.
+const std::string* controller_label(const PodRecord& pod, const char* key, const char* metric_key) {
+  if (const std::string* value = label_of(pod, key)) return value;
+  return label_of(pod, metric_key);
+}
+
+// The name before "-<last token>" of the pod's name, when there is one.
+std::optional<std::string> name_before_last_token(const std::string& pod_name) {
+  std::size_t dash = pod_name.rfind('-');
+  if (dash == std::string::npos || dash == 0) return std::nullopt;
+  return pod_name.substr(0, dash);
+}
+
+}  // namespace
+
+WorkloadRef workload_of_pod(const PodRecord& pod) {
+  const std::string& ns = pod.namespace_name;
+  const std::string* job = job_name_label(pod);
+  if (job == nullptr) job = label_of(pod, "label_job_name");
+  if (job != nullptr) return workload_of_owner(ns, "Job", *job);
+  const std::string* hash = controller_label(pod, "pod-template-hash", "label_pod_template_hash");
+  if (hash != nullptr) {
+    std::string tail = "-" + *hash + "-";
+    std::size_t at = pod.name.rfind(tail);
+    if (at != std::string::npos && at > 0 &&
+        is_random_suffix(std::string_view(pod.name).substr(at + tail.size()))) {
+      return WorkloadRef{ns, "Deployment", pod.name.substr(0, at)};
+    }
+  }
+  bool stateful = controller_label(pod, "statefulset.kubernetes.io/pod-name",
+                                   "label_statefulset_kubernetes_io_pod_name") != nullptr;
+  bool daemon = !stateful && (controller_label(pod, "pod-template-generation",
+                                               "label_pod_template_generation") != nullptr);
+  if (stateful || daemon) {
+    if (auto owner = name_before_last_token(pod.name)) {
+      return WorkloadRef{ns, stateful ? "StatefulSet" : "DaemonSet", *owner};
+    }
+  }
+  return workload_of_pod_name(ns, pod.name);
 }
 
 WorkloadRef workload_of_owner(std::string_view namespace_name, std::string_view kind,

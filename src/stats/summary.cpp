@@ -102,7 +102,7 @@ WorkloadRef detail::workload_of(const SampleSet& samples,
                                 std::uint32_t pod) {
   if (pod < workload_of_pod.size()) return workload_of_pod[pod];
   const PodRecord& record = samples.pods()[pod];  // not attributed: named as attribution would
-  return workload_of_pod_name(record.namespace_name, record.name);
+  return podfit::workload_of_pod(record);
 }
 
 Trend memory_trend(const std::vector<SamplePoint>& points) {

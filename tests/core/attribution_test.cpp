@@ -232,3 +232,30 @@ TEST_CASE("could_own follows each controller's pod names and labels", "[attribut
 }
 
 }  // namespace podfit
+
+namespace podfit {
+
+TEST_CASE("a pod's controller labels tell its kind where the name cannot", "[attribution]") {
+  auto of = [](std::string name, Labels labels) {
+    WorkloadRef ref = workload_of_pod(PodRecord{"ns", std::move(name), std::move(labels)});
+    return ref.kind + ":" + ref.name;
+  };
+  // <name>-<5>: a DaemonSet's, a Job's or a ReplicaSet's by name alone.
+  CHECK(of("fluent-bit-x7k2p", {}) == "DaemonSet|Job:fluent-bit");
+  CHECK(of("fluent-bit-x7k2p", {{"controller-revision-hash", "7c9d8b6f5"},
+                                {"pod-template-generation", "3"}}) == "DaemonSet:fluent-bit");
+  CHECK(of("db-migrate-x7k2p", {{"batch.kubernetes.io/job-name", "db-migrate"}}) ==
+        "Job:db-migrate");
+  CHECK(of("report-28974520-x7k2p", {{"job-name", "report-28974520"}}) == "CronJob:report");
+  // A hash the name rule does not take (too short) is believed when the label says so.
+  CHECK(of("web-abc-x7k2p", {{"pod-template-hash", "abc"}}) == "Deployment:web");
+  CHECK(of("web-9f8d7c6b5-x7k2p", {{"pod-template-hash", "other"}}) == "Deployment:web");
+  CHECK(of("kafka-broker-10", {{"statefulset.kubernetes.io/pod-name", "kafka-broker-10"}}) ==
+        "StatefulSet:kafka-broker");
+  // Prometheus (kube-state-metrics) spells the labels label_<name>.
+  CHECK(of("node-exporter-x7k2p", {{"label_pod_template_generation", "1"}}) ==
+        "DaemonSet:node-exporter");
+  CHECK(of("lonely", {}) == "Pod:lonely");
+}
+
+}  // namespace podfit

@@ -48,6 +48,12 @@ std::optional<WorkloadRef> workload_from_pod_name(std::string_view namespace_nam
 // one fallback used wherever only a pod's name is known.
 WorkloadRef workload_of_pod_name(std::string_view namespace_name, std::string_view pod_name);
 
+// The workload a pod's controller labels imply (job-name: its Job or CronJob;
+// pod-template-hash: its Deployment; statefulset.kubernetes.io/pod-name: its StatefulSet;
+// pod-template-generation: its DaemonSet), else workload_of_pod_name. Labels tell apart
+// what a name alone cannot (a DaemonSet's <name>-<5> from a Job's).
+WorkloadRef workload_of_pod(const PodRecord& pod);
+
 // The workload a pod's owner reference (or kube-state-metrics' owner_kind/owner_name)
 // stands for: a ReplicaSet named <name>-<pod-template-hash> is its Deployment's, a Job
 // named <name>-<schedule> its CronJob's; any other owner is itself.
