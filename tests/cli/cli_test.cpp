@@ -159,6 +159,12 @@ TEST_CASE("a broken manifest is reported with file:line and the others are still
   CHECK(run.err.find("05-chart.yaml:4") != std::string::npos);
   CHECK(run.out.find("02-sample-node-api.deployment.yaml") != std::string::npos);
   CHECK(podfit::test::read_file(manifests / "04-broken.yaml") == broken);
+  // docs/exit-codes.md: a skipped input outranks "a change is proposed".
+  CommandResult check = podfit_run("patch --check --samples " +
+                                   shell_quote(fixture("samples.jsonl")) + " -f " +
+                                   shell_quote(manifests.string()));
+  CHECK(check.exit_code == 3);
+  CHECK(check.out.find("02-sample-node-api.deployment.yaml") != std::string::npos);
 }
 
 TEST_CASE("malformed sample lines are reported with file:line and skipped", "[cli]") {
