@@ -35,7 +35,7 @@ KubeConnection connect_to_cluster(const KubeFlags& flags) {
   options.namespace_flag = flags.namespace_name;
   auto config = kube::load_connection(options);
   if (!config) throw Failure(ExitCode::fatal, config.error().message);
-  net::Timeouts timeouts;
+  net::RequestLimits timeouts;
   timeouts.request_ms = static_cast<long>(flags.request_timeout_seconds * 1000);
   timeouts.connect_ms = std::min(timeouts.request_ms, 10'000L);
   KubeConnection connection;

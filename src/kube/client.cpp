@@ -101,7 +101,7 @@ ApiClient::ApiClient(ConnectionConfig config, std::unique_ptr<net::HttpTransport
       credentials_(config_.user, config_.cluster) {}
 
 std::unique_ptr<ApiClient> ApiClient::connect(const ConnectionConfig& config,
-                                              const net::Timeouts& timeouts,
+                                              const net::RequestLimits& timeouts,
                                               net::RetryPolicy retry) {
   net::TlsOptions tls;
   tls.ca_file = config.cluster.ca_file;
@@ -181,7 +181,9 @@ Result<std::string> ApiClient::send(const std::string& method, const std::string
       continue;
     }
     if (!net::is_retryable_status(status) || last)
-      return fail(describe_failure(method, path, status, response->body, attempt));
+      return fail(describe_failure(method, path, status,
+                                   net::mask_credentials(response->body, request.headers),
+                                   attempt));
     retry_.sleep(net::retry_delay_seconds(retry_, attempt, response->retry_after));
   }
 }

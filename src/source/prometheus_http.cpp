@@ -34,7 +34,10 @@ class HttpPrometheusApi : public PrometheusApi {
     request.post_body = form;
     auto response = transport_->get(request);
     if (!response) return fail(base_url() + path + ": " + response.error().message);
-    return PrometheusReply{response->status, std::move(response->body)};
+    if (response->status >= 200 && response->status < 300)
+      return PrometheusReply{response->status, std::move(response->body)};
+    // An error answer is only ever quoted in a message: never with what we sent in it.
+    return PrometheusReply{response->status, net::mask_credentials(response->body, headers_)};
   }
 
   std::string base_url() const override { return net::redact_userinfo(connection_.url); }
@@ -52,7 +55,7 @@ PrometheusApiFactory make_prometheus_http_api(const PrometheusConnection& connec
     net::TlsOptions tls;
     tls.ca_file = connection.ca_file;
     tls.insecure_skip_verify = connection.insecure_skip_verify;
-    net::Timeouts timeouts;
+    net::RequestLimits timeouts;
     timeouts.request_ms = std::lround(connection.timeout_seconds * 1000);
     return std::make_unique<HttpPrometheusApi>(connection, net::make_curl_transport(tls, timeouts));
   };

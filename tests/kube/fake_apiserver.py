@@ -15,6 +15,7 @@ Usage: fake_apiserver.py --scenario FILE --cert PEM --key PEM --client-ca PEM
 import argparse
 import base64
 import datetime
+import gzip
 import http.server
 import json
 import os
@@ -228,7 +229,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not self.log_path:
             return
         entry = {"method": self.command, "path": self.path, "status": status, "user": user,
-                 "accept": self.headers.get("Accept", "")}
+                 "accept": self.headers.get("Accept", ""),
+                 "accept_encoding": self.headers.get("Accept-Encoding", "")}
         with Handler.log_lock:
             with open(self.log_path, "a") as f:
                 f.write(json.dumps(entry) + "\n")
@@ -343,6 +345,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                        struct.pack("ii", 1, 0))
             self.close_connection = True
             self.connection.close()
+            return True
+        if "gzip_mib" in fault:
+            # A small gzip answer that inflates to gzip_mib MiB of JSON whitespace.
+            raw = b'{"kind":"PodMetricsList","items":[' + b" " * (fault["gzip_mib"] << 20) + b"]}"
+            payload = gzip.compress(raw, compresslevel=9)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            self.log_request_line(200, None)
+            return True
+        if fault.get("echo_authorization"):
+            # Some proxies quote the request back in their error page.
+            self.send_status(403, "Forbidden", "denied: " + self.headers.get("Authorization", ""),
+                             None)
             return True
         if "status" in fault:
             headers = {}

@@ -21,7 +21,7 @@ class ApiClient {
 
   // The libcurl transport configured from the connection's TLS settings.
   static std::unique_ptr<ApiClient> connect(const ConnectionConfig& config,
-                                            const net::Timeouts& timeouts = {},
+                                            const net::RequestLimits& timeouts = {},
                                             net::RetryPolicy retry = {});
 
   // GETs `path` ("/api/v1/pods?limit=500"); returns the body of a 2xx response.

@@ -2,6 +2,7 @@
 // the network.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -50,15 +51,27 @@ struct TlsOptions {
   std::string server_name;  // verify the certificate for this name instead of the URL's host
 };
 
-struct Timeouts {
+// The size of an answer podfit accepts, after decompression: $PODFIT_MAX_ANSWER_MIB
+// MiB when that is a positive integer, else 512 MiB (a PodMetricsList of 100,000 pods is
+// ~60 MiB).
+std::size_t max_answer_bytes_from_environment();
+
+// What one request may cost: time, and the size of its answer.
+struct RequestLimits {
   long connect_ms = 10'000;
   long request_ms = 60'000;  // the whole request, body included
+  std::size_t max_body_bytes = max_answer_bytes_from_environment();
 };
 
 // `url` with any user:password@ replaced by "***@": what messages may print.
 std::string redact_userinfo(const std::string& url);
 
+// `text` (an answer's body quoted in a message) with every credential `headers` sent —
+// the Authorization header's token, or its Basic user:password, password and encoding —
+// replaced by "***": some servers and proxies echo what they were sent.
+std::string mask_credentials(std::string text, const std::vector<std::string>& headers);
+
 // The libcurl transport. Keeps connections alive between requests.
-std::unique_ptr<HttpTransport> make_curl_transport(const TlsOptions& tls, const Timeouts& timeouts);
+std::unique_ptr<HttpTransport> make_curl_transport(const TlsOptions& tls, const RequestLimits& limits);
 
 }  // namespace podfit::net
