@@ -58,7 +58,7 @@ source::PrometheusQueryOptions prometheus_query_options(const PrometheusFlags& f
   if (!flags.rate_window.empty())
     query.rate_window_seconds = seconds("--rate-window", flags.rate_window);
   if (!flags.end.empty()) {
-    auto end = parse_rfc3339_ns(flags.end);
+    auto end = parse_supported_time_ns(flags.end);
     if (!end) throw Failure(ExitCode::usage, "--prometheus-end: " + end.error().message);
     query.end_ns = *end;
   }

@@ -31,7 +31,7 @@ struct StoreOptions {
 };
 
 std::int64_t time_ns(const std::string& flag, const std::string& text) {
-  auto parsed = parse_rfc3339_ns(text);
+  auto parsed = parse_supported_time_ns(text);
   if (!parsed) throw Failure(ExitCode::usage, flag + ": " + parsed.error().message);
   return *parsed;
 }

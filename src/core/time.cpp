@@ -140,6 +140,14 @@ tl::unexpected<Error> bad_duration(std::string_view text, const char* why) {
 
 }  // namespace
 
+Result<std::int64_t> parse_supported_time_ns(std::string_view text) {
+  PODFIT_TRY_ASSIGN(time_ns, parse_rfc3339_ns(text));
+  if (!is_supported_time(time_ns)) {
+    return bad_timestamp(text, "before 1970 or after 2199, which podfit does not support");
+  }
+  return time_ns;
+}
+
 Result<double> parse_go_duration_seconds(std::string_view text) {
   std::string_view rest = text;
   bool negative = false;

@@ -95,7 +95,7 @@ std::string event_line(const LivePod& pod, const LiveContainer& container) {
 ContainerEvent event_from(std::string namespace_name, std::string pod, std::string container,
                           int restart_count, std::string reason, const std::string& finished_at,
                           std::optional<double> memory_limit_bytes) {
-  auto finished = parse_rfc3339_ns(finished_at);
+  auto finished = parse_supported_time_ns(finished_at);
   return ContainerEvent{std::move(namespace_name), std::move(pod),
                         std::move(container),      finished ? *finished : now_ns(),
                         std::move(reason),         restart_count,
@@ -148,7 +148,7 @@ class Collector {
     std::int64_t newest = 0;
     for (const PodUsage& pod : *pods) {
       pods_seen_.insert(pod.namespace_name + "/" + pod.name);
-      auto time = parse_rfc3339_ns(pod.timestamp);
+      auto time = parse_supported_time_ns(pod.timestamp);
       if (time) newest = std::max(newest, *time);
     }
     if (pods->empty() || newest <= last_timestamp_ns_) {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "podfit/core/time.hpp"
 #include "podfit/policy/policy.hpp"
 #include "podfit/quantity/quantity.hpp"
 
@@ -64,6 +65,7 @@ std::optional<double> parse_duration_seconds(std::string_view text) {
       return std::nullopt;
     }
   }
+  if (!(total <= kMaxSpanSeconds)) return std::nullopt;  // 50 years; see core/time.hpp
   return total;
 }
 

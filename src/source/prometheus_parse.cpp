@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "podfit/core/time.hpp"
 #include "podfit/source/prometheus.hpp"
 
 namespace podfit::source {
@@ -43,6 +44,10 @@ Result<std::pair<std::int64_t, double>> parse_pair(dom::element element) {
   ++it;
   if (auto error = (*it).get_string().get(text)) return json_error("sample value", error);
   PODFIT_TRY_ASSIGN(value, parse_sample_value(text));
+  if (!(seconds >= 0 && seconds * 1e9 < static_cast<double>(kLatestTimeNs))) {
+    return fail("Prometheus answer: sample time " + std::to_string(seconds) +
+                " is before 1970 or after 2199, which podfit does not support");
+  }
   // Prometheus times are whole milliseconds written as decimal seconds.
   auto ms = static_cast<std::int64_t>(std::llround(seconds * 1000.0));
   return std::pair<std::int64_t, double>(ms * 1'000'000, value);

@@ -122,9 +122,15 @@ Result<double> parse_history_seconds(std::string_view text) {
   } else if (auto parsed = parse_go_duration_seconds(text)) {
     seconds = *parsed;
   }
-  if (!seconds || !(*seconds > 0)) {
-    return fail("'" + std::string(text) + "' is not a duration such as 14d, 12h, 1m or 30s");
-  }
+  auto refuse = [text](const char* why) {
+    std::string message = "'";
+    message.append(text);
+    message += "' ";
+    message += why;
+    return fail(message);
+  };
+  if (!seconds || !(*seconds > 0)) return refuse("is not a duration such as 14d, 12h, 1m or 30s");
+  if (*seconds > kMaxSpanSeconds) return refuse("is longer than 50 years, which podfit does not support");
   return *seconds;
 }
 

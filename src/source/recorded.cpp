@@ -295,7 +295,7 @@ Result<void> LineParser::validate(std::size_t index, Ready& ready,
   }
   if (!pod.timestamp) return problem("timestamp is missing");
   if (*pod.timestamp != last_timestamp_) {
-    auto time = parse_rfc3339_ns(*pod.timestamp);
+    auto time = parse_supported_time_ns(*pod.timestamp);
     if (!time) return problem(time.error().message);
     last_timestamp_ = *pod.timestamp;
     last_time_ns_ = *time;
@@ -310,6 +310,8 @@ Result<void> LineParser::validate(std::size_t index, Ready& ready,
       auto window = parse_go_duration_seconds(*pod.window);
       if (!window) return problem("window: " + window.error().message);
       if (*window < 0) return problem("window \"" + std::string(*pod.window) + "\" is negative");
+      if (*window > kMaxSpanSeconds)
+        return problem("window \"" + std::string(*pod.window) + "\" is longer than 50 years");
       text.assign(*pod.window);
       seconds = *window;
     }

@@ -166,22 +166,43 @@ TEST_CASE("decay over a compacted week weighs each compacted hour by its own age
   }
 }
 
-TEST_CASE("compaction ends for samples before 1970, whose hours floor rather than truncate",
-          "[store][cli]") {
-  TempDir dir;
-  std::string samples = (dir / "old.jsonl").string();
+// One PodMetricsList line per time, for the two tests below.
+static std::string metrics_lines(std::initializer_list<const char*> times) {
   std::string lines;
-  for (const char* time : {"1969-12-31T23:58:00Z", "1969-12-31T23:59:00Z"}) {
+  for (const char* time : times) {
     lines +=
         std::string(R"({"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1",)") +
         R"("metadata":{},"items":[{"metadata":{"name":"a-5d8f7c9b6d-x2k9p","namespace":"n"},)" +
         R"("timestamp":")" + time + R"(","window":"15s","containers":[{"name":"c",)" +
         R"("usage":{"cpu":"5m","memory":"10Mi"}}]}]})" + "\n";
   }
-  podfit::test::write_file(samples, lines);
+  return lines;
+}
+
+TEST_CASE("samples before 1970 are refused; a damaged store holding some still compacts",
+          "[store][cli]") {
+  TempDir dir;
+  std::string old_samples = (dir / "old.jsonl").string();
+  podfit::test::write_file(old_samples,
+                           metrics_lines({"1969-12-31T23:58:00Z", "2262-01-01T00:00:00Z"}));
   std::string store = shell_quote((dir / "s.db").string());
+  CommandResult refused = podfit_run("store import " + shell_quote(old_samples) + " --store " + store);
+  CHECK(refused.exit_code == 3);  // both lines reported and skipped
+  CHECK_THAT(refused.err, Catch::Contains("old.jsonl:1: n/a-5d8f7c9b6d-x2k9p: "));
+  CHECK_THAT(refused.err, Catch::Contains("timestamp \"1969-12-31T23:58:00Z\": before 1970 or "
+                                          "after 2199, which podfit does not support"));
+  CHECK_THAT(refused.err, Catch::Contains("old.jsonl:2:"));
+
+  // Moved back two hours behind podfit's back: 1969-12-31T22:58 and 22:59.
+  std::string samples = (dir / "new.jsonl").string();
+  podfit::test::write_file(samples, metrics_lines({"1970-01-01T00:58:00Z", "1970-01-01T00:59:00Z"}));
   REQUIRE(podfit_run("store import " + shell_quote(samples) + " --store " + store).exit_code == 0);
-  // The hour 1969-12-31T23:00 was computed as 1970-01-01T00:00 and compact looped forever.
+  REQUIRE(run_command(podfit::test::python() + " -c \"import sqlite3; c = sqlite3.connect('" +
+                      (dir / "s.db").string() +
+                      "'); c.execute('UPDATE samples SET time_ns = time_ns - 7200000000000'); "
+                      "c.commit()\"")
+              .exit_code == 0);
+  // The hour 1969-12-31T22:00 was computed as 1970-01-01T00:00 and compact looped forever.
   CommandResult compacted = run_command("timeout 30 " + shell_quote(podfit::test::podfit_binary()) +
                                         " store compact --store " + store +
                                         " --now 1970-01-03T00:00:00Z --raw-window 1h");
