@@ -5,7 +5,7 @@ JOBS ?= 2
 PODFIT := $(BUILD_DIR)/podfit
 FIXTURE := fixtures/sample-app
 
-.PHONY: all setup configure build demo test bench format clean
+.PHONY: all setup configure build demo test bench fuzz asan format clean
 
 all: build
 
@@ -30,6 +30,19 @@ test: build
 
 bench: build
 	@bench/run.sh $(BUILD_DIR)
+
+# libFuzzer harnesses (fuzz/), FUZZ_SECONDS each (default 60); needs clang.
+fuzz:
+	@scripts/setup.sh fuzz
+	@fuzz/run.sh
+
+# The whole test suite under AddressSanitizer + UBSan (RelWithDebInfo, in build-asan/).
+asan: setup
+	@test -f build-asan/CMakeCache.txt || cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DPODFIT_SANITIZE=ON -DPODFIT_BUILD_BENCH=OFF
+	@cmake --build build-asan -j$(JOBS)
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j$(JOBS)
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -12,6 +12,10 @@ packages=(
   # package here, with --no-install-recommends (its recommends pull in node-exporter and more).
   prometheus
 )
+# `scripts/setup.sh fuzz` (make fuzz) also wants clang, whose runtime has libFuzzer.
+if [[ "${1:-}" == "fuzz" ]]; then
+  packages+=(clang)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
