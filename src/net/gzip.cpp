@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
 namespace podfit::net {
 
 namespace {
@@ -65,6 +67,17 @@ Result<std::string> gzip_decompress(std::string_view bytes, std::size_t max_byte
   }
   if (stream.avail_in != 0) return fail("gzip: trailing bytes after the data");
   return out;
+}
+
+std::uint32_t crc32(std::string_view bytes, std::uint32_t crc) {
+  uLong value = crc;
+  // zlib takes a uInt length: feed it in pieces a uInt can hold.
+  while (!bytes.empty()) {
+    std::size_t piece = std::min<std::size_t>(bytes.size(), 1u << 30);
+    value = ::crc32(value, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(piece));
+    bytes.remove_prefix(piece);
+  }
+  return static_cast<std::uint32_t>(value);
 }
 
 }  // namespace podfit::net

@@ -65,10 +65,14 @@ Result<std::map<HourKey, HourPair>> sketch_raw_points(sql::Database& db, std::in
 // An hour may already have a sketch (points that arrived late): merge into it.
 Result<void> merge_existing(sql::Database& db, const HourKey& key, HourPair& pair) {
   PODFIT_TRY_ASSIGN(
-      existing, db.prepare("SELECT cpu, memory FROM hour_sketches WHERE series = ? AND hour = ?"));
+      existing, db.prepare("SELECT cpu, memory, count, crc FROM hour_sketches WHERE series = ? "
+                           "AND hour = ?"));
   existing.bind(1, key.series).bind(2, key.hour);
   PODFIT_TRY_ASSIGN(row, existing.step());
   if (!row) return {};
+  PODFIT_TRY(verify_checksum(db, "hour sketch", key.series, key.hour, existing, 3,
+                             sketch_checksum(key.series, key.hour, existing.integer(2),
+                                             existing.blob(0), existing.blob(1))));
   auto cpu = QuantileSketch::decode(existing.blob(0));
   auto memory = QuantileSketch::decode(existing.blob(1));
   if (!cpu || !memory) return fail(db.path() + ": bad hour sketch (corrupt store)");
@@ -131,8 +135,7 @@ Result<void> Store::compact_hours(std::int64_t first_hour, std::int64_t end_hour
                     sketch_raw_points(impl_->db, first_hour, end_hour, summary.points_compacted));
   PODFIT_TRY_ASSIGN(
       insert,
-      impl_->db.prepare("INSERT OR REPLACE INTO hour_sketches(series, hour, count, cpu, memory) "
-                        "VALUES(?, ?, ?, ?, ?)"));
+      impl_->db.prepare(kInsertHourSketchSql));
   for (auto& [key, pair] : hours) {
     if (key.hour < oldest_hour) {  // already past the retention
       ++summary.raw_hours_dropped;
@@ -140,10 +143,9 @@ Result<void> Store::compact_hours(std::int64_t first_hour, std::int64_t end_hour
       continue;
     }
     if (auto merged = merge_existing(impl_->db, key, pair); !merged) return merged;
-    insert.bind(1, key.series).bind(2, key.hour);
-    insert.bind(3, static_cast<std::int64_t>(pair.cpu.count()));
-    insert.bind_blob(4, pair.cpu.encode()).bind_blob(5, pair.memory.encode());
-    if (auto done = insert.run(); !done) return done;
+    PODFIT_TRY(insert_hour_sketch(insert, key.series, key.hour,
+                                  static_cast<std::int64_t>(pair.cpu.count()), pair.cpu.encode(),
+                                  pair.memory.encode()));
     ++summary.hours_compacted;
   }
   auto remove_rows = impl_->db.prepare("DELETE FROM samples WHERE time_ns >= ? AND time_ns < ?");

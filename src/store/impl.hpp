@@ -70,6 +70,25 @@ Result<void> decode_chunk_of(const sql::Database& db, std::int64_t series, std::
 // The first and last time of any chunk (max, min when there are none).
 Result<std::pair<std::int64_t, std::int64_t>> chunk_time_range(const sql::Database& db);
 
+// CRC-32 of a chunk row or hour-sketch row (checksum.cpp), stored in its `crc` column.
+std::int64_t chunk_checksum(std::int64_t series, std::int64_t hour, std::int64_t count,
+                            std::string_view points);
+std::int64_t sketch_checksum(std::int64_t series, std::int64_t hour, std::int64_t count,
+                             std::string_view cpu, std::string_view memory);
+// One hour_sketches row with its checksum, through a statement prepared from
+// kInsertHourSketchSql.
+inline constexpr const char* kInsertHourSketchSql =
+    "INSERT OR REPLACE INTO hour_sketches(series, hour, count, cpu, memory, crc) "
+    "VALUES(?, ?, ?, ?, ?, ?)";
+Result<void> insert_hour_sketch(sql::Statement& insert, std::int64_t series, std::int64_t hour,
+                                std::int64_t count, const std::string& cpu,
+                                const std::string& memory);
+// An error naming the row when `row`'s column `column` holds a checksum other than
+// `computed`; rows without one (NULL) pass.
+Result<void> verify_checksum(const sql::Database& db, const char* what, std::int64_t series,
+                             std::int64_t hour, const sql::Statement& row, int column,
+                             std::int64_t computed);
+
 // Floor division: the hour a time falls in, also for times before 1970.
 inline std::int64_t hour_of(std::int64_t time_ns) {
   return time_ns / kNanosPerHour - (time_ns % kNanosPerHour < 0 ? 1 : 0);

@@ -22,11 +22,14 @@ struct SeriesHour {
 
 Result<std::vector<SamplePoint>> load_chunk(const sql::Database& db, std::int64_t series,
                                             std::int64_t hour) {
-  PODFIT_TRY_ASSIGN(select, db.prepare("SELECT points FROM chunks WHERE series = ? AND hour = ?"));
+  PODFIT_TRY_ASSIGN(select, db.prepare("SELECT points, count, crc FROM chunks WHERE series = ? "
+                                       "AND hour = ?"));
   select.bind(1, series).bind(2, hour);
   PODFIT_TRY_ASSIGN(row, select.step());
   std::vector<SamplePoint> points;
   if (!row) return points;
+  PODFIT_TRY(verify_checksum(db, "chunk", series, hour, select, 2,
+                             chunk_checksum(series, hour, select.integer(1), select.blob(0))));
   if (auto decoded = decode_chunk_of(db, series, hour, select.blob(0), points); !decoded) {
     return tl::unexpected(decoded.error());
   }
@@ -39,10 +42,13 @@ Result<std::size_t> add_to_chunk(sql::Database& db, std::int64_t series, std::in
   std::size_t added = merge_points(stored, std::move(points));
   if (added == 0) return added;
   auto save =
-      db.prepare("INSERT OR REPLACE INTO chunks(series, hour, count, points) VALUES(?, ?, ?, ?)");
+      db.prepare("INSERT OR REPLACE INTO chunks(series, hour, count, points, crc) "
+                 "VALUES(?, ?, ?, ?, ?)");
   if (!save) return tl::unexpected(save.error());
-  save->bind(1, series).bind(2, hour).bind(3, static_cast<std::int64_t>(stored.size()));
-  save->bind_blob(4, encode_chunk(hour, stored));
+  auto count = static_cast<std::int64_t>(stored.size());
+  std::string bytes = encode_chunk(hour, stored);
+  save->bind(1, series).bind(2, hour).bind(3, count);
+  save->bind_blob(4, bytes).bind(5, chunk_checksum(series, hour, count, bytes));
   if (auto done = save->run(); !done) return tl::unexpected(done.error());
   return added;
 }
@@ -97,13 +103,16 @@ Result<std::int64_t> open_hour(const sql::Database& db) {
 Result<void> for_each_chunk_blob(const sql::Database& db, std::int64_t first_hour,
                                  std::int64_t last_hour, const ChunkBlobVisitor& visit) {
   PODFIT_TRY_ASSIGN(
-      rows, db.prepare("SELECT series, hour, points FROM chunks WHERE hour >= ? AND hour <= ? "
-                       "ORDER BY hour, series"));
+      rows, db.prepare("SELECT series, hour, points, count, crc FROM chunks WHERE hour >= ? AND "
+                       "hour <= ? ORDER BY hour, series"));
   rows.bind(1, first_hour).bind(2, last_hour);
   for (;;) {
     PODFIT_TRY_ASSIGN(row, rows.step());
     if (!row) break;
-    if (auto done = visit(rows.integer(0), rows.integer(1), rows.blob(2)); !done) return done;
+    std::int64_t series = rows.integer(0), hour = rows.integer(1);
+    PODFIT_TRY(verify_checksum(db, "chunk", series, hour, rows, 4,
+                               chunk_checksum(series, hour, rows.integer(3), rows.blob(2))));
+    if (auto done = visit(series, hour, rows.blob(2)); !done) return done;
   }
   return {};
 }

@@ -205,12 +205,16 @@ Result<std::vector<HourSketch>> read_sketches(
   PODFIT_TRY_ASSIGN(
       rows,
       db.prepare(
-          "SELECT series, hour, cpu, memory FROM hour_sketches WHERE hour >= ? AND hour <= ?"));
+          "SELECT series, hour, cpu, memory, count, crc FROM hour_sketches WHERE hour >= ? AND "
+          "hour <= ?"));
   rows.bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
   for (;;) {
     PODFIT_TRY_ASSIGN(row, rows.step());
     if (!row) break;
     std::int64_t id = rows.integer(0);
+    PODFIT_TRY(verify_checksum(db, "hour sketch", id, rows.integer(1), rows, 5,
+                               sketch_checksum(id, rows.integer(1), rows.integer(4), rows.blob(2),
+                                               rows.blob(3))));
     auto found = series.find(id);
     if (found == series.end()) return fail(db.path() + ": sketch of an unknown series (corrupt)");
     PODFIT_TRY(collector.add(found->second, id, rows.integer(1), rows.blob(2), rows.blob(3)));
@@ -307,8 +311,7 @@ Result<void> Store::put_sketches(const std::vector<HourSketch>& sketches,
   PODFIT_TRY_ASSIGN(transaction, sql::Transaction::begin(impl_->db));
   PODFIT_TRY_ASSIGN(
       insert,
-      impl_->db.prepare("INSERT OR REPLACE INTO hour_sketches(series, hour, count, cpu, memory) "
-                        "VALUES(?, ?, ?, ?, ?)"));
+      impl_->db.prepare(kInsertHourSketchSql));
   for (const HourSketch& sketch : sketches) {
     auto pod = impl_->pod_id(pods_of.pods().at(sketch.pod));
     auto series =
@@ -317,10 +320,10 @@ Result<void> Store::put_sketches(const std::vector<HourSketch>& sketches,
       impl_->forget_caches();
       return tl::unexpected(series.error());
     }
-    insert.bind(1, *series).bind(2, hour_of(sketch.hour_start_ns));
-    insert.bind(3, static_cast<std::int64_t>(sketch.cpu.count()));
-    insert.bind_blob(4, sketch.cpu.encode()).bind_blob(5, sketch.memory.encode());
-    if (auto done = insert.run(); !done) {
+    if (auto done = insert_hour_sketch(insert, *series, hour_of(sketch.hour_start_ns),
+                                       static_cast<std::int64_t>(sketch.cpu.count()),
+                                       sketch.cpu.encode(), sketch.memory.encode());
+        !done) {
       impl_->forget_caches();
       return tl::unexpected(done.error());
     }

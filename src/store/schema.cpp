@@ -13,6 +13,8 @@ namespace podfit::store {
 namespace {
 
 Result<void> convert_to_version2(sql::Database& db);
+Result<void> add_checksums(sql::Database& db);
+Result<void> add_crc_column(sql::Database& db, const char* table);
 
 // Migration i takes a store from schema version i to i + 1: its SQL, then its
 // conversion of the data, if any. Append, never edit.
@@ -94,6 +96,9 @@ CREATE TABLE hour_sketches_v2(
   PRIMARY KEY(hour, series)) WITHOUT ROWID;
 )sql",
      convert_to_version2},
+    // Version 3: a CRC-32 per chunk and per hour sketch (SQLite keeps no checksums);
+    // the columns are added by add_checksums (convert_to_version2 adds chunks.crc).
+    {"", add_checksums},
 };
 
 // Every raw point of a closed hour goes into a chunk (the hour of the newest
@@ -101,6 +106,8 @@ CREATE TABLE hour_sketches_v2(
 // keyed (hour, series) like `chunks`: hours are written in time order, so new
 // rows go at the end of the b-tree and its pages stay full.
 Result<void> convert_to_version2(sql::Database& db) {
+  // The chunk writer below is today's, which fills version 3's checksum column.
+  PODFIT_TRY(add_crc_column(db, "chunks"));
   PODFIT_TRY_ASSIGN(newest, db.prepare("SELECT max(time_ns) FROM samples"));
   if (auto row = newest.step(); !row) return tl::unexpected(row.error());
   if (!newest.is_null(0)) {
@@ -136,6 +143,60 @@ Result<void> convert_to_version2(sql::Database& db) {
   }
   insert.reset();
   return db.exec("DROP TABLE hour_sketches; ALTER TABLE hour_sketches_v2 RENAME TO hour_sketches");
+}
+
+// Checksums for the rows written before version 3 (a damaged row among them now is
+// taken as it is: nothing can tell).
+Result<bool> has_column(sql::Database& db, const char* table, const char* column) {
+  PODFIT_TRY_ASSIGN(columns, db.prepare(std::string("SELECT count(*) FROM pragma_table_info('") +
+                                        table + "') WHERE name = '" + column + "'"));
+  PODFIT_TRY(columns.step());
+  return columns.integer(0) > 0;
+}
+
+Result<void> add_crc_column(sql::Database& db, const char* table) {
+  PODFIT_TRY_ASSIGN(present, has_column(db, table, "crc"));
+  if (present) return {};
+  return db.exec(std::string("ALTER TABLE ") + table + " ADD COLUMN crc INTEGER");
+}
+
+Result<void> add_checksums(sql::Database& db) {
+  PODFIT_TRY(add_crc_column(db, "chunks"));
+  PODFIT_TRY(add_crc_column(db, "hour_sketches"));
+  struct Row {
+    std::int64_t key, series, hour, crc;
+  };
+  std::vector<Row> chunks;
+  PODFIT_TRY_ASSIGN(chunk_rows, db.prepare("SELECT id, series, hour, count, points FROM chunks"));
+  for (;;) {
+    PODFIT_TRY_ASSIGN(row, chunk_rows.step());
+    if (!row) break;
+    std::int64_t series = chunk_rows.integer(1), hour = chunk_rows.integer(2);
+    chunks.push_back({chunk_rows.integer(0), series, hour,
+                      chunk_checksum(series, hour, chunk_rows.integer(3), chunk_rows.blob(4))});
+  }
+  chunk_rows.reset();
+  PODFIT_TRY_ASSIGN(set_chunk, db.prepare("UPDATE chunks SET crc = ? WHERE id = ?"));
+  for (const Row& row : chunks) PODFIT_TRY(set_chunk.bind(1, row.crc).bind(2, row.key).run());
+  set_chunk.reset();
+  std::vector<Row> sketches;
+  PODFIT_TRY_ASSIGN(sketch_rows,
+                    db.prepare("SELECT series, hour, count, cpu, memory FROM hour_sketches"));
+  for (;;) {
+    PODFIT_TRY_ASSIGN(row, sketch_rows.step());
+    if (!row) break;
+    std::int64_t series = sketch_rows.integer(0), hour = sketch_rows.integer(1);
+    sketches.push_back({0, series, hour,
+                        sketch_checksum(series, hour, sketch_rows.integer(2), sketch_rows.blob(3),
+                                        sketch_rows.blob(4))});
+  }
+  sketch_rows.reset();
+  PODFIT_TRY_ASSIGN(set_sketch,
+                    db.prepare("UPDATE hour_sketches SET crc = ? WHERE series = ? AND hour = ?"));
+  for (const Row& row : sketches)
+    PODFIT_TRY(set_sketch.bind(1, row.crc).bind(2, row.series).bind(3, row.hour).run());
+  set_sketch.reset();
+  return {};
 }
 
 constexpr char kSqliteMagic[] = "SQLite format 3";  // followed by a NUL: 16 bytes

@@ -33,8 +33,22 @@ Result<Database> Database::open(const std::string& path, int flags) {
   return db;
 }
 
+namespace {
+
+// SQLite's message, and for a damaged file what to do about it.
+std::string describe(sqlite3* db, int code) {
+  std::string message = sqlite3_errmsg(db);
+  int primary = code & 0xff;
+  if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB) {
+    message += " (the store is damaged: podfit store info --check says where)";
+  }
+  return message;
+}
+
+}  // namespace
+
 tl::unexpected<Error> Database::error(std::string_view what) const {
-  return fail(path_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_));
+  return fail(path_ + ": " + std::string(what) + ": " + describe(db_, sqlite3_errcode(db_)));
 }
 
 Result<void> Database::exec(std::string_view sql) {
@@ -101,7 +115,7 @@ Result<bool> Statement::step() {
   int code = sqlite3_step(statement_);
   if (code == SQLITE_ROW) return true;
   if (code == SQLITE_DONE) return false;
-  std::string message = sqlite3_errmsg(db_->handle());
+  std::string message = describe(db_->handle(), code);
   sqlite3_reset(statement_);
   return fail(db_->path() + ": " + message);
 }

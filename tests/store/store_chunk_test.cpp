@@ -195,7 +195,10 @@ TEST_CASE("a schema 1 store is migrated to chunks without losing a point", "[sto
 
   Store store = open_store(path);  // migrates
   CHECK(podfit::test::sqlite3_shell(path, "SELECT value FROM meta WHERE key = 'schema_version'") ==
-        "2\n");
+        std::to_string(podfit::store::kSchemaVersion) + "\n");
+  // Every chunk the migration wrote carries its checksum.
+  CHECK(podfit::test::sqlite3_shell(path, "SELECT count(*) > 0, count(crc) = count(*) FROM chunks") ==
+        "1|1\n");
   auto history = store.read_all();
   REQUIRE(history);
   CHECK(podfit::test::samples_text(history->samples) == podfit::test::samples_text(original));

@@ -26,7 +26,7 @@
 
 namespace podfit::store {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 inline constexpr double kDefaultRawWindowSeconds = 48 * 3600.0;
 inline constexpr double kDefaultRetentionSeconds = 28 * 86400.0;
 
@@ -80,6 +80,15 @@ struct StoreInfo {
   std::uint64_t file_bytes = 0;       // database plus WAL
 };
 
+struct StoreCheck {
+  std::string integrity;              // PRAGMA integrity_check's answer ("ok")
+  std::vector<std::string> problems;  // each damaged row, the first 20
+  std::size_t problem_count = 0;
+  std::size_t chunks = 0, sketches = 0;  // rows read and verified
+  std::size_t without_checksum = 0;      // rows written before schema 3 (not verifiable)
+  bool ok() const { return integrity == "ok" && problem_count == 0; }
+};
+
 enum class OpenMode { read_only, read_write };
 
 class Store {
@@ -122,6 +131,9 @@ class Store {
   Result<StoreInfo> info() const;
   // PRAGMA integrity_check: "ok" or what SQLite found.
   Result<std::string> integrity_check() const;
+  // integrity_check, then every chunk and hour sketch against its checksum and decoded,
+  // and every raw time checked: what `store info --check` reports.
+  Result<StoreCheck> check() const;
 
  private:
   struct Impl;
