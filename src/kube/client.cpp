@@ -163,14 +163,16 @@ Result<std::string> ApiClient::send(const std::string& method, const std::string
     auto response = transport_->get(request);
     last_status_ = response ? response->status : 0;
     bool last = attempt >= retry_.max_attempts;
+    double delay = 0;
     if (!response) {
-      if (!response.error().retryable || last) {
+      delay = net::retry_delay_seconds(retry_, attempt);
+      if (!response.error().retryable || last || !net::retry_fits(retry_, delay)) {
         std::string text =
             method + " " + net::redact_userinfo(request.url) + ": " + response.error().message;
         if (attempt > 1) text += " (after " + std::to_string(attempt) + " attempts)";
         return fail(text);
       }
-      retry_.sleep(net::retry_delay_seconds(retry_, attempt));
+      retry_.sleep(delay);
       continue;
     }
     long status = response->status;
@@ -180,11 +182,12 @@ Result<std::string> ApiClient::send(const std::string& method, const std::string
       --attempt;
       continue;
     }
-    if (!net::is_retryable_status(status) || last)
+    delay = net::retry_delay_seconds(retry_, attempt, response->retry_after);
+    if (!net::is_retryable_status(status) || last || !net::retry_fits(retry_, delay))
       return fail(describe_failure(method, path, status,
                                    net::mask_credentials(response->body, request.headers),
                                    attempt));
-    retry_.sleep(net::retry_delay_seconds(retry_, attempt, response->retry_after));
+    retry_.sleep(delay);
   }
 }
 

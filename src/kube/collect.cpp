@@ -252,6 +252,8 @@ Result<CollectStatus> collect(ApiClient& client, const CollectOptions& options,
   CollectStatus status;
   const double start = hooks.now();
   double next_tick = start;
+  // A dead server must not keep collect past --duration, one tick's retries after another.
+  client.set_deadline([&] { return start + options.duration_seconds - hooks.now(); });
   while (!stop) {
     double now = hooks.now();
     if (now - start >= options.duration_seconds) break;
@@ -266,6 +268,7 @@ Result<CollectStatus> collect(ApiClient& client, const CollectOptions& options,
     next_tick += options.interval_seconds;
     if (next_tick < hooks.now()) next_tick = hooks.now();  // a slow tick: skip, do not burst
   }
+  client.set_deadline(nullptr);  // the lambda holds this frame's locals
   status.elapsed_seconds = hooks.now() - start;
   status.remaining_seconds = std::max(0.0, options.duration_seconds - status.elapsed_seconds);
   return status;

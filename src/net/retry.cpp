@@ -48,4 +48,8 @@ double retry_delay_seconds(const RetryPolicy& policy, int attempt, const std::st
   return delay * (0.5 + 0.5 * policy.random());  // jitter: between half and all of it
 }
 
+bool retry_fits(const RetryPolicy& policy, double delay_seconds) {
+  return !policy.seconds_left || delay_seconds < policy.seconds_left();
+}
+
 }  // namespace podfit::net

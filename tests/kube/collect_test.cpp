@@ -141,3 +141,37 @@ TEST_CASE("collect stops cleanly on SIGTERM with every sample written", "[kube]"
 }
 
 }  // namespace podfit::test
+
+namespace podfit::test {
+
+TEST_CASE("collect against a dead server ends at --duration, not after every tick's retries",
+          "[kube][hostile]") {
+  TempDir dir;
+  write_file(dir / "kubeconfig", R"(apiVersion: v1
+kind: Config
+current-context: dead
+clusters:
+- name: dead
+  cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}
+users:
+- name: u
+  user: {token: t}
+contexts:
+- name: dead
+  context: {cluster: dead, user: u, namespace: shop}
+)");
+  auto started = std::chrono::steady_clock::now();
+  auto result = run_podfit("collect --kubeconfig " + shell_quote((dir / "kubeconfig").string()) +
+                               " --interval 1s --duration 4s --out " +
+                               shell_quote((dir / "s.jsonl").string()),
+                           dir.path().string());
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Each tick's five attempts back off for 1.9-3.8 s, so without the deadline the last
+  // tick begun before 4 s ran on to 5.6 s or later.
+  CHECK(seconds < 5.0);
+  CHECK(result.exit_code == 3);  // finished, with failed ticks reported
+  CHECK_THAT(result.err, Catch::Contains("127.0.0.1:1"));
+}
+
+}  // namespace podfit::test

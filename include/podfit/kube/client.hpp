@@ -27,6 +27,11 @@ class ApiClient {
   // GETs `path` ("/api/v1/pods?limit=500"); returns the body of a 2xx response.
   // Errors read "GET <url>: HTTP 403 Forbidden: ...", naming the permission a
   // 401/403 lacks; they never contain tokens, passwords or keys.
+  // Makes no retry that would outlast `seconds_left()` (collect --duration's end).
+  void set_deadline(std::function<double()> seconds_left) {
+    retry_.seconds_left = std::move(seconds_left);
+  }
+
   Result<std::string> get(const std::string& path);
 
   // PATCHes `path` with `body` sent as `content_type` ("application/merge-patch+json");

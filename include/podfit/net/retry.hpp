@@ -15,7 +15,13 @@ struct RetryPolicy {
   double max_retry_after_seconds = 60;
   std::function<void(double seconds)> sleep;  // default: really sleep
   std::function<double()> random;             // jitter source in [0, 1); default: a PRNG
+  // Seconds until the caller stops waiting (collect --duration); unset: no deadline. A
+  // retry whose delay would not end before it is not made.
+  std::function<double()> seconds_left;
 };
+
+// Whether waiting `delay_seconds` for another attempt ends before `policy`'s deadline.
+bool retry_fits(const RetryPolicy& policy, double delay_seconds);
 
 // 429 Too Many Requests and every 5xx; never another 4xx.
 bool is_retryable_status(long status);
