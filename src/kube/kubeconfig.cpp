@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "podfit/net/base64.hpp"
+#include "podfit/net/http.hpp"
 #include "podfit/yaml/yaml_json.hpp"
 
 namespace podfit::kube {
@@ -104,7 +105,7 @@ Result<ClusterInfo> read_cluster(const Entry& entry, const std::string& name) {
   cluster.server = string_field(entry.body, "server");
   if (cluster.server.empty()) return fail(where + " has no server");
   if (cluster.server.rfind("https://", 0) != 0 && cluster.server.rfind("http://", 0) != 0)
-    return fail(where + ": server \"" + cluster.server + "\" is not an http(s) URL");
+    return fail(where + ": server \"" + net::redact_userinfo(cluster.server) + "\" is not an http(s) URL");
   while (cluster.server.size() > 8 && cluster.server.back() == '/') cluster.server.pop_back();
   cluster.ca_file = resolve_path(string_field(entry.body, "certificate-authority"), entry.file);
   if (!cluster.ca_file.empty() && !fs::exists(cluster.ca_file))

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,22 +20,24 @@ bool is_container_list_key(const YAML::Node& key) {
   return key.IsScalar() && (key.Scalar() == "containers" || key.Scalar() == "initContainers");
 }
 
-// The first node of `before` whose counterpart in `after` differs (`in_container`: a
-// container's map, whose `resources` may differ); null when the trees are the same.
-const YAML::Node* first_difference(const YAML::Node& before, const YAML::Node& after,
-                                   bool in_container) {
-  if (before.Type() != after.Type() || before.Tag() != after.Tag()) return &before;
-  if (before.IsScalar()) return before.Scalar() == after.Scalar() ? nullptr : &before;
-  if (before.IsSequence()) {
-    if (before.size() != after.size()) return &before;
-    for (std::size_t i = 0; i < before.size(); ++i) {
-      if (const YAML::Node* found = first_difference(before[i], after[i], in_container)) {
-        return found;
-      }
-    }
-    return nullptr;
+// Where the first node of `before` whose counterpart in `after` differs starts
+// (`in_container`: a container's map, whose `resources` may differ); nullopt when the trees
+// are the same. A mark, not the node: the nodes compared are temporaries.
+std::optional<YAML::Mark> first_difference(const YAML::Node& before, const YAML::Node& after,
+                                           bool in_container) {
+  if (before.Type() != after.Type() || before.Tag() != after.Tag()) return before.Mark();
+  if (before.IsScalar()) {
+    if (before.Scalar() == after.Scalar()) return std::nullopt;
+    return before.Mark();
   }
-  if (!before.IsMap()) return nullptr;
+  if (before.IsSequence()) {
+    if (before.size() != after.size()) return before.Mark();
+    for (std::size_t i = 0; i < before.size(); ++i) {
+      if (auto found = first_difference(before[i], after[i], in_container)) return found;
+    }
+    return std::nullopt;
+  }
+  if (!before.IsMap()) return std::nullopt;
   auto entries = [in_container](const YAML::Node& map) {
     std::vector<std::pair<YAML::Node, YAML::Node>> list;
     for (auto entry : map) {
@@ -44,17 +47,15 @@ const YAML::Node* first_difference(const YAML::Node& before, const YAML::Node& a
     return list;
   };
   auto old_entries = entries(before), new_entries = entries(after);
-  if (old_entries.size() != new_entries.size()) return &before;
+  if (old_entries.size() != new_entries.size()) return before.Mark();
   for (std::size_t i = 0; i < old_entries.size(); ++i) {
     const auto& [old_key, old_value] = old_entries[i];
     const auto& [new_key, new_value] = new_entries[i];
-    if (const YAML::Node* found = first_difference(old_key, new_key, false)) return found;
+    if (auto found = first_difference(old_key, new_key, false)) return found;
     bool containers = is_container_list_key(old_key) && old_value.IsSequence();
-    if (const YAML::Node* found = first_difference(old_value, new_value, containers)) {
-      return found;
-    }
+    if (auto found = first_difference(old_value, new_value, containers)) return found;
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 // Whether `current` (as read back) holds `target`: each value the target sets, and none
@@ -114,8 +115,8 @@ Result<void> check_only_resources_changed(const std::string& path, const std::st
     return fail(path + ": the edit would change the number of YAML documents" + untouched);
   }
   for (std::size_t i = 0; i < old_documents.size(); ++i) {
-    if (const YAML::Node* found = first_difference(old_documents[i], (*new_documents)[i], false)) {
-      int line = found->Mark().is_null() ? 0 : found->Mark().line + 1;
+    if (auto found = first_difference(old_documents[i], (*new_documents)[i], false)) {
+      int line = found->is_null() ? 0 : found->line + 1;
       return fail(path + ":" + std::to_string(line) +
                   ": the edit would change more than resource values here" + untouched);
     }

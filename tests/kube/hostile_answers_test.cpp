@@ -60,3 +60,25 @@ TEST_CASE("an error page that echoes the token or password prints neither",
   CHECK_THAT(basic.out + basic.err, !Catch::Contains("s3cret-pw"));
   CHECK_THAT(basic.out + basic.err, !Catch::Contains("Y2Fyb2w6czNjcmV0LXB3"));  // its base64
 }
+
+TEST_CASE("a kubeconfig server that is not an http(s) URL is named without its password",
+          "[kube][hostile]") {
+  podfit::test::TempDir dir;
+  podfit::test::write_file(dir / "config", R"(apiVersion: v1
+kind: Config
+current-context: a
+clusters:
+- name: c
+  cluster: {server: "htps://admin:PLANTED-pw@127.0.0.1:6443"}
+users:
+- name: u
+  user: {token: t}
+contexts:
+- name: a
+  context: {cluster: c, user: u}
+)");
+  auto result = run_podfit("top --kubeconfig " + (dir / "config").string(), dir.path().string());
+  CHECK(result.exit_code == 4);
+  CHECK_THAT(result.err, Catch::Contains("server \"htps://***@127.0.0.1:6443\" is not an http(s) URL"));
+  CHECK_THAT(result.out + result.err, !Catch::Contains("PLANTED-pw"));
+}
