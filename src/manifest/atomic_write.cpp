@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <set>
@@ -50,6 +51,22 @@ void sync_folder(const fs::path& folder) {
   }
 }
 
+// Temp files of ours for `target` that a killed run left behind (an hour old or more, so
+// never one a concurrent run is writing).
+void remove_stale_temps(const fs::path& folder, const fs::path& target) {
+  std::string prefix = ".";
+  prefix += target.filename().string();
+  prefix += ".podfit-";
+  std::error_code error;
+  auto now = fs::file_time_type::clock::now();
+  for (const auto& entry : fs::directory_iterator(folder, error)) {
+    std::string name = entry.path().filename().string();
+    if (name.size() != prefix.size() + 6 || name.rfind(prefix, 0) != 0) continue;
+    auto written = fs::last_write_time(entry.path(), error);
+    if (!error && now - written >= std::chrono::hours(1)) fs::remove(entry.path(), error);
+  }
+}
+
 // Everything but the folder's fsync; on success `folder` names the folder renamed in.
 Result<void> replace_file(const std::string& path, const std::string& text, fs::path& folder) {
   // Write through a symlink to the file it names, rather than replacing the link.
@@ -62,9 +79,17 @@ Result<void> replace_file(const std::string& path, const std::string& text, fs::
 
   mode_t mode = default_mode();
   struct stat original;
-  if (::stat(target.c_str(), &original) == 0) mode = original.st_mode & 07777;
+  bool exists = ::stat(target.c_str(), &original) == 0;
+  if (exists) mode = original.st_mode & 07777;
+  if (exists && S_ISREG(original.st_mode) && original.st_nlink > 1) {
+    // rename(2) would give this name a new inode and leave the other names on the old one.
+    return fail(path + ": has " + std::to_string(original.st_nlink) +
+                " hard links, which replacing it would split: not written (copy it to break "
+                "the link, or apply the diff to each name)");
+  }
 
   folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+  remove_stale_temps(folder, target);
   std::string temp_name = ".";
   temp_name += target.filename().string();
   temp_name += ".podfit-XXXXXX";
@@ -80,6 +105,10 @@ Result<void> replace_file(const std::string& path, const std::string& text, fs::
     return fail(message);
   };
   if (auto result = write_all(fd, text); !result) return abandon("cannot write");
+  // Keep the owner (podfit run by root, or with a group's write access). Changing the
+  // owner needs privileges a plain user lacks, and then the user owns the temp file anyway.
+  if (exists && ::fchown(fd, original.st_uid, original.st_gid) != 0 && errno != EPERM)
+    return abandon("cannot keep the file's owner");
   if (::fchmod(fd, mode) != 0) return abandon("cannot set the file mode");
   if (::fsync(fd) != 0) return abandon("cannot flush to disk");
   if (::close(fd) != 0) {

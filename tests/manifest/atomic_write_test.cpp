@@ -1,6 +1,8 @@
 // write_file(s)_atomically: content, mode kept, original untouched on failure.
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -107,6 +109,42 @@ TEST_CASE("write_files_atomically writes many files, one result per file in orde
   CHECK(entries_in(dir / "a") == 2);  // no temp files left behind
   CHECK(entries_in(dir / "b") == 1);
   CHECK(write_files_atomically({}).empty());
+}
+
+TEST_CASE("a rewrite keeps the owner, refuses to split hard links and sweeps old temps",
+          "[manifest][hostile]") {
+  TempDir dir;
+  fs::path file = dir / "deploy.yaml";
+  write_file(file, "old\n");
+  if (::geteuid() == 0) {  // only root can give a file away; CI runs as root
+    REQUIRE(::chown(file.c_str(), 1234, 5678) == 0);
+    REQUIRE(write_file_atomically(file.string(), "new\n"));
+    struct stat info;
+    REQUIRE(::stat(file.c_str(), &info) == 0);
+    CHECK(info.st_uid == 1234u);
+    CHECK(info.st_gid == 5678u);
+  }
+
+  fs::path other = dir / "also.yaml";
+  fs::create_hard_link(file, other);
+  auto linked = write_file_atomically(file.string(), "newer\n");
+  REQUIRE_FALSE(linked);
+  CHECK_THAT(linked.error().message, Catch::Contains("has 2 hard links"));
+  CHECK(read_file(file) == read_file(other));  // both names still one file, unchanged
+  fs::remove(other);
+
+  // A run killed between mkstemp and rename left these; only the old one is ours to sweep.
+  fs::path stale = dir / ".deploy.yaml.podfit-AbC123";
+  fs::path fresh = dir / ".deploy.yaml.podfit-XyZ789";
+  fs::path unrelated = dir / ".other.yaml.podfit-AbC123";
+  for (const fs::path& temp : {stale, fresh, unrelated}) write_file(temp, "half");
+  fs::last_write_time(stale, fs::file_time_type::clock::now() - std::chrono::hours(2));
+  fs::last_write_time(unrelated, fs::file_time_type::clock::now() - std::chrono::hours(2));
+  REQUIRE(write_file_atomically(file.string(), "newest\n"));
+  CHECK(read_file(file) == "newest\n");
+  CHECK_FALSE(fs::exists(stale));
+  CHECK(fs::exists(fresh));
+  CHECK(fs::exists(unrelated));
 }
 
 }  // namespace
