@@ -301,6 +301,18 @@ Result<MapView> view_map(const EditContext& context, const YAML::Node& map, std:
     }
     view.entries.push_back(std::move(entry));
   }
+  // Readers disagree on a repeated key (kubectl takes the last, others the first or
+  // refuse): editing either one could leave the value that counts unchanged.
+  for (std::size_t i = 0; i < view.entries.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (view.entries[j].key == view.entries[i].key) {
+        return fail(context.where(view.entries[i].key_pos) + ": `" + view.entries[i].key +
+                    "` is given twice in this map (also on line " +
+                    std::to_string(line_number(context.text, view.entries[j].key_pos)) +
+                    "); podfit will not guess which one counts: remove one");
+      }
+    }
+  }
   return view;
 }
 

@@ -91,3 +91,20 @@ TEST_CASE("an edit whose values would read back wrong is refused", "[manifest]")
                Catch::StartsWith("odd.yaml") && Catch::Contains("left untouched"));
   }
 }
+
+TEST_CASE("a resource key given twice is refused, not edited in one place", "[manifest][hostile]") {
+  using namespace podfit;
+  Resources target;
+  target.cpu_request = ResourceValue{0.058, "58m"};
+  WorkloadRef ref{"web", "Pod", "p"};
+  // kubectl applies the last `cpu` (900m); editing the first would change nothing real.
+  std::string text =
+      "kind: Pod\nmetadata:\n  name: p\n  namespace: web\nspec:\n  containers:\n"
+      "  - name: php\n    resources:\n      requests:\n        cpu: 100m\n        cpu: 900m\n";
+  auto file = manifest::parse_manifest("twice.yaml", text);
+  REQUIRE(file);
+  auto edited = manifest::apply_changes(*file, {{ref, "php", target}});
+  REQUIRE_FALSE(edited);
+  CHECK_THAT(edited.error().message,
+             Catch::StartsWith("twice.yaml:11: `cpu` is given twice in this map (also on line 10)"));
+}
