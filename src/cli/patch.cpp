@@ -111,8 +111,14 @@ bool use_color(const std::string& mode) {
 }
 
 int run_patch(const PatchOptions& options) {
-  if (options.pipeline.manifest_paths.empty()) {
-    throw Failure(ExitCode::usage, "patch needs manifests: -f PATH (files or folders)");
+  if (options.pipeline.manifest_paths.empty() && options.pipeline.kustomize_dirs.empty()) {
+    throw Failure(ExitCode::usage,
+                  "patch needs manifests: -f PATH (files or folders) or -k DIR (an overlay)");
+  }
+  if (!options.pipeline.kustomize_dirs.empty() && options.format != "strategic") {
+    throw Failure(ExitCode::usage,
+                  "patch -k gives strategic patches of the rendered objects (-o strategic); "
+                  "editing the overlay's own layers is not built yet");
   }
   if (options.format != "diff" && options.format != "strategic") {
     throw Failure(ExitCode::usage, "-o must be diff or strategic, not '" + options.format + "'");

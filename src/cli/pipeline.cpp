@@ -14,6 +14,7 @@
 #include "podfit/core/time.hpp"
 #include "podfit/history/load.hpp"
 #include "podfit/kube/kubeconfig.hpp"
+#include "podfit/manifest/kustomize.hpp"
 #include "podfit/kube/live.hpp"
 #include "podfit/policy/recommend_all.hpp"
 #include "podfit/source/prometheus.hpp"
@@ -120,7 +121,18 @@ std::vector<manifest::ManifestFile> load_manifests(const PipelineOptions& option
                                                    std::ostream& diagnostics,
                                                    std::size_t& problems) {
   std::vector<manifest::ManifestFile> manifests;
+  for (const std::string& dir : options.kustomize_dirs) {
+    manifests.push_back(must(manifest::render_kustomization(dir)));
+  }
   if (options.manifest_paths.empty()) return manifests;
+  std::vector<std::string> layered = manifest::kustomization_dirs(options.manifest_paths);
+  if (!layered.empty()) {
+    std::string list;
+    for (const std::string& dir : layered) list += (list.empty() ? "" : ", ") + dir;
+    diagnostics << "podfit: warning: -f reads these kustomization folders file by file (a base "
+                   "and every overlay's patches alike), not what they render: "
+                << list << "; use -k DIR for an overlay\n";
+  }
   auto paths = manifest::expand_paths(options.manifest_paths);
   if (!paths) throw Failure(ExitCode::fatal, paths.error().message);
   for (auto& file : manifest::load_manifests(*paths)) {
@@ -140,7 +152,7 @@ void group_options(CLI::App& command) {
   const std::map<std::string, std::string> group_of = {
       {"--samples", "Input"},          {"--store", "Input"},
       {"--prometheus", "Input"},       {"--filename", "Input"},
-      {"--recursive", "Input"},        {"--from-cluster", "Input"},
+      {"--recursive", "Input"},        {"--kustomize", "Input"},        {"--from-cluster", "Input"},
       {"--report-configmap", "Input"}, {"--live", "Cluster"},
       {"--kubeconfig", "Cluster"},     {"--context", "Cluster"},
       {"--namespace", "Cluster"},      {"--all-namespaces", "Cluster"},
@@ -210,6 +222,11 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
           "-f,--filename", options.manifest_paths,
           "manifest files or folders (recursive *.yaml, *.yml, *.json), like kubectl apply -f")
       ->type_name("PATH");
+  command
+      .add_option("-k,--kustomize", options.kustomize_dirs,
+                  "a kustomization folder (an overlay): its rendered objects, as kubectl "
+                  "kustomize prints them, are the manifests")
+      ->type_name("DIR");
   command.add_flag("-R,--recursive", options.recursive,
                    "as kubectl's: folders given to -f are always read recursively");
   add_from_cluster_options(command, options);

@@ -40,6 +40,7 @@ struct PipelineOptions {
   std::vector<std::string> sample_files;
   std::string store_path;  // --store: the history store instead of --samples
   std::vector<std::string> manifest_paths;
+  std::vector<std::string> kustomize_dirs;  // -k: overlays, rendered by kubectl kustomize
   bool recursive = false;  // -R: accepted as kubectl has it; folders are always recursive
   std::string policy_file;
   std::map<std::string, std::string> policy_flags;  // settings given as flags

@@ -1,5 +1,6 @@
 #include "podfit/kube/credentials.hpp"
 
+#include "podfit/core/process.hpp"
 #include "podfit/core/time.hpp"
 
 #include <fcntl.h>
@@ -43,51 +44,6 @@ std::string trim(std::string text) {
 
 std::int64_t system_now() {
   return now_ns() / 1'000'000'000;
-}
-
-struct ProcessOutput {
-  int exit_status = -1;
-  std::string out;
-};
-
-// Runs argv with the given environment; stdin is /dev/null, stderr is ours
-// (plugins print their prompts and diagnostics there).
-Result<ProcessOutput> run_process(const std::vector<std::string>& argv,
-                                  const std::vector<std::string>& environment) {
-  int pipe_fds[2];
-  if (pipe(pipe_fds) != 0) return fail(std::string("pipe: ") + std::strerror(errno));
-  std::vector<char*> args, envp;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  for (const auto& entry : environment) envp.push_back(const_cast<char*>(entry.c_str()));
-  envp.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid < 0) return fail(std::string("fork: ") + std::strerror(errno));
-  if (pid == 0) {
-    dup2(pipe_fds[1], STDOUT_FILENO);
-    close(pipe_fds[0]);
-    close(pipe_fds[1]);
-    int null_fd = open("/dev/null", O_RDONLY);
-    if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
-    environ = envp.data();
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  close(pipe_fds[1]);
-  ProcessOutput output;
-  char buffer[4096];
-  ssize_t count;
-  while ((count = read(pipe_fds[0], buffer, sizeof buffer)) != 0) {
-    if (count < 0 && errno == EINTR) continue;
-    if (count < 0) break;
-    output.out.append(buffer, static_cast<std::size_t>(count));
-  }
-  close(pipe_fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  output.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return output;
 }
 
 std::string exec_info(const ExecConfig& exec, const ClusterInfo& cluster) {

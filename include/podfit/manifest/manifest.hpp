@@ -37,6 +37,9 @@ struct EditLayout;
 struct ManifestFile {
   std::string path;
   std::string text;  // the file's bytes, unchanged
+  // Not a file but what a renderer printed ("kubectl kustomize overlays/prod"): read,
+  // never edited or diffed.
+  std::string rendered_by;
   std::vector<Workload> workloads;
   // Where the editable maps lie in `text`, found by the parse that found the
   // workloads (apply_changes parses again when it is missing or `text` changed).

@@ -1,0 +1,126 @@
+// -k DIR: an overlay's rendered objects (kubectl kustomize) are the manifests, so names
+// with namePrefix, the overlay's namespace and the values its patches set are what
+// podfit works with; -f over a kustomize tree warns.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+
+#include "support/support.hpp"
+
+using podfit::test::CommandResult;
+using podfit::test::podfit_run;
+using podfit::test::run_command;
+using podfit::test::shell_quote;
+using podfit::test::TempDir;
+using podfit::test::write_file;
+
+namespace {
+
+// base/ (a Deployment with a CPU request), overlays/prod (namePrefix, namespace, a patch
+// setting only a memory limit) and overlays/dev; prod's pods sampled for an hour.
+std::string make_tree(const TempDir& dir) {
+  for (const char* folder : {"base", "overlays/prod", "overlays/dev"})
+    std::filesystem::create_directories(dir / folder);
+  write_file(dir / "base" / "deployment.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api-steady-000
+spec:
+  selector:
+    matchLabels:
+      app: api
+  template:
+    metadata:
+      labels:
+        app: api
+    spec:
+      containers:
+      - name: app
+        image: api:1
+        resources:
+          requests:
+            cpu: 100m
+)");
+  write_file(dir / "base" / "kustomization.yaml", "resources:\n- deployment.yaml\n");
+  write_file(dir / "overlays" / "prod" / "kustomization.yaml",
+             "namePrefix: prod-\nnamespace: prod\nresources:\n- ../../base\npatches:\n"
+             "- path: memory.yaml\n");
+  write_file(dir / "overlays" / "prod" / "memory.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api-steady-000
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        resources:
+          limits:
+            memory: 1Gi
+)");
+  write_file(dir / "overlays" / "dev" / "kustomization.yaml",
+             "namespace: dev\nresources:\n- ../../base\n");
+  std::string samples = (dir / "s.jsonl").string();
+  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                      "/tools/gen_trace.py --families steady --workloads 1 --name-prefix prod-api "
+                      "--duration 1h --interval 60 --namespace prod --seed 1 | sed "
+                      "'s/\"app\":\"prod-api-steady-000\"/\"app\":\"api\"/' > " +
+                      shell_quote(samples))
+              .exit_code == 0);
+  return samples;
+}
+
+}  // namespace
+
+TEST_CASE("an overlay given with -k brings its rendered names, namespace and current values",
+          "[cli][kustomize]") {
+  TempDir dir;
+  std::string samples = shell_quote(make_tree(dir));
+  std::string prod = shell_quote((dir / "overlays" / "prod").string());
+  CommandResult run = podfit_run("recommend -o json -k " + prod + " --samples " + samples);
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  nlohmann::json report = nlohmann::json::parse(run.out);
+  REQUIRE(report["recommendations"].size() == 1);
+  const nlohmann::json& entry = report["recommendations"][0];
+  CHECK(entry["namespace"] == "prod");
+  CHECK(entry["workload"] == "prod-api-steady-000");  // the namePrefix applied
+  // What the overlay renders: the base's CPU request, the patch's memory limit (and the
+  // request the API server defaults from it).
+  CHECK(entry["current"]["requests"]["cpu"] == "100m");
+  CHECK(entry["current"]["limits"]["memory"] == "1Gi");
+  CHECK(entry["current"]["requests"]["memory"] == "1Gi");
+
+  // The strategic patch names the rendered object, and kubectl applies it to the render.
+  CommandResult strategic =
+      podfit_run("patch -o strategic -k " + prod + " --samples " + samples);
+  INFO(strategic.err);
+  REQUIRE(strategic.exit_code == 0);
+  CHECK_THAT(strategic.out, Catch::Contains("kubectl -n prod patch deployment prod-api-steady-000"));
+  CommandResult diff = podfit_run("patch -k " + prod + " --samples " + samples);
+  CHECK(diff.exit_code == 2);
+  CHECK_THAT(diff.err, Catch::Contains("patch -k gives strategic patches"));
+}
+
+TEST_CASE("a kustomize tree given with -f warns and points to -k, and -k needs a renderer",
+          "[cli][kustomize]") {
+  TempDir dir;
+  std::string samples = shell_quote(make_tree(dir));
+  CommandResult flat =
+      podfit_run("recommend -f " + shell_quote(dir.path().string()) + " --samples " + samples);
+  CHECK_THAT(flat.err, Catch::Contains("-f reads these kustomization folders file by file") &&
+                           Catch::Contains("overlays/prod") && Catch::Contains("use -k DIR"));
+  CommandResult no_renderer =
+      run_command("env PATH=/nonexistent " + shell_quote(podfit::test::podfit_binary()) +
+                  " recommend -k " + shell_quote((dir / "overlays" / "prod").string()) +
+                  " --samples " + samples);
+  CHECK(no_renderer.exit_code == 4);
+  CHECK_THAT(no_renderer.err,
+             Catch::Contains("rendering needs kubectl or kustomize on PATH, and neither is"));
+  CommandResult not_one = podfit_run("recommend -k " + shell_quote(dir.path().string()) +
+                                     " --samples " + samples);
+  CHECK(not_one.exit_code == 4);
+  CHECK_THAT(not_one.err, Catch::Contains("no kustomization.yaml"));
+}
