@@ -7,7 +7,7 @@ packages=(
   g++ cmake make pkg-config openssl
   libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev libyaml-cpp-dev
   catch2 libdtl-dev libexpected-dev libsimdjson-dev libsqlite3-dev sqlite3 zlib1g-dev
-  python3 python3-numpy
+  python3 python3-numpy python3-yaml
   # Prometheus 2.42 and promtool for tests/source/prometheus_test.cpp. Installed, like every
   # package here, with --no-install-recommends (its recommends pull in node-exporter and more).
   prometheus

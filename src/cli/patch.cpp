@@ -69,7 +69,7 @@ void print_reasons(std::ostream& out, const manifest::ManifestFile& file,
 // comments, so none is lost. Returns how many.
 std::size_t print_unplaced(std::ostream& out, const std::vector<manifest::ManifestFile>& files,
                            const std::vector<policy::Recommendation>& all,
-                           const Deployed& deployed) {
+                           const Deployed& deployed, const char* left_out) {
   std::size_t count = 0;
   for (const auto& recommendation : all) {
     if (!recommendation.changes()) continue;
@@ -86,7 +86,9 @@ std::size_t print_unplaced(std::ostream& out, const std::vector<manifest::Manife
       }
     }
     if (container_found) continue;
-    if (count++ == 0) out << "# Not in the manifests given with -f, so not in the diff:\n";
+    if (count++ == 0) {
+      out << "# Not in the manifests given with -f or -k, so not " << left_out << ":\n";
+    }
     const Resources& target = recommendation.recommended;
     auto text = [](const std::optional<ResourceValue>& value) {
       return value ? value->text : std::string("-");
@@ -96,7 +98,7 @@ std::size_t print_unplaced(std::ostream& out, const std::vector<manifest::Manife
             : same_name    ? "a manifest of that name does not own these pods (its selector, "
                              "namespace or kind does not fit them, or another one could; see "
                              "any warnings)"
-                           : "no manifest under -f defines this workload")
+                           : "no manifest under -f or -k defines this workload")
         << "; requests " << text(target.cpu_request) << "/" << text(target.memory_request)
         << ", limits " << text(target.cpu_limit) << "/" << text(target.memory_limit) << '\n';
   }
@@ -181,10 +183,10 @@ int run_patch(const PatchOptions& options) {
       ++written_files;
     }
   }
+  // After a strategic stream too: comments, so the stream stays valid YAML.
   std::size_t unplaced =
-      options.format == "diff"
-          ? print_unplaced(std::cout, files, result.recommendations, result.deployed_namespaces)
-          : 0;
+      print_unplaced(std::cout, files, result.recommendations, result.deployed_namespaces,
+                     options.format == "diff" ? "in the diff" : "patched");
   if (changed_files == 0 && unplaced == 0) std::cerr << "podfit: no changes to propose\n";
   if (options.write && changed_files > 0) {
     std::cerr << "podfit: updated " << written_files << " of " << changed_files << " file(s)\n";

@@ -70,12 +70,26 @@ TEST_CASE("patch lists what no manifest takes, and --check counts it", "[cli][pa
                              "manifest has no such container (injected at admission?); requests "
                              "23m/69Mi"));
   CHECK_THAT(diff.out, Catch::Contains("#   web/Deployment/worker container w: no manifest under "
-                                       "-f defines this workload"));
+                                       "-f or -k defines this workload"));
   // The listing after the diff does not stop git from applying it.
   podfit::test::write_file(dir / "out.diff", diff.out);
   CommandResult applied = run_command(cd + "git init -q . && git apply --check out.diff");
   INFO(applied.err);
   CHECK(applied.exit_code == 0);
+
+  // Strategic patches list them too, as comments kubectl reads past.
+  CommandResult strategic = run_command(cd + shell_quote(podfit::test::podfit_binary()) +
+                                        " patch -o strategic --samples s.jsonl -f rc.yaml");
+  REQUIRE(strategic.exit_code == 0);
+  CHECK_THAT(strategic.out, Catch::Contains("# Not in the manifests given with -f or -k, so not "
+                                            "patched:") &&
+                                Catch::Contains("container istio-proxy: the manifest has no such "
+                                                "container"));
+  podfit::test::write_file(dir / "patches.yaml", strategic.out);
+  CommandResult parsed = run_command(podfit::test::python() +
+                                     " -c \"import sys, yaml; list(yaml.safe_load_all(open(sys.argv[1])))\" " +
+                                     shell_quote((dir / "patches.yaml").string()));
+  CHECK(parsed.exit_code == 0);
 
   // Nothing to change in the file, but the sidecar's numbers still count for --check.
   podfit::test::write_file(dir / "rc.yaml",
