@@ -9,6 +9,7 @@
 #include "podfit/core/byte_coding.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <cstring>
 #include <numeric>
@@ -163,19 +164,40 @@ bool get_integers(Reader& in, std::size_t count, std::uint8_t layout,
   if (!get_bits(in, count - skipped, width, packed)) return false;
   values.clear();
   values.reserve(count);
+  // Damaged bytes can make any sum overflow: each step is checked, and an overflow is
+  // a malformed chunk (values the encoder wrote never come near the int64 range).
+  auto add = [](std::int64_t a, std::int64_t b, std::int64_t& sum) {
+    return !__builtin_add_overflow(a, b, &sum);
+  };
+  std::int64_t value = 0;
   if (layout == kOffsets) {
-    for (std::uint64_t v : packed) values.push_back(unzigzag(first) + static_cast<std::int64_t>(v));
+    for (std::uint64_t v : packed) {
+      if (v > static_cast<std::uint64_t>(INT64_MAX) || !add(unzigzag(first), static_cast<std::int64_t>(v), value))
+        return false;
+      values.push_back(value);
+    }
   } else {
     values.push_back(unzigzag(first));
     std::int64_t delta = unzigzag(second);
-    if (layout == kDeltasOfDeltas) values.push_back(values[0] + delta);
+    if (layout == kDeltasOfDeltas) {
+      if (!add(values[0], delta, value)) return false;
+      values.push_back(value);
+    }
     for (std::uint64_t v : packed) {
-      delta = layout == kDeltas ? unzigzag(v) : delta + unzigzag(v);
-      values.push_back(values.back() + delta);
+      if (layout == kDeltas) {
+        delta = unzigzag(v);
+      } else if (!add(delta, unzigzag(v), delta)) {
+        return false;
+      }
+      if (!add(values.back(), delta, value)) return false;
+      values.push_back(value);
     }
   }
+  if (divisor > static_cast<std::uint64_t>(INT64_MAX)) return false;
   auto scale = static_cast<std::int64_t>(divisor);
-  for (std::int64_t& v : values) v *= scale;
+  for (std::int64_t& v : values) {
+    if (__builtin_mul_overflow(v, scale, &v)) return false;
+  }
   return true;
 }
 
