@@ -105,7 +105,9 @@ Result<ClusterInfo> read_cluster(const Entry& entry, const std::string& name) {
   cluster.server = string_field(entry.body, "server");
   if (cluster.server.empty()) return fail(where + " has no server");
   if (cluster.server.rfind("https://", 0) != 0 && cluster.server.rfind("http://", 0) != 0)
-    return fail(where + ": server \"" + net::redact_userinfo(cluster.server) + "\" is not an http(s) URL");
+    // Not quoted: what is not a URL cannot be redacted as one, and may hold a password.
+    return fail(where + ": server is not an http(s) URL (https://HOST[:PORT]); not quoted, "
+                        "as it may hold credentials");
   while (cluster.server.size() > 8 && cluster.server.back() == '/') cluster.server.pop_back();
   cluster.ca_file = resolve_path(string_field(entry.body, "certificate-authority"), entry.file);
   if (!cluster.ca_file.empty() && !fs::exists(cluster.ca_file))

@@ -298,8 +298,18 @@ Result<void> decode_chunk(std::int64_t hour, std::string_view bytes,
     out.resize(first);
     return fail("raw chunk: truncated times");
   }
-  std::int64_t base = hour * kNanosPerHourLocal;
-  for (std::int64_t offset : times) out.push_back(SamplePoint{base + offset, 0, 0});
+  std::int64_t base = 0;
+  if (__builtin_mul_overflow(hour, kNanosPerHourLocal, &base)) {
+    out.resize(first);
+    return fail("raw chunk: hour " + std::to_string(hour) + " is out of range");
+  }
+  for (std::int64_t offset : times) {
+    if (offset < 0 || offset >= kNanosPerHourLocal) {  // the encoder writes its hour's times only
+      out.resize(first);
+      return fail("raw chunk: a time outside its hour");
+    }
+    out.push_back(SamplePoint{base + offset, 0, 0});
+  }
   if (!get_values<true>(in, out, first) || !get_values<false>(in, out, first) || !in.done()) {
     out.resize(first);
     return fail("raw chunk: truncated or trailing values");

@@ -20,13 +20,16 @@ class Counter : public YAML::EventHandler {
  public:
   explicit Counter(std::uint64_t limit) : limit_(limit) {}
 
-  bool over_limit = false, too_deep = false;
+  bool over_limit = false, too_deep = false, recursive = false;
   std::uint64_t nodes = 0;
 
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t anchor) override { leaf(anchor); }
   void OnAlias(const YAML::Mark&, YAML::anchor_t anchor) override {
+    // An alias inside the collection its anchor names makes a cycle, which yaml-cpp
+    // builds and every walk of the tree would follow forever.
+    for (const Open& outer : open_) recursive = recursive || outer.anchor == anchor;
     auto found = size_of_.find(anchor);
     add(found == size_of_.end() ? 1 : found->second);
   }
@@ -87,6 +90,10 @@ Result<void> check_stream(const std::string& text, const std::string& origin) {
     for (std::size_t documents = 0; parser.HandleNextDocument(counter); ++documents) {
       if (documents > text.size() + 1) {
         return fail(origin + ": invalid YAML (the parser stopped reading it)");
+      }
+      if (counter.recursive) {
+        return fail(origin + ": a YAML alias refers to a collection that contains it (a cycle); "
+                             "refused");
       }
       if (counter.too_deep) {
         return fail(origin + ": YAML nested deeper than " + std::to_string(kMaxDepth) + " levels");

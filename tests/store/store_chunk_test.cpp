@@ -218,3 +218,20 @@ TEST_CASE("a schema 1 store is migrated to chunks without losing a point", "[sto
   REQUIRE(integrity);
   CHECK(*integrity == "ok");
 }
+
+TEST_CASE("a chunk whose times leave its hour is refused, not shifted", "[store][hostile]") {
+  constexpr std::int64_t kHourNs = 3600LL * 1'000'000'000;
+  constexpr std::int64_t hour = 479'002;
+  // A point of the next hour written into this hour's chunk: only damage can do that.
+  std::string bytes = podfit::store::encode_chunk(
+      hour, {{hour * kHourNs, 0.5, 1024}, {(hour + 1) * kHourNs + 5, 0.5, 1024}});
+  std::vector<SamplePoint> points;
+  auto decoded = podfit::store::decode_chunk(hour, bytes, points);
+  REQUIRE_FALSE(decoded);
+  CHECK(decoded.error().message == "raw chunk: a time outside its hour");
+  CHECK(points.empty());
+  auto far = podfit::store::decode_chunk(
+      INT64_MAX / 1000, podfit::store::encode_chunk(hour, {{hour * kHourNs, 0.5, 1024}}), points);
+  REQUIRE_FALSE(far);
+  CHECK_THAT(far.error().message, Catch::Contains("is out of range"));
+}

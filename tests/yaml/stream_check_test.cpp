@@ -47,3 +47,12 @@ TEST_CASE("ordinary YAML with anchors passes the check", "[yaml]") {
   CHECK(check_stream("", "empty.yaml"));
   CHECK(check_stream("a: [1, 2\n", "bad.yaml"));  // a parse error: left to the real parse
 }
+
+TEST_CASE("an alias inside the collection its anchor names is refused", "[yaml][hostile]") {
+  // yaml-cpp builds the cycle; every walk of the tree then recursed until the stack ran out.
+  auto cycle = podfit::yaml::check_stream("labels: &labels\n  app: a\n  self: *labels\n", "c.yaml");
+  REQUIRE_FALSE(cycle);
+  CHECK(cycle.error().message ==
+        "c.yaml: a YAML alias refers to a collection that contains it (a cycle); refused");
+  CHECK(podfit::yaml::check_stream("a: &x {k: v}\nb: *x\nc: [*x, *x]\n", "ok.yaml").has_value());
+}
