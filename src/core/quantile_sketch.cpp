@@ -3,6 +3,7 @@
 #include "podfit/core/byte_coding.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <string_view>
@@ -400,7 +401,10 @@ Result<QuantileSketch> QuantileSketch::decode_version1(std::string_view bytes) {
     std::uint64_t delta = 0;
     std::uint64_t count = 0;
     if (!in.varint(delta) || !in.varint(count)) return fail("quantile sketch: truncated buckets");
-    bucket += unzigzag(delta);
+    if (__builtin_add_overflow(bucket, unzigzag(delta), &bucket) || bucket < INT_MIN ||
+        bucket > INT_MAX) {
+      return fail("quantile sketch: bucket index out of range");
+    }
     sketch.set_bucket(static_cast<int>(bucket), count);
     total += count;
   }

@@ -190,6 +190,14 @@ bool in_cluster_available(const InClusterEnvironment& environment) {
          fs::exists(environment.account_dir + "/token");
 }
 
+// A context, cluster or user name as messages may quote it: a name a person wrote, not a
+// YAML value (which could hold a whole user entry, password included).
+std::string quoted_name(const std::string& name) {
+  bool plain = !name.empty() && name.size() <= 253;
+  for (char c : name) plain = plain && c > ' ' && c != '"' && c != '{' && c != '[' && c != '\\';
+  return plain ? "\"" + name + "\"" : "(a value that is not a name)";
+}
+
 // The kubeconfig files kubectl would read, merged; empty when none exists.
 Result<MergedConfig> read_merged(const LoadOptions& options, std::vector<std::string>& files) {
   MergedConfig merged;
@@ -215,7 +223,7 @@ Result<ContextNamespace> context_namespace(const LoadOptions& options) {
   auto context = merged.contexts.find(result.context);
   if (result.context.empty() || context == merged.contexts.end()) {
     if (!options.context_flag.empty() && !merged.files.empty())
-      return fail("kubeconfig: context \"" + result.context + "\" does not exist");
+      return fail("kubeconfig: context " + quoted_name(result.context) + " does not exist");
     result.context.clear();
     return result;
   }
@@ -280,12 +288,12 @@ Result<ConnectionConfig> load_connection(const LoadOptions& options) {
     return fail("kubeconfig " + tried + ": no current-context is set; pass --context");
   auto context = merged.contexts.find(context_name);
   if (context == merged.contexts.end())
-    return fail("kubeconfig " + tried + ": context \"" + context_name + "\" does not exist");
+    return fail("kubeconfig " + tried + ": context " + quoted_name(context_name) + " does not exist");
   std::string cluster_name = string_field(context->second.body, "cluster");
   auto cluster = merged.clusters.find(cluster_name);
   if (cluster == merged.clusters.end())
-    return fail(context->second.file + ": context \"" + context_name + "\" names cluster \"" +
-                cluster_name + "\", which is not defined");
+    return fail(context->second.file + ": context " + quoted_name(context_name) + " names cluster " +
+                quoted_name(cluster_name) + ", which is not defined");
   ConnectionConfig config;
   config.origin = "kubeconfig " + tried + ", context " + context_name;
   config.context = context_name;
@@ -295,8 +303,8 @@ Result<ConnectionConfig> load_connection(const LoadOptions& options) {
   if (!config.user_name.empty()) {
     auto user = merged.users.find(config.user_name);
     if (user == merged.users.end())
-      return fail(context->second.file + ": context \"" + context_name + "\" names user \"" +
-                  config.user_name + "\", which is not defined");
+      return fail(context->second.file + ": context " + quoted_name(context_name) + " names user " +
+                  quoted_name(config.user_name) + ", which is not defined");
     PODFIT_TRY_ASSIGN(user_info, read_user(user->second, config.user_name));
     config.user = std::move(user_info);
   }
