@@ -341,7 +341,12 @@ Result<void> QuantileSketch::decode_version2(std::string_view bytes, Header& hea
     if (!in.varint(delta) || !in.varint(length) || length > bytes.size() * 8) {
       return fail("quantile sketch: truncated buckets");
     }
-    std::int64_t first = previous_end + unzigzag(delta);
+    std::int64_t first = 0;
+    // Indexes are ints: a run must start and end within them (damage makes any number).
+    if (__builtin_add_overflow(previous_end, unzigzag(delta), &first) || first < INT_MIN ||
+        first > INT_MAX || static_cast<std::int64_t>(length) > INT_MAX - first) {
+      return fail("quantile sketch: bucket index out of range");
+    }
     if (run > 0 && first < previous_end) return fail("quantile sketch: buckets out of order");
     bucket_total += length;
     previous_end = first + static_cast<std::int64_t>(length);
@@ -366,6 +371,8 @@ Result<void> QuantileSketch::decode_version2(std::string_view bytes, Header& hea
       std::uint64_t count = bits & mask;
       bits = width == 0 ? bits : bits >> width;
       have -= width;
+      // The encoder writes only buckets that hold something.
+      if (count == 0) return fail("quantile sketch: an empty bucket");
       // Runs come in increasing order: each bucket goes at the end.
       auto index = static_cast<int>(first + static_cast<std::int64_t>(i));
       if (!buckets.empty() && buckets.back().index >= index) {
@@ -401,6 +408,7 @@ Result<QuantileSketch> QuantileSketch::decode_version1(std::string_view bytes) {
     std::uint64_t delta = 0;
     std::uint64_t count = 0;
     if (!in.varint(delta) || !in.varint(count)) return fail("quantile sketch: truncated buckets");
+    if (count == 0) return fail("quantile sketch: an empty bucket");
     if (__builtin_add_overflow(bucket, unzigzag(delta), &bucket) || bucket < INT_MIN ||
         bucket > INT_MAX) {
       return fail("quantile sketch: bucket index out of range");
