@@ -7,12 +7,11 @@
 #include "podfit/backtest/backtest.hpp"
 
 #include "podfit/stats/summary.hpp"
+#include "backtest/step.hpp"
 
 namespace podfit::backtest {
 
 namespace {
-
-using ContainerKey = std::pair<WorkloadRef, std::string>;
 
 struct ContainerData {
   TrainingData training;
@@ -71,16 +70,15 @@ std::map<ContainerKey, ContainerData> group(const history::History& train,
   return groups;
 }
 
-void add_to(Exposure& total, const Exposure& part) {
-  if (!part.known) return;
-  total.known = true;
-  total.samples += part.samples;
-  total.cpu_over_request += part.cpu_over_request;
-  total.cpu_over_limit += part.cpu_over_limit;
-  total.memory_over_request += part.memory_over_request;
-  total.memory_over_limit += part.memory_over_limit;
-  total.cpu_idle_cores += part.cpu_idle_cores;
-  total.memory_idle_bytes += part.memory_idle_bytes;
+}  // namespace
+
+std::size_t values_changed(const Resources& before, const Resources& after) {
+  auto differs = [](const std::optional<ResourceValue>& a, const std::optional<ResourceValue>& b) {
+    return a.has_value() != b.has_value() || (a && a->amount != b->amount);
+  };
+  return differs(before.cpu_request, after.cpu_request) + differs(before.cpu_limit, after.cpu_limit) +
+         differs(before.memory_request, after.memory_request) +
+         differs(before.memory_limit, after.memory_limit);
 }
 
 std::vector<Totals> totals_of(const std::vector<ContainerResult>& containers,
@@ -92,8 +90,10 @@ std::vector<Totals> totals_of(const std::vector<ContainerResult>& containers,
                            &overall[int(result.preset)]}) {
       totals->preset = result.preset;
       ++totals->containers;
-      add_to(totals->with_recommended, result.with_recommended);
-      add_to(totals->with_current, result.with_current);
+      totals->containers_with_oom += result.with_recommended.memory_over_limit > 0;
+      totals->changes += result.changes;
+      totals->with_recommended.pool(result.with_recommended);
+      totals->with_current.pool(result.with_current);
     }
   }
   std::vector<Totals> list;
@@ -108,42 +108,71 @@ std::vector<Totals> totals_of(const std::vector<ContainerResult>& containers,
   return list;
 }
 
-}  // namespace
-
-BacktestResult run_backtest(const history::History& history, const BacktestRequest& request) {
-  BacktestResult result;
-  result.split = request.split;
-  history::History train = slice(history, request.split.train_begin_ns, request.split.split_ns);
-  history::History test = slice(history, request.split.split_ns, request.split.test_end_ns + 1);
-  std::map<ContainerKey, ContainerData> groups = group(train, test);
+std::vector<ContainerResult> run_step(const StepInputs& inputs, const BacktestRequest& request) {
+  const history::History& train = *inputs.train;
+  std::map<ContainerKey, ContainerData> groups = group(train, *inputs.test);
   std::map<ContainerKey, EventCounts> events = history::event_counts(train);
-
+  std::vector<ContainerResult> results;
   for (stats::ContainerStats& stats :
        stats::compute_history_stats(train.samples, train.sketches, train.workload_of_pod,
                                     request.options.half_life_seconds)) {
-    auto found = groups.find({stats.workload, stats.container});
+    ContainerKey key{stats.workload, stats.container};
+    auto found = groups.find(key);
     if (found == groups.end()) continue;
     ContainerData& data = found->second;
     data.training.stats = stats;
-    if (auto seen = events.find(found->first); seen != events.end()) {
-      data.training.events = seen->second;
-    }
-    Resources current = request.current_of
-                            ? request.current_of(stats.workload, stats.container)
-                            : history::current_resources(history, stats.workload, stats.container);
-    Exposure with_current = replay(data.test_points, data.test_hours, current);
+    if (auto seen = events.find(key); seen != events.end()) data.training.events = seen->second;
+    Resources current = inputs.current(key);
+    Exposure with_current =
+        replay(data.test_points, data.test_hours, current, inputs.day_origin_ns);
     for (Preset preset : request.presets) {
+      TrainingData training = data.training;
+      if (auto kills = inputs.replayed_kills.find({key, preset});
+          kills != inputs.replayed_kills.end()) {
+        training.events.restarts += kills->second.restarts;
+        training.events.oom_kills += kills->second.oom_kills;
+        training.events.oom_memory_limit_bytes = std::max(
+            training.events.oom_memory_limit_bytes, kills->second.oom_memory_limit_bytes);
+      }
+      Resources in_force = inputs.in_force(key, preset);
       ContainerResult container;
       container.workload = stats.workload;
       container.container = stats.container;
       container.preset = preset;
       container.train_samples = stats.samples;
-      container.recommendation = recommend_with(preset, data.training, current, request.options);
-      container.with_recommended =
-          replay(data.test_points, data.test_hours, container.recommendation.recommended);
+      container.recommendation = recommend_with(preset, training, in_force, request.options);
+      container.recommendation.current = current;
+      container.with_recommended = replay(data.test_points, data.test_hours,
+                                          container.recommendation.recommended,
+                                          inputs.day_origin_ns);
       container.with_current = with_current;
-      result.containers.push_back(std::move(container));
+      results.push_back(std::move(container));
     }
+  }
+  return results;
+}
+
+BacktestResult run_backtest(const history::History& history, const BacktestRequest& request) {
+  if (request.walk_forward.interval_seconds > 0) return run_walk_forward(history, request);
+  BacktestResult result;
+  result.split = request.split;
+  history::History train = slice(history, request.split.train_begin_ns, request.split.split_ns);
+  history::History test = slice(history, request.split.split_ns, request.split.test_end_ns + 1);
+  auto current = [&](const ContainerKey& key) {
+    return request.current_of ? request.current_of(key.first, key.second)
+                              : history::current_resources(history, key.first, key.second);
+  };
+  StepInputs inputs;
+  inputs.train = &train;
+  inputs.test = &test;
+  inputs.current = current;
+  inputs.in_force = [&](const ContainerKey& key, Preset) { return current(key); };
+  inputs.day_origin_ns = request.split.split_ns;
+  result.containers = run_step(inputs, request);
+  for (ContainerResult& container : result.containers) {
+    if (container.recommendation.current.empty()) continue;
+    container.changes =
+        values_changed(container.recommendation.current, container.recommendation.recommended);
   }
   result.totals = totals_of(result.containers, request.presets);
   return result;

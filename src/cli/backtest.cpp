@@ -21,6 +21,8 @@ struct BacktestOptions {
   std::string preset = "podfit";
   std::string compare;
   std::string format = "table";
+  std::string walk_forward;  // interval; empty: one split
+  std::string window = "14d";
 };
 
 std::vector<backtest::Preset> presets_of(const BacktestOptions& options) {
@@ -37,6 +39,15 @@ std::vector<backtest::Preset> presets_of(const BacktestOptions& options) {
 }
 
 backtest::Split split_of(const BacktestOptions& options, const history::History& history) {
+  if (!options.walk_forward.empty()) {
+    if (!options.train.empty() || !options.test.empty()) {
+      throw Failure(ExitCode::usage, "--walk-forward replaces --train and --test (use --window)");
+    }
+    auto span = backtest::walk_forward_span(
+        history, duration_flag("--walk-forward", options.walk_forward));
+    if (!span) throw Failure(ExitCode::fatal, span.error().message);
+    return *span;
+  }
   if (options.train.empty() != options.test.empty()) {
     throw Failure(ExitCode::usage, "--train and --test go together");
   }
@@ -59,6 +70,13 @@ int run_backtest(const BacktestOptions& options) {
   request.split = split_of(options, inputs.history);
   request.presets = presets;
   request.options = inputs.policy;
+  if (!options.walk_forward.empty()) {
+    request.walk_forward.interval_seconds = duration_flag("--walk-forward", options.walk_forward);
+    request.walk_forward.window_seconds = duration_flag("--window", options.window);
+    if (!(request.walk_forward.window_seconds > 0)) {
+      throw Failure(ExitCode::usage, "--window must be a positive duration, e.g. 14d");
+    }
+  }
   backtest::BacktestResult result = backtest::run_backtest(inputs.history, request);
   report::write_backtest(std::cout, result, *format);
   return static_cast<int>(inputs.history.input_problems > 0 ? ExitCode::partial : ExitCode::ok);
@@ -78,6 +96,15 @@ void register_backtest(CLI::App& app, int& exit_code) {
   command
       ->add_option("--split", options->split, "share of the covered time that trains (default 0.5)")
       ->type_name("FRACTION");
+  command
+      ->add_option("--walk-forward", options->walk_forward,
+                   "re-recommend every DURATION from the trailing --window, replay the next one "
+                   "(24h)")
+      ->type_name("DURATION");
+  command
+      ->add_option("--window", options->window,
+                   "walk-forward: history each recommendation uses (default 14d)")
+      ->type_name("DURATION");
   command->add_option("--preset", options->preset, "policy: podfit (default), vpa or krr")
       ->type_name("NAME");
   command->add_option("--compare", options->compare, "policies side by side: podfit,vpa,krr")

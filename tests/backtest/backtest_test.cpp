@@ -58,8 +58,8 @@ TEST_CASE("replay counts crossings and idle reserve", "[backtest]") {
   CHECK(exposure.cpu_over_limit == 1);       // 0.4
   CHECK(exposure.memory_over_request == 2);  // 300Mi, 400Mi
   CHECK(exposure.memory_over_limit == 1);    // 400Mi
-  CHECK(exposure.cpu_idle_cores == Approx((0.15 + 0.05) / 4));
-  CHECK(exposure.memory_idle_bytes == Approx((150 + 50) * kMi / 4));
+  CHECK(exposure.cpu_idle_cores() == Approx((0.15 + 0.05) / 4));
+  CHECK(exposure.memory_idle_bytes() == Approx((150 + 50) * kMi / 4));
   CHECK(exposure.share(exposure.cpu_over_request) == Approx(0.5));
 
   SECTION("without resources nothing is known") {
@@ -122,8 +122,8 @@ TEST_CASE("backtest of the three presets on a hand trace", "[backtest]") {
   CHECK(podfit.with_recommended.cpu_over_limit == 6);
   CHECK(podfit.with_recommended.memory_over_request == 3);
   CHECK(podfit.with_recommended.memory_over_limit == 0);
-  CHECK(podfit.with_recommended.cpu_idle_cores == Approx(54 * 0.015 / 60));
-  CHECK(podfit.with_recommended.memory_idle_bytes == Approx(57 * 15 * kMi / 60));
+  CHECK(podfit.with_recommended.cpu_idle_cores() == Approx(54 * 0.015 / 60));
+  CHECK(podfit.with_recommended.memory_idle_bytes() == Approx(57 * 15 * kMi / 60));
   CHECK_FALSE(podfit.with_current.known);
 
   // krr: CPU request p95 = 100m and no limit; memory request = limit = 115Mi.
@@ -142,7 +142,7 @@ TEST_CASE("backtest of the three presets on a hand trace", "[backtest]") {
   CHECK(vpa.recommendation.recommended.memory_request->text == "250Mi");
   CHECK_FALSE(vpa.recommendation.recommended.memory_limit);
   CHECK(vpa.with_recommended.memory_over_request == 0);
-  CHECK(vpa.with_recommended.memory_idle_bytes == Approx((57 * 150 + 3 * 130) * kMi / 60));
+  CHECK(vpa.with_recommended.memory_idle_bytes() == Approx((57 * 150 + 3 * 130) * kMi / 60));
 
   // Totals: one namespace row and one whole-run row per preset.
   REQUIRE(result.totals.size() == 6);

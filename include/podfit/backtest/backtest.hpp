@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,24 +46,58 @@ SampleSet slice(const SampleSet& samples, std::int64_t from_ns, std::int64_t to_
 // the range (an event of unknown time, 0, counts in every slice); the rest as it is.
 history::History slice(const history::History& history, std::int64_t from_ns, std::int64_t to_ns);
 
-// How one set of requests/limits fares over a series of usage samples.
+// Autopilot's relative slack, (value - usage) / value, floored at 0 (usage above the value
+// leaves no slack), summed over the samples that had the value.
+struct SlackSum {
+  double sum = 0;
+  std::size_t samples = 0;
+  double mean() const { return samples ? sum / double(samples) : 0.0; }
+  void add(const SlackSum& other) {
+    sum += other.sum;
+    samples += other.samples;
+  }
+};
+
+// How requests/limits fare over a series of usage samples. Counts and sums, so that the
+// exposures of several intervals (walk-forward) or containers (totals) add up.
 struct Exposure {
   bool known = false;  // false: no resources to replay against
   std::size_t samples = 0;
   std::size_t cpu_over_request = 0;
   std::size_t cpu_over_limit = 0;  // throttling risk
   std::size_t memory_over_request = 0;
-  std::size_t memory_over_limit = 0;  // each one an OOM kill
-  double cpu_idle_cores = 0;          // mean of max(request - usage, 0)
-  double memory_idle_bytes = 0;
+  std::size_t memory_over_limit = 0;  // samples above the memory limit
+  std::size_t oom_kills = 0;          // runs of such samples: each run is one OOM kill
+  double cpu_idle_sum = 0;            // sum of max(request - usage, 0), core x samples
+  double memory_idle_sum = 0;
+  SlackSum cpu_request_slack, cpu_limit_slack, memory_request_slack, memory_limit_slack;
+  // Per test day (days since the day origin): was the memory limit crossed that day? Kept
+  // per container; totals pool the containers' day counts instead.
+  std::map<std::int64_t, bool> crossed_by_day;
+  std::size_t pooled_days = 0;
+  std::size_t pooled_oom_free_days = 0;
+  std::int64_t first_oom_ns = 0;  // time of the first sample above the memory limit (0: none)
+  bool pooled = false;            // totals: idle reserves are the sum of the containers' means
+  double pooled_cpu_idle_cores = 0;
+  double pooled_memory_idle_bytes = 0;
 
   double share(std::size_t count) const { return samples ? double(count) / samples : 0.0; }
+  // Mean of max(request - usage, 0) per sample; pooled (totals), the sum of the means.
+  double cpu_idle_cores() const;
+  double memory_idle_bytes() const;
+  std::size_t days() const { return crossed_by_day.size() + pooled_days; }
+  std::size_t oom_free_days() const;
+  // Another interval of the same container.
+  void add(const Exposure& part);
+  // Another container, for totals: idle reserves add up as the sum of per-container means.
+  void pool(const Exposure& container);
 };
+// `day_origin_ns` starts day 0 of Exposure::crossed_by_day.
 Exposure replay(const std::vector<SamplePoint>& usage, const Resources& resources);
 // The same over raw points and compacted hours: an hour's samples are its sketches'
 // values (each count of a bucket over a request or limit counts that many samples).
 Exposure replay(const std::vector<SamplePoint>& usage, const std::vector<const HourSketch*>& hours,
-                const Resources& resources);
+                const Resources& resources, std::int64_t day_origin_ns = 0);
 
 // What a preset recommends from the training part of one workload container.
 struct TrainingData {
@@ -85,18 +120,32 @@ struct ContainerResult {
   policy::Recommendation recommendation;
   Exposure with_recommended;
   Exposure with_current;  // known only when the current resources are
+  // Values changed: walk-forward, every time an interval's applied request or limit differs
+  // from the one before (each of the four counts); split, the values differing from current.
+  std::size_t changes = 0;
 };
 
 struct Totals {
   std::string scope;  // a namespace, or "" for the whole run
   Preset preset = Preset::podfit;
   std::size_t containers = 0;
+  std::size_t containers_with_oom = 0;  // containers whose memory limit was crossed
+  std::size_t changes = 0;
   Exposure with_recommended;  // counts summed; idle = sum of the containers' means
   Exposure with_current;
 };
 
+// Walk-forward (the CronJob's life): every `interval` from the history's start plus one
+// interval, recommend from the trailing `window`, apply it (min-change and the OOM bump
+// against what was applied before) and replay the next interval.
+struct WalkForward {
+  double interval_seconds = 0;  // 0: a one-shot split
+  double window_seconds = 14 * 86400.0;
+};
+
 struct BacktestRequest {
-  Split split;
+  Split split;  // one-shot split; for walk-forward, the whole span (train_begin to test_end)
+  WalkForward walk_forward;
   std::vector<Preset> presets{Preset::podfit};
   policy::PolicyOptions options;  // for the podfit preset, and data sufficiency for all
   // Current resources of a workload container (empty Resources when unknown); unset:
@@ -105,7 +154,9 @@ struct BacktestRequest {
 };
 
 struct BacktestResult {
-  Split split;
+  Split split;  // walk-forward: split_ns is the first interval's start
+  WalkForward walk_forward;
+  std::size_t steps = 0;  // walk-forward intervals replayed
   std::vector<ContainerResult> containers;  // by workload, container, then preset order
   std::vector<Totals> totals;               // per namespace, then the whole run, per preset
 };
@@ -113,6 +164,10 @@ struct BacktestResult {
 // Trains on the split's first part of an attributed History (raw points, compacted hours,
 // events), replays the second.
 BacktestResult run_backtest(const history::History& history, const BacktestRequest& request);
+// A history's covered time as a Split with split_ns = first + interval (walk-forward).
+Result<Split> walk_forward_span(const history::History& history, double interval_seconds);
+// Walk-forward over the same (request.walk_forward.interval_seconds > 0).
+BacktestResult run_walk_forward(const history::History& history, const BacktestRequest& request);
 // The same over raw samples only.
 BacktestResult run_backtest(const SampleSet& samples,
                             const std::vector<WorkloadRef>& workload_of_pod,
