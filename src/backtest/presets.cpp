@@ -16,6 +16,7 @@ policy::Recommendation recommend_krr(const TrainingData& training, const Resourc
                                      policy::PolicyOptions options) {
   options.cpu_request_statistic = policy::Statistic::p95;
   options.cpu_request_margin = 1.0;
+  options.cpu_request_exceedance_cost = 0;
   options.cpu_limit = policy::CpuLimitMode::none;
   options.memory_request_statistic = policy::Statistic::max;
   options.memory_request_margin = 1.15;
@@ -73,6 +74,7 @@ policy::Recommendation recommend_vpa(const TrainingData& training, const Resourc
   double containers = static_cast<double>(std::max<std::size_t>(training.containers_per_pod, 1));
   options.cpu_request_statistic = policy::Statistic::p90;
   options.cpu_request_margin = 1.15;
+  options.cpu_request_exceedance_cost = 0;
   options.memory_request_statistic = policy::Statistic::p90;
   options.memory_request_margin = 1.15;
   options.cpu_limit = policy::CpuLimitMode::keep;

@@ -184,6 +184,61 @@ std::string explain(const Target& target, double min_change) {
   return target.label + " " + target.value->text + " = " + target.why;
 }
 
+double level_of(Statistic statistic) {
+  switch (statistic) {
+    case Statistic::p50:
+      return 50;
+    case Statistic::p90:
+      return 90;
+    case Statistic::p95:
+      return 95;
+    case Statistic::p99:
+      return 99;
+    case Statistic::max:
+      return 100;
+  }
+  return 100;
+}
+
+std::string level_name(double q) {
+  return q >= 100 ? std::string("max") : "p" + three_digits(q);
+}
+
+// The cost-based CPU request (docs/policy.md): among the tail levels from the request
+// percentile up to the max, the one where idle reserve + cost x share of samples above it
+// is least. A level above the percentile must buy its idle cores with fewer crossings.
+Target cpu_request_target(const stats::ContainerStats& stats, const PolicyOptions& options) {
+  double margin = cpu_request_margin(stats, options);
+  double cost = options.cpu_request_exceedance_cost;
+  double floor_level = level_of(options.cpu_request_statistic);
+  if (cost <= 0 || floor_level < 90 || stats.cpu.tail.empty()) {
+    return computed(Kind::cpu, "cpu request", stats.cpu, options.cpu_request_statistic, margin,
+                    options.min_cpu_cores);
+  }
+  const stats::TailPoint* best = nullptr;
+  for (const stats::TailPoint& point : stats.cpu.tail) {
+    if (point.q < floor_level) continue;
+    double total = point.mean_idle + cost * point.share_above;
+    if (!best || total < best->mean_idle + cost * best->share_above) best = &point;
+  }
+  if (!best) {
+    return computed(Kind::cpu, "cpu request", stats.cpu, options.cpu_request_statistic, margin,
+                    options.min_cpu_cores);
+  }
+  double raw = best->value * margin;
+  std::string formula = level_name(best->q) + " " + describe(Kind::cpu, best->value) + " x " +
+                        three_digits(margin) + " (least idle + " + three_digits(cost) +
+                        " cores x share above from " + level_name(floor_level) + " up: " +
+                        percent(best->share_above) + " above, " +
+                        describe(Kind::cpu, best->mean_idle) + " idle)";
+  if (raw < options.min_cpu_cores) {
+    return Target{Kind::cpu, "cpu request", rounded(Kind::cpu, options.min_cpu_cores),
+                  "minimum " + describe(Kind::cpu, options.min_cpu_cores) + " (" + formula +
+                      " is below it)"};
+  }
+  return Target{Kind::cpu, "cpu request", rounded(Kind::cpu, raw), formula};
+}
+
 Target cpu_limit_target(const stats::ContainerStats& stats, const Resources& current,
                         const PolicyOptions& options, const Target& cpu_request) {
   Target limit{Kind::cpu, "cpu limit", std::nullopt, ""};
@@ -278,8 +333,7 @@ Recommendation recommend(const stats::ContainerStats& stats, const Resources& cu
     result.reason = *problem;
     return result;
   }
-  Target cpu_request = computed(Kind::cpu, "cpu request", stats.cpu, options.cpu_request_statistic,
-                                cpu_request_margin(stats, options), options.min_cpu_cores);
+  Target cpu_request = cpu_request_target(stats, options);
   keep_small_change(cpu_request, current.cpu_request, options.min_change);
   Target memory_request =
       computed(Kind::memory, "memory request", stats.memory, options.memory_request_statistic,

@@ -145,6 +145,13 @@ std::optional<std::string> set_half_life(PolicyOptions& options, const std::stri
   return std::nullopt;
 }
 
+std::optional<std::string> set_exceedance_cost(PolicyOptions& options, const std::string& value) {
+  auto cost = value == "off" ? std::optional<double>(0) : parse_number(value);
+  if (!cost || *cost < 0 || *cost > 1e6) return "a number of cores from 0 (off), e.g. 2";
+  options.cpu_request_exceedance_cost = *cost;
+  return std::nullopt;
+}
+
 std::optional<std::string> set_qos(PolicyOptions& options, const std::string& value) {
   if (value != "burstable" && value != "guaranteed") return "burstable or guaranteed";
   options.guaranteed = value == "guaranteed";
@@ -219,6 +226,10 @@ const std::map<std::string, Setting, std::less<>>& settings_table() {
       {"cpu-request-percentile",
        {statistic_setter(&O::cpu_request_statistic), show_statistic(&O::cpu_request_statistic),
         "the CPU request's statistic: 50, 90, 95, 99 or max", false}},
+      {"cpu-request-exceedance-cost",
+       {set_exceedance_cost, show_number(&O::cpu_request_exceedance_cost),
+        "cores one share of samples above the CPU request weighs against idle reserve (0: off)",
+        true}},
       {"cpu-request-margin",
        {margin_setter(&O::cpu_request_margin), show_number(&O::cpu_request_margin),
         "multiplier on the CPU request statistic", true}},

@@ -32,6 +32,16 @@ struct SketchPool {
 
 using detail::workload_of;
 
+// A request at the exact max leaves max - mean idle and nothing above it, whatever the
+// sketch's buckets say.
+void exact_top_of_tail(Summary& summary) {
+  if (summary.tail.empty()) return;
+  TailPoint& top = summary.tail.back();
+  top.value = summary.max;
+  top.share_above = 0;
+  top.mean_idle = std::max(summary.max - summary.mean, 0.0);
+}
+
 Summary summary_of(const QuantileSketch& sketch) {
   Summary summary;
   summary.count = sketch.count();
@@ -42,6 +52,13 @@ Summary summary_of(const QuantileSketch& sketch) {
   summary.p99 = sketch.quantile(99);
   summary.max = sketch.max();
   summary.burst_ratio = burst_ratio(summary.max, summary.p50);
+  std::vector<double> levels;
+  for (double q : tail_levels()) levels.push_back(q >= 100 ? summary.max : sketch.quantile(q));
+  summary.tail = tail_of(tail_levels(), levels, [&](auto&& take) {
+    sketch.for_each_bucket(
+        [&](double value, std::uint64_t count) { take(value, static_cast<double>(count)); });
+  });
+  exact_top_of_tail(summary);
   return summary;
 }
 
@@ -72,6 +89,7 @@ struct WeightedPart {
     summary.mean = static_cast<double>(weighted_sum / total_weight);
     summary.max = all.max();
     summary.burst_ratio = burst_ratio(summary.max, summary.p50);
+    exact_top_of_tail(summary);
     return summary;
   }
 };

@@ -147,6 +147,11 @@ double percentile(const std::vector<double>& sorted, double q) {
   return lerp(sorted[low], sorted[high], index - below);
 }
 
+const std::vector<double>& tail_levels() {
+  static const std::vector<double> kLevels{90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 99.5, 99.9, 100};
+  return kLevels;
+}
+
 Summary summarize(std::vector<double> values) {
   Summary summary;
   summary.count = values.size();
@@ -162,6 +167,11 @@ Summary summarize(std::vector<double> values) {
   summary.p99 = percentile(values, 99);
   summary.max = values.back();
   summary.burst_ratio = burst_ratio(summary.max, summary.p50);
+  std::vector<double> levels;
+  for (double q : tail_levels()) levels.push_back(percentile(values, q));
+  summary.tail = tail_of(tail_levels(), levels, [&](auto&& take) {
+    for (double value : values) take(value, 1.0);
+  });
   return summary;
 }
 
@@ -200,6 +210,13 @@ Summary summarize_weighted(std::vector<WeightedValue> values) {
   summary.p99 = weighted_percentile(values, 99);
   summary.max = values.back().value;
   summary.burst_ratio = burst_ratio(summary.max, summary.p50);
+  std::vector<double> levels;
+  for (double q : tail_levels()) {
+    levels.push_back(q >= 100 ? summary.max : weighted_percentile(values, q));
+  }
+  summary.tail = tail_of(tail_levels(), levels, [&](auto&& take) {
+    for (const WeightedValue& entry : values) take(entry.value, entry.weight);
+  });
   return summary;
 }
 

@@ -110,16 +110,17 @@ TEST_CASE("backtest of the three presets on a hand trace", "[backtest]") {
   REQUIRE(result.containers.size() == 3);
 
   // podfit: CPU request p90 0.1 x 1.15 = 115m (15 minutes of history: the full margin),
-  // limit 0.1 x 1.25 = 125m;
-  // memory request 100Mi x 1.15 = 115Mi, limit 100Mi x 1.25 = 125Mi.
+  // (every tail level is 0.1: the exceedance cost keeps p90), limit 0.1 x 2 = 200m;
+  // memory request 100Mi x 1.15 = 115Mi, limit 100Mi x 2 = 200Mi.
   const ContainerResult& podfit = result_for(result, Preset::podfit);
   CHECK(podfit.train_samples == 60);
   REQUIRE(podfit.recommendation.has_recommendation);
   CHECK(podfit.recommendation.recommended.cpu_request->text == "115m");
-  CHECK(podfit.recommendation.recommended.memory_limit->text == "125Mi");
+  CHECK(podfit.recommendation.recommended.cpu_limit->text == "200m");
+  CHECK(podfit.recommendation.recommended.memory_limit->text == "200Mi");
   CHECK(podfit.with_recommended.samples == 60);
   CHECK(podfit.with_recommended.cpu_over_request == 6);
-  CHECK(podfit.with_recommended.cpu_over_limit == 6);
+  CHECK(podfit.with_recommended.cpu_over_limit == 0);  // 0.2 is not above 200m
   CHECK(podfit.with_recommended.memory_over_request == 3);
   CHECK(podfit.with_recommended.memory_over_limit == 0);
   CHECK(podfit.with_recommended.cpu_idle_cores() == Approx(54 * 0.015 / 60));

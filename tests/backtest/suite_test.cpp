@@ -1,10 +1,11 @@
-// The issue-6 goal as a regression test, on a coarser suite than the one in docs/backtest.md:
-// 208 workloads of all eight families, 2 days at 10 minutes, split in half.
+// The generated suite's goal as a regression test, on a coarser suite than the one in
+// docs/backtest.md: 208 workloads of all eight families, 2 days at 10 minutes, split in half.
 #include <catch2/catch.hpp>
 
 #include "support/support.hpp"
 
-TEST_CASE("podfit's default policy breaches no memory limit and idles less than vpa and krr",
+TEST_CASE("on generated traces podfit breaches no memory limit and risks no more CPU than vpa "
+          "and krr",
           "[backtest][suite]") {
   auto result = podfit::test::run_command(
       podfit::test::python() + " " +

@@ -127,18 +127,18 @@ TEST_CASE("walk-forward re-recommends every interval from the trailing window", 
 
 TEST_CASE("walk-forward feeds a replayed OOM kill back into the next recommendation",
           "[backtest]") {
-  // 15-minute points over 4 days, memory 100Mi except one 200Mi spike on day 1. podfit's
-  // day-1 memory limit (from day 0: max 100Mi x 1.25 = 125Mi) is crossed once; from then
-  // on its memory request is at least 1.2 x 125Mi = 150Mi, though the p99 of the
+  // 15-minute points over 4 days, memory 100Mi except one 250Mi spike on day 1. podfit's
+  // day-1 memory limit (from day 0: max 100Mi x 2 = 200Mi) is crossed once; from then
+  // on its memory request is at least 1.2 x 200Mi = 240Mi, though the p99 of the
   // training part stays 100Mi (115Mi with its margin).
   history::History history = trace(
       4, 900, [](std::int64_t) { return 0.1; },
-      [](std::int64_t t) { return (t == 86400 + 36000 ? 200 : 100) * kMi; });
+      [](std::int64_t t) { return (t == 86400 + 36000 ? 250 : 100) * kMi; });
   BacktestResult result = walk(history, {Preset::podfit}, 14 * 86400.0);
   REQUIRE(result.steps == 3);
   const ContainerResult& podfit = only(result, Preset::podfit);
   CHECK(podfit.with_recommended.oom_kills == 1);
-  CHECK(podfit.recommendation.recommended.memory_request->amount == 150 * kMi);
+  CHECK(podfit.recommendation.recommended.memory_request->amount == 240 * kMi);
   // The same trace, but a window of 1 day: the last recommendation trains on day 2, after
   // the kill's day, so the kill no longer counts and the request is p99 x 1.15 = 115Mi.
   BacktestResult short_window = walk(history, {Preset::podfit}, 86400.0);

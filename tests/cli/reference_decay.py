@@ -44,6 +44,30 @@ def weighted_percentile(values, weights, q):
     return sorted(accept)
 
 
+TAIL_LEVELS = [90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 99.5, 99.9, 100]
+EXCEEDANCE_COST = 2.0  # cores
+
+
+def cost_based_level(values, weights):
+    """The default CPU request's statistic (weighted): among the tail levels from p90 up,
+    the first whose weighted mean idle + cost x weighted share above is least; None when a
+    level's weighted percentile is ambiguous (a rounding tie)."""
+    values = np.array(values, dtype=np.float64)
+    total = float(np.sum(weights))
+    best = None
+    for q in TAIL_LEVELS:
+        answers = weighted_percentile(values, weights, q) if q < 100 else [float(values.max())]
+        if len(answers) != 1:
+            return None
+        level = answers[0]
+        idle = float(np.sum(weights * np.maximum(level - values, 0))) / total
+        above = float(np.sum(weights[values > level])) / total
+        cost = idle + EXCEEDANCE_COST * above
+        if best is None or cost < best[0]:
+            best = (cost, level)
+    return best[1]
+
+
 def statistics(values, weights):
     values = np.array(values, dtype=np.float64)
     out = {"mean": float(np.sum(values * weights) / np.sum(weights)), "max": float(values.max())}
@@ -68,17 +92,17 @@ def main():
                  "samples": len(series), "effective_samples": effective,
                  "window_seconds": window, "cpu": cpu, "memory": mem}
         # Requests only where the percentile is unambiguous.
-        if len(cpu["p90"]) == 1:
-            entry["cpu_request"] = max(math.ceil(round(cpu["p90"][0] * margin * 1000, 6)) / 1000,
-                                       0.001)
-            entry["cpu_limit"] = max(math.ceil(round(cpu["max"] * 1.25 * 1000, 6)) / 1000,
+        level = cost_based_level([p[0] for p in series.values()], weights)
+        if level is not None:
+            entry["cpu_request"] = max(math.ceil(round(level * margin * 1000, 6)) / 1000, 0.001)
+            entry["cpu_limit"] = max(math.ceil(round(cpu["max"] * 2 * 1000, 6)) / 1000,
                                      entry["cpu_request"])
         if len(mem["p99"]) == 1:
             entry["memory_request"] = max(math.ceil(round(mem["p99"][0] * 1.15 / MI, 6)) * MI,
                                           8 * MI)
             slope, longest = growth(series)
             projected = mem["max"] + slope * longest
-            entry["memory_limit"] = max(math.ceil(round(projected * 1.25 / MI, 6)) * MI,
+            entry["memory_limit"] = max(math.ceil(round(projected * 2 / MI, 6)) * MI,
                                         entry["memory_request"])
         out.append(entry)
     json.dump(out, sys.stdout)

@@ -61,6 +61,23 @@ def summary(values):
             "p99": float(np.percentile(v, 99)), "max": float(v.max())}
 
 
+TAIL_LEVELS = [90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 99.5, 99.9, 100]
+EXCEEDANCE_COST = 2.0  # cores
+
+
+def cost_based_level(values):
+    """The default CPU request's statistic: among the tail levels from p90 up, the first
+    whose mean idle reserve + cost x share of samples above it is least."""
+    v = np.array(values, dtype=np.float64)
+    best = None
+    for q in TAIL_LEVELS:
+        level = float(np.percentile(v, q)) if q < 100 else float(v.max())
+        cost = float(np.mean(np.maximum(level - v, 0))) + EXCEEDANCE_COST * float(np.mean(v > level))
+        if best is None or cost < best[0]:
+            best = (cost, level)
+    return best[1]
+
+
 def covered_seconds(series):
     """From the earliest timestamp minus its window to the latest timestamp."""
     stamps = sorted((datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp(), window)
@@ -98,12 +115,13 @@ def main():
         mem = summary([p[1] for p in series.values()])
         window = covered_seconds(series)
         margin = 1 + 0.15 * min(1.0, math.sqrt(3600 / window))
-        cpu_request = max(math.ceil(round(cpu["p90"] * margin * 1000, 6)) / 1000, 0.001)
-        cpu_limit = max(math.ceil(round(cpu["max"] * 1.25 * 1000, 6)) / 1000, cpu_request)
+        level = cost_based_level([p[0] for p in series.values()])
+        cpu_request = max(math.ceil(round(level * margin * 1000, 6)) / 1000, 0.001)
+        cpu_limit = max(math.ceil(round(cpu["max"] * 2 * 1000, 6)) / 1000, cpu_request)
         mem_request = max(math.ceil(round(mem["p99"] * 1.15 / MI, 6)) * MI, 8 * MI)
         slope, longest = growth(series)
         projected_max = mem["max"] + slope * longest
-        mem_limit = max(math.ceil(round(projected_max * 1.25 / MI, 6)) * MI, mem_request)
+        mem_limit = max(math.ceil(round(projected_max * 2 / MI, 6)) * MI, mem_request)
         out.append({"namespace": ns, "workload": workload, "container": container,
                     "samples": len(series), "cpu": cpu, "memory": mem,
                     "cpu_request": cpu_request, "cpu_limit": cpu_limit,

@@ -95,7 +95,7 @@ TEST_CASE("patch lists what no manifest takes, and --check counts it", "[cli][pa
   podfit::test::write_file(dir / "rc.yaml",
                            std::string(kManifest) +
                                "        resources:\n          requests: {cpu: 58m, memory: "
-                               "115Mi}\n          limits: {cpu: 63m, memory: 125Mi}\n");
+                               "115Mi}\n          limits: {cpu: 100m, memory: 200Mi}\n");  // max x 2
   CommandResult check = run_command(cd + shell_quote(podfit::test::podfit_binary()) +
                                     " patch --check --samples s.jsonl -f rc.yaml");
   INFO(check.out << check.err);

@@ -28,13 +28,17 @@ ResourceValue value(double amount, const char* text) {
   return ResourceValue{amount, text};
 }
 
-// The rule tests below use a CPU request of p95 x 1.15 (the first default) so their
-// hand-worked numbers stay as written; the current default has its own test.
+// The rule tests below use the first default (CPU request p95 x 1.15, no exceedance cost,
+// limits max x 1.25) so their hand-worked numbers stay as written; the current defaults
+// have their own tests.
 PolicyOptions p95_options() {
   PolicyOptions options;
   options.cpu_request_statistic = Statistic::p95;
   options.cpu_request_margin = 1.15;
   options.cpu_margin_confidence_seconds = 0;
+  options.cpu_request_exceedance_cost = 0;
+  options.cpu_limit_margin = 1.25;
+  options.memory_limit_margin = 1.25;
   return options;
 }
 
@@ -60,19 +64,69 @@ TEST_CASE("the default CPU request is p90 with a margin that shrinks with histor
   CHECK_FALSE(apply_settings(PolicyOptions{}, {{"cpu-margin-confidence", "soon"}}, "test"));
 }
 
+// A CPU tail worked by hand: p90 100m (10 % of samples above it, 20m idle), p95 200m
+// (5 %, 100m), p99 500m (1 %, 400m), max 1 (0 %, 900m).
+stats::ContainerStats stats_with_tail() {
+  auto stats = typical_stats();
+  stats.cpu.p90 = 0.1;
+  stats.cpu.max = 1.0;
+  stats.cpu.tail = {{90, 0.1, 0.10, 0.02}, {95, 0.2, 0.05, 0.10}, {99, 0.5, 0.01, 0.40},
+                    {100, 1.0, 0.0, 0.90}};
+  return stats;
+}
+
+TEST_CASE("the default CPU request is the tail level of least idle + cost x share above",
+          "[policy]") {
+  PolicyOptions options;  // exceedance cost 2 cores
+  options.cpu_request_margin = 1.0;
+  // idle + 2 x share: p90 0.02 + 0.2 = 0.22; p95 0.1 + 0.1 = 0.2; p99 0.42; max 0.9.
+  Recommendation result = recommend(stats_with_tail(), Resources{}, options);
+  CHECK(result.recommended.cpu_request == value(0.2, "200m"));
+  CHECK_THAT(result.reason,
+             Catch::Contains("cpu request 200m = p95 200m x 1 (least idle + 2 cores x share "
+                             "above from p90 up: 5% above, 100m idle)"));
+  // A cost of 0.5: p90 0.07 beats p95 0.125. A cost of 20: p99 0.6 beats p95 1.1, max 0.9.
+  options.cpu_request_exceedance_cost = 0.5;
+  CHECK(recommend(stats_with_tail(), Resources{}, options).recommended.cpu_request ==
+        value(0.1, "100m"));
+  options.cpu_request_exceedance_cost = 20;
+  CHECK(recommend(stats_with_tail(), Resources{}, options).recommended.cpu_request ==
+        value(0.5, "500m"));
+  // The request percentile is the floor: from p99 up, p99 (0.42) beats max (0.9) at cost 2.
+  options.cpu_request_exceedance_cost = 2;
+  options.cpu_request_statistic = Statistic::p99;
+  CHECK(recommend(stats_with_tail(), Resources{}, options).recommended.cpu_request ==
+        value(0.5, "500m"));
+  // Off (0), or below p90: the plain percentile.
+  auto off = apply_settings(PolicyOptions{}, {{"cpu-request-exceedance-cost", "0"},
+                                              {"cpu-request-margin", "1"}},
+                            "test");
+  REQUIRE(off);
+  CHECK(recommend(stats_with_tail(), Resources{}, *off).recommended.cpu_request ==
+        value(0.1, "100m"));
+  CHECK_FALSE(apply_settings(PolicyOptions{}, {{"cpu-request-exceedance-cost", "-1"}}, "test"));
+  CHECK_FALSE(apply_settings(PolicyOptions{}, {{"cpu-request-exceedance-cost", "lots"}}, "test"));
+}
+
+TEST_CASE("the default limits are max x 2", "[policy]") {
+  Recommendation result = recommend(typical_stats(), Resources{}, PolicyOptions{});
+  CHECK(result.recommended.cpu_limit == value(0.1, "100m"));           // 50m x 2
+  CHECK(result.recommended.memory_limit == value(100 * kMi, "100Mi"));  // 50Mi x 2
+}
+
 TEST_CASE("memory that grows steadily gets a limit at the projected max", "[policy]") {
   auto stats = typical_stats();
   stats.memory_growth_per_second = 1024;  // 3.515625Mi an hour
   stats.longest_pod_seconds = 36000;      // 10 h: 50Mi + 35.15625Mi = 85.15625Mi
   Recommendation result = recommend(stats, Resources{}, PolicyOptions{});
-  // 85.15625Mi x 1.25 = 106.4453125Mi, up to 107Mi.
-  CHECK(result.recommended.memory_limit == value(107 * kMi, "107Mi"));
-  CHECK_THAT(result.reason, Catch::Contains("memory limit 107Mi = projected max 85.2Mi x 1.25"));
+  // 85.15625Mi x 2 = 170.3125Mi, up to 171Mi.
+  CHECK(result.recommended.memory_limit == value(171 * kMi, "171Mi"));
+  CHECK_THAT(result.reason, Catch::Contains("memory limit 171Mi = projected max 85.2Mi x 2"));
   CHECK_THAT(result.reason, Catch::Contains("10h of growth"));
 
   PolicyOptions ignore;
   ignore.project_memory_growth = false;
-  CHECK(recommend(stats, Resources{}, ignore).recommended.memory_limit == value(63 * kMi, "63Mi"));
+  CHECK(recommend(stats, Resources{}, ignore).recommended.memory_limit == value(100 * kMi, "100Mi"));
   auto settings = apply_settings(PolicyOptions{}, {{"memory-growth", "ignore"}}, "test");
   REQUIRE(settings);
   CHECK_FALSE(settings->project_memory_growth);

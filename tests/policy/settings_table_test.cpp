@@ -12,6 +12,7 @@ using namespace podfit;
 TEST_CASE("each policy setting shows what it was set to", "[policy][settings]") {
   const std::map<std::string, std::string> values = {{"cpu-request-percentile", "p95"},
                                                      {"cpu-request-margin", "1.3"},
+                                                     {"cpu-request-exceedance-cost", "0.5"},
                                                      {"cpu-limit-percentile", "p99"},
                                                      {"cpu-limit-margin", "2"},
                                                      {"memory-request-percentile", "max"},
@@ -47,6 +48,8 @@ TEST_CASE("the defaults shown read back as the defaults", "[policy][settings]") 
   const policy::PolicyOptions defaults;
   CHECK(policy::setting_text(defaults, "cpu-request-percentile") == "p90");
   CHECK(policy::setting_text(defaults, "cpu-request-margin") == "1.15");
+  CHECK(policy::setting_text(defaults, "cpu-request-exceedance-cost") == "2");
+  CHECK(policy::setting_text(defaults, "cpu-limit-margin") == "2");
   CHECK(policy::setting_text(defaults, "min-change") == "10%");
   CHECK(policy::setting_text(defaults, "min-duration") == "10m");
   CHECK(policy::setting_text(defaults, "half-life") == "off");

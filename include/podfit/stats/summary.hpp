@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,6 +13,18 @@
 
 namespace podfit::stats {
 
+// One level of a distribution's upper tail: its value, the share of the (weighted)
+// samples above it, and the mean of max(value - usage, 0), the idle reserve a request at
+// that value would leave. The policy's cost-based CPU request chooses among these.
+struct TailPoint {
+  double q = 0;  // percentile level, 90 ... 100
+  double value = 0;
+  double share_above = 0;
+  double mean_idle = 0;
+};
+// The levels of Summary::tail: 90, 91, ..., 99, 99.5, 99.9 and 100 (max).
+const std::vector<double>& tail_levels();
+
 struct Summary {
   std::size_t count = 0;
   double mean = 0;
@@ -21,7 +34,35 @@ struct Summary {
   double p99 = 0;
   double max = 0;
   double burst_ratio = 0;  // max / p50; 0 when p50 is 0 and max is 0, +inf when only p50 is 0
+  // At each of tail_levels(), with the same percentile method as p50..p99.
+  std::vector<TailPoint> tail;
 };
+
+// Summary::tail for the levels' `values` (ascending), from a visitor that calls its
+// argument with (value, weight) for every sample in ascending order of value.
+template <class Visit>
+std::vector<TailPoint> tail_of(const std::vector<double>& levels, const std::vector<double>& values,
+                               Visit&& visit) {
+  std::vector<TailPoint> tail(levels.size());
+  long double total = 0;
+  visit([&](double, double weight) { total += weight; });
+  if (!(total > 0)) return {};
+  long double below = 0, below_sum = 0;  // weight and weighted sum of samples <= level
+  std::size_t next = 0;
+  auto close_levels_below = [&](double value) {
+    for (; next < levels.size() && values[next] < value; ++next) {
+      tail[next] = {levels[next], values[next], static_cast<double>((total - below) / total),
+                    static_cast<double>((below * values[next] - below_sum) / total)};
+    }
+  };
+  visit([&](double value, double weight) {
+    close_levels_below(value);
+    below += weight;
+    below_sum += static_cast<long double>(value) * weight;
+  });
+  close_levels_below(INFINITY);
+  return tail;
+}
 
 // max / p50, with the p50 == 0 cases as Summary::burst_ratio describes.
 double burst_ratio(double max, double p50);
