@@ -5,7 +5,7 @@ per policy the CPU over-request share, the memory-limit breaches (OOM kills), th
 and the idle CPU and memory reserved over the test part.
 
 usage: backtest_suite.py PODFIT [--workloads 208] [--duration 2d] [--interval 120]
-                         [--step-at 0.3] [--seed 42] [--check]
+                         [--step-at 0.3] [--seed 42] [--walk-forward 24h] [--check]
 --check exits 1 unless podfit has zero breaches, throttles under 0.1 % of test samples,
 has less idle memory than both presets, and sits between them on CPU: no larger CPU
 over-request share than krr and no more idle CPU than vpa (docs/backtest.md). Writes its trace to a temp dir and removes it."""
@@ -28,6 +28,7 @@ def main():
     parser.add_argument("--interval", default="120")
     parser.add_argument("--step-at", default="0.3")
     parser.add_argument("--seed", default="42")
+    parser.add_argument("--walk-forward", help="interval, e.g. 24h (default: a 50/50 split)")
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
@@ -38,8 +39,9 @@ def main():
                         "--duration", args.duration, "--interval", args.interval,
                         "--step-at", args.step_at, "--seed", args.seed,
                         "--namespace", "suite", "-o", trace], check=True)
+        mode = ["--walk-forward", args.walk_forward] if args.walk_forward else []
         out = subprocess.run([args.podfit, "backtest", "--samples", trace,
-                              "--compare", "podfit,vpa,krr", "-o", "json"],
+                              "--compare", "podfit,vpa,krr", "-o", "json", *mode],
                              check=True, capture_output=True, text=True).stdout
     totals = collections.defaultdict(collections.Counter)
     for container in json.loads(out)["containers"]:
