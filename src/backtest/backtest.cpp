@@ -6,8 +6,8 @@
 
 #include "podfit/backtest/backtest.hpp"
 
-#include "podfit/stats/summary.hpp"
 #include "backtest/step.hpp"
+#include "podfit/stats/summary.hpp"
 
 namespace podfit::backtest {
 
@@ -76,7 +76,8 @@ std::size_t values_changed(const Resources& before, const Resources& after) {
   auto differs = [](const std::optional<ResourceValue>& a, const std::optional<ResourceValue>& b) {
     return a.has_value() != b.has_value() || (a && a->amount != b->amount);
   };
-  return differs(before.cpu_request, after.cpu_request) + differs(before.cpu_limit, after.cpu_limit) +
+  return differs(before.cpu_request, after.cpu_request) +
+         differs(before.cpu_limit, after.cpu_limit) +
          differs(before.memory_request, after.memory_request) +
          differs(before.memory_limit, after.memory_limit);
 }
@@ -131,8 +132,8 @@ std::vector<ContainerResult> run_step(const StepInputs& inputs, const BacktestRe
           kills != inputs.replayed_kills.end()) {
         training.events.restarts += kills->second.restarts;
         training.events.oom_kills += kills->second.oom_kills;
-        training.events.oom_memory_limit_bytes = std::max(
-            training.events.oom_memory_limit_bytes, kills->second.oom_memory_limit_bytes);
+        training.events.oom_memory_limit_bytes =
+            std::max(training.events.oom_memory_limit_bytes, kills->second.oom_memory_limit_bytes);
       }
       Resources in_force = inputs.in_force(key, preset);
       ContainerResult container;
@@ -142,9 +143,9 @@ std::vector<ContainerResult> run_step(const StepInputs& inputs, const BacktestRe
       container.train_samples = stats.samples;
       container.recommendation = recommend_with(preset, training, in_force, request.options);
       container.recommendation.current = current;
-      container.with_recommended = replay(data.test_points, data.test_hours,
-                                          container.recommendation.recommended,
-                                          inputs.day_origin_ns);
+      container.with_recommended =
+          replay(data.test_points, data.test_hours, container.recommendation.recommended,
+                 inputs.day_origin_ns);
       container.with_current = with_current;
       results.push_back(std::move(container));
     }

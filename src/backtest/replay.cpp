@@ -143,9 +143,8 @@ Exposure replay(const std::vector<SamplePoint>& usage, const std::vector<const H
     hour->cpu.for_each_bucket(
         [&](double value, std::uint64_t count) { add_cpu(exposure, resources, value, count); });
     std::size_t over_before = exposure.memory_over_limit;
-    hour->memory.for_each_bucket([&](double value, std::uint64_t count) {
-      add_memory(exposure, resources, value, count);
-    });
+    hour->memory.for_each_bucket(
+        [&](double value, std::uint64_t count) { add_memory(exposure, resources, value, count); });
     bool crossed = exposure.memory_over_limit > over_before;
     exposure.oom_kills += crossed;
     note_day(exposure, day_of(hour->hour_start_ns, day_origin_ns), crossed, hour->hour_start_ns);

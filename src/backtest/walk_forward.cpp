@@ -19,7 +19,7 @@ std::int64_t to_ns(double seconds) {
 
 // What one container and preset carries from one interval to the next.
 struct Carried {
-  ContainerResult merged;         // exposures summed over the intervals
+  ContainerResult merged;            // exposures summed over the intervals
   std::optional<Resources> applied;  // in force; unset before the first recommendation
   std::vector<std::pair<std::int64_t, double>> kills;  // replayed OOM kills: time, limit
 };
@@ -117,17 +117,17 @@ BacktestResult run_walk_forward(const history::History& history, const BacktestR
   }
   for (auto& [key, state] : carried) result.containers.push_back(std::move(state.merged));
   // By workload, container, then preset order, as the split's results are.
-  std::stable_sort(result.containers.begin(), result.containers.end(),
-                   [&](const ContainerResult& a, const ContainerResult& b) {
-                     auto rank = [&](Preset preset) {
-                       return std::find(request.presets.begin(), request.presets.end(), preset) -
-                              request.presets.begin();
-                     };
-                     return std::tie(a.workload, a.container) < std::tie(b.workload, b.container) ||
-                            (std::tie(a.workload, a.container) ==
-                                 std::tie(b.workload, b.container) &&
-                             rank(a.preset) < rank(b.preset));
-                   });
+  std::stable_sort(
+      result.containers.begin(), result.containers.end(),
+      [&](const ContainerResult& a, const ContainerResult& b) {
+        auto rank = [&](Preset preset) {
+          return std::find(request.presets.begin(), request.presets.end(), preset) -
+                 request.presets.begin();
+        };
+        return std::tie(a.workload, a.container) < std::tie(b.workload, b.container) ||
+               (std::tie(a.workload, a.container) == std::tie(b.workload, b.container) &&
+                rank(a.preset) < rank(b.preset));
+      });
   result.totals = totals_of(result.containers, request.presets);
   return result;
 }

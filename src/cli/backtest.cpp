@@ -43,8 +43,8 @@ backtest::Split split_of(const BacktestOptions& options, const history::History&
     if (!options.train.empty() || !options.test.empty()) {
       throw Failure(ExitCode::usage, "--walk-forward replaces --train and --test (use --window)");
     }
-    auto span = backtest::walk_forward_span(
-        history, duration_flag("--walk-forward", options.walk_forward));
+    auto span =
+        backtest::walk_forward_span(history, duration_flag("--walk-forward", options.walk_forward));
     if (!span) throw Failure(ExitCode::fatal, span.error().message);
     return *span;
   }

@@ -228,13 +228,13 @@ Target cpu_request_target(const stats::ContainerStats& stats, const PolicyOption
   double raw = best->value * margin;
   std::string formula = level_name(best->q) + " " + describe(Kind::cpu, best->value) + " x " +
                         three_digits(margin) + " (least idle + " + three_digits(cost) +
-                        " cores x share above from " + level_name(floor_level) + " up: " +
-                        percent(best->share_above) + " above, " +
+                        " cores x share above from " + level_name(floor_level) +
+                        " up: " + percent(best->share_above) + " above, " +
                         describe(Kind::cpu, best->mean_idle) + " idle)";
   if (raw < options.min_cpu_cores) {
-    return Target{Kind::cpu, "cpu request", rounded(Kind::cpu, options.min_cpu_cores),
-                  "minimum " + describe(Kind::cpu, options.min_cpu_cores) + " (" + formula +
-                      " is below it)"};
+    return Target{
+        Kind::cpu, "cpu request", rounded(Kind::cpu, options.min_cpu_cores),
+        "minimum " + describe(Kind::cpu, options.min_cpu_cores) + " (" + formula + " is below it)"};
   }
   return Target{Kind::cpu, "cpu request", rounded(Kind::cpu, raw), formula};
 }

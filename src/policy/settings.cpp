@@ -188,7 +188,6 @@ std::string number_text(double value) {
   return text;
 }
 
-
 // A duration as a setting is written: "0" or whole d/h/m/s parts ("1h", "10m", "90s").
 std::string duration_text(double seconds) {
   if (seconds == 0) return "0";
@@ -214,7 +213,8 @@ struct Setting {
 };
 
 Shower show_statistic(Statistic PolicyOptions::*field) {
-  return [field](const PolicyOptions& options) { return std::string(statistic_name(options.*field)); };
+  return
+      [field](const PolicyOptions& options) { return std::string(statistic_name(options.*field)); };
 }
 Shower show_number(double PolicyOptions::*field) {
   return [field](const PolicyOptions& options) { return number_text(options.*field); };

@@ -56,12 +56,11 @@ std::string resources_text(const Resources& resources) {
 
 using Row = std::vector<std::string>;
 
-const Row kHeader{"NAMESPACE",     "WORKLOAD",      "CONTAINER",
-                  "POLICY",        "CPU REQ/LIM MEM REQ/LIM",
-                  "TEST",          "CPU>REQ",       "CPU>LIM",
-                  "MEM>REQ",       "MEM>LIM (OOM)", "OOM-FREE DAYS",
-                  "SLACK CPU R/L", "SLACK MEM R/L", "IDLE CPU",
-                  "IDLE MEM",      "CHANGES"};
+const Row kHeader{
+    "NAMESPACE",     "WORKLOAD",      "CONTAINER",     "POLICY",   "CPU REQ/LIM MEM REQ/LIM",
+    "TEST",          "CPU>REQ",       "CPU>LIM",       "MEM>REQ",  "MEM>LIM (OOM)",
+    "OOM-FREE DAYS", "SLACK CPU R/L", "SLACK MEM R/L", "IDLE CPU", "IDLE MEM",
+    "CHANGES"};
 
 std::string slack(const backtest::SlackSum& sum) {
   return sum.samples ? printf_string("%.0f%%", sum.mean() * 100) : "-";

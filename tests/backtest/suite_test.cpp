@@ -7,9 +7,10 @@
 
 #include "support/support.hpp"
 
-TEST_CASE("on generated traces podfit breaches no memory limit and risks no more CPU than vpa "
-          "and krr",
-          "[backtest][suite]") {
+TEST_CASE(
+    "on generated traces podfit breaches no memory limit and risks no more CPU than vpa "
+    "and krr",
+    "[backtest][suite]") {
   auto result = podfit::test::run_command(
       podfit::test::python() + " " +
       podfit::test::shell_quote(podfit::test::source_dir() + "/bench/backtest_suite.py") + " " +

@@ -55,7 +55,7 @@ TEST_CASE("replay measures relative slack, OOM kills and OOM-free days", "[backt
   // Day 0: memory 100, 300, 300 (one run above the 250 limit: one kill), 100;
   // day 1: 100, 100 (no crossing); day 2: 300 (a kill).
   std::vector<SamplePoint> usage;
-  std::vector<std::pair<int, double>> points{{1, 100}, {2, 300}, {3, 300}, {4, 100},
+  std::vector<std::pair<int, double>> points{{1, 100},  {2, 300},  {3, 300}, {4, 100},
                                              {25, 100}, {26, 100}, {49, 300}};
   for (auto [hour, memory] : points) usage.push_back(SamplePoint{hour * kHour, 0.1, memory * kMi});
   Resources resources;

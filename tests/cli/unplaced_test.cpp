@@ -86,16 +86,18 @@ TEST_CASE("patch lists what no manifest takes, and --check counts it", "[cli][pa
                                 Catch::Contains("container istio-proxy: the manifest has no such "
                                                 "container"));
   podfit::test::write_file(dir / "patches.yaml", strategic.out);
-  CommandResult parsed = run_command(podfit::test::python() +
-                                     " -c \"import sys, yaml; list(yaml.safe_load_all(open(sys.argv[1])))\" " +
-                                     shell_quote((dir / "patches.yaml").string()));
+  CommandResult parsed =
+      run_command(podfit::test::python() +
+                  " -c \"import sys, yaml; list(yaml.safe_load_all(open(sys.argv[1])))\" " +
+                  shell_quote((dir / "patches.yaml").string()));
   CHECK(parsed.exit_code == 0);
 
   // Nothing to change in the file, but the sidecar's numbers still count for --check.
-  podfit::test::write_file(dir / "rc.yaml",
-                           std::string(kManifest) +
-                               "        resources:\n          requests: {cpu: 58m, memory: "
-                               "115Mi}\n          limits: {cpu: 100m, memory: 200Mi}\n");  // max x 2
+  podfit::test::write_file(
+      dir / "rc.yaml",
+      std::string(kManifest) +
+          "        resources:\n          requests: {cpu: 58m, memory: "
+          "115Mi}\n          limits: {cpu: 100m, memory: 200Mi}\n");  // max x 2
   CommandResult check = run_command(cd + shell_quote(podfit::test::podfit_binary()) +
                                     " patch --check --samples s.jsonl -f rc.yaml");
   INFO(check.out << check.err);

@@ -49,8 +49,8 @@ TEST_CASE("backtest --walk-forward replays interval by interval in every writer"
   REQUIRE(table.exit_code == 0);
   CHECK(table.out.rfind("# walk-forward: every 30m from the trailing 1h, ", 0) == 0);
   CHECK_THAT(table.out, Catch::Contains("OOM-FREE DAYS") && Catch::Contains("CHANGES"));
-  CommandResult markdown = podfit_run("backtest --samples " + samples() +
-                                      " --walk-forward 30m --window 1h -o markdown");
+  CommandResult markdown =
+      podfit_run("backtest --samples " + samples() + " --walk-forward 30m --window 1h -o markdown");
   REQUIRE(markdown.exit_code == 0);
   CHECK(markdown.out.rfind("walk-forward: every 30m from the trailing 1h, ", 0) == 0);
   CHECK_THAT(markdown.out, Catch::Contains("| SLACK CPU R/L |"));

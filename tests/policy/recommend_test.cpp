@@ -70,8 +70,8 @@ stats::ContainerStats stats_with_tail() {
   auto stats = typical_stats();
   stats.cpu.p90 = 0.1;
   stats.cpu.max = 1.0;
-  stats.cpu.tail = {{90, 0.1, 0.10, 0.02}, {95, 0.2, 0.05, 0.10}, {99, 0.5, 0.01, 0.40},
-                    {100, 1.0, 0.0, 0.90}};
+  stats.cpu.tail = {
+      {90, 0.1, 0.10, 0.02}, {95, 0.2, 0.05, 0.10}, {99, 0.5, 0.01, 0.40}, {100, 1.0, 0.0, 0.90}};
   return stats;
 }
 
@@ -98,9 +98,8 @@ TEST_CASE("the default CPU request is the tail level of least idle + cost x shar
   CHECK(recommend(stats_with_tail(), Resources{}, options).recommended.cpu_request ==
         value(0.5, "500m"));
   // Off (0), or below p90: the plain percentile.
-  auto off = apply_settings(PolicyOptions{}, {{"cpu-request-exceedance-cost", "0"},
-                                              {"cpu-request-margin", "1"}},
-                            "test");
+  auto off = apply_settings(
+      PolicyOptions{}, {{"cpu-request-exceedance-cost", "0"}, {"cpu-request-margin", "1"}}, "test");
   REQUIRE(off);
   CHECK(recommend(stats_with_tail(), Resources{}, *off).recommended.cpu_request ==
         value(0.1, "100m"));
@@ -110,7 +109,7 @@ TEST_CASE("the default CPU request is the tail level of least idle + cost x shar
 
 TEST_CASE("the default limits are max x 2", "[policy]") {
   Recommendation result = recommend(typical_stats(), Resources{}, PolicyOptions{});
-  CHECK(result.recommended.cpu_limit == value(0.1, "100m"));           // 50m x 2
+  CHECK(result.recommended.cpu_limit == value(0.1, "100m"));            // 50m x 2
   CHECK(result.recommended.memory_limit == value(100 * kMi, "100Mi"));  // 50Mi x 2
 }
 
@@ -126,7 +125,8 @@ TEST_CASE("memory that grows steadily gets a limit at the projected max", "[poli
 
   PolicyOptions ignore;
   ignore.project_memory_growth = false;
-  CHECK(recommend(stats, Resources{}, ignore).recommended.memory_limit == value(100 * kMi, "100Mi"));
+  CHECK(recommend(stats, Resources{}, ignore).recommended.memory_limit ==
+        value(100 * kMi, "100Mi"));
   auto settings = apply_settings(PolicyOptions{}, {{"memory-growth", "ignore"}}, "test");
   REQUIRE(settings);
   CHECK_FALSE(settings->project_memory_growth);

@@ -156,7 +156,7 @@ struct BacktestRequest {
 struct BacktestResult {
   Split split;  // walk-forward: split_ns is the first interval's start
   WalkForward walk_forward;
-  std::size_t steps = 0;  // walk-forward intervals replayed
+  std::size_t steps = 0;                    // walk-forward intervals replayed
   std::vector<ContainerResult> containers;  // by workload, container, then preset order
   std::vector<Totals> totals;               // per namespace, then the whole run, per preset
 };

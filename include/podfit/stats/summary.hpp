@@ -1,8 +1,8 @@
 // Descriptive statistics of one container's usage. Pure: no I/O.
 #pragma once
 
-#include <cstddef>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
