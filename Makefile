@@ -23,9 +23,12 @@ demo: build
 	@$(PODFIT) recommend --samples $(FIXTURE)/samples.jsonl -f $(FIXTURE)/kubernetes
 	@echo
 	@echo "== podfit patch (the diff a reviewer would read)"
-	@$(PODFIT) patch --samples $(FIXTURE)/samples.jsonl -f $(FIXTURE)/kubernetes
+	@$(PODFIT) patch --samples $(FIXTURE)/samples.jsonl -f $(FIXTURE)/kubernetes --html report.html
+	@echo
+	@echo "== wrote report.html: the same with charts (open it in a browser)"
 
 test: build
+	@scripts/setup.sh test
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 
 bench: build

@@ -16,6 +16,11 @@ packages=(
 if [[ "${1:-}" == "fuzz" ]]; then
   packages+=(clang)
 fi
+# `scripts/setup.sh test` (make test) also wants headless Chromium and ChromeDriver for the
+# HTML report's browser tests (tests/report/browser_check.py): about 300 MB, a minute.
+if [[ "${1:-}" == "test" ]]; then
+  packages+=(chromium chromium-driver)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

@@ -5,9 +5,11 @@
 
 #include "cli/commands.hpp"
 #include "cli/durations.hpp"
+#include "cli/html_output.hpp"
 #include "cli/pipeline.hpp"
 #include "podfit/backtest/backtest.hpp"
 #include "podfit/report/backtest_report.hpp"
+#include "podfit/report/html_report.hpp"
 
 namespace podfit::cli {
 
@@ -23,6 +25,7 @@ struct BacktestOptions {
   std::string format = "table";
   std::string walk_forward;  // interval; empty: one split
   std::string window = "14d";
+  std::string html_file;  // --html FILE
 };
 
 std::vector<backtest::Preset> presets_of(const BacktestOptions& options) {
@@ -60,9 +63,11 @@ backtest::Split split_of(const BacktestOptions& options, const history::History&
 }
 
 int run_backtest(const BacktestOptions& options) {
-  auto format = report::parse_format(options.format);
+  bool html_out = options.format == "html";
+  auto format = html_out ? Result<report::Format>(report::Format::table)
+                         : report::parse_format(options.format);
   if (!format || *format == report::Format::csv) {
-    throw Failure(ExitCode::usage, "-o must be table, json or markdown for a backtest");
+    throw Failure(ExitCode::usage, "-o must be table, json, markdown or html for a backtest");
   }
   std::vector<backtest::Preset> presets = presets_of(options);
   PipelineInputs inputs = load_inputs(options.pipeline, std::cerr, /*keep_hours_apart=*/true);
@@ -78,7 +83,16 @@ int run_backtest(const BacktestOptions& options) {
     }
   }
   backtest::BacktestResult result = backtest::run_backtest(inputs.history, request);
-  report::write_backtest(std::cout, result, *format);
+  if (html_out) {
+    report::write_backtest_html(std::cout, result, inputs.history, html_generated_at());
+  } else {
+    report::write_backtest(std::cout, result, *format);
+  }
+  if (!options.html_file.empty()) {
+    write_html_file(options.html_file, [&](std::ostream& out) {
+      report::write_backtest_html(out, result, inputs.history, html_generated_at());
+    });
+  }
   return static_cast<int>(inputs.history.input_problems > 0 ? ExitCode::partial : ExitCode::ok);
 }
 
@@ -109,8 +123,9 @@ void register_backtest(CLI::App& app, int& exit_code) {
       ->type_name("NAME");
   command->add_option("--compare", options->compare, "policies side by side: podfit,vpa,krr")
       ->type_name("LIST");
-  command->add_option("-o,--output", options->format, "table (default), json or markdown")
+  command->add_option("-o,--output", options->format, "table (default), json, markdown or html")
       ->type_name("FORMAT");
+  add_html_option(*command, options->html_file);
   group_options(*command);
   command->callback([options, &exit_code] { exit_code = run_backtest(*options); });
 }

@@ -5,10 +5,12 @@
 #include <string_view>
 
 #include "cli/commands.hpp"
+#include "cli/html_output.hpp"
 #include "cli/pipeline.hpp"
 #include "podfit/core/parallel.hpp"
 #include "podfit/history/history.hpp"
 #include "podfit/manifest/editor.hpp"
+#include "podfit/report/html_report.hpp"
 
 namespace podfit::cli {
 
@@ -20,6 +22,7 @@ struct PatchOptions {
   std::string color = "auto";
   bool write = false;
   bool check = false;
+  std::string html_file;  // --html FILE
 };
 
 using Deployed = std::map<WorkloadRef, std::string>;
@@ -105,6 +108,33 @@ std::size_t print_unplaced(std::ostream& out, const std::vector<manifest::Manife
   return count;
 }
 
+// The HTML report with, per container, the diff of its own change alone.
+void write_patch_html(std::ostream& out, const PipelineResult& result, const std::string& cwd) {
+  report::HtmlReport html;
+  html.title = "podfit patch";
+  html.generated_at = html_generated_at();
+  html.containers = report::html_containers(result.recommendations, result.history);
+  for (report::HtmlContainer& container : html.containers) {
+    const policy::Recommendation& recommendation = *container.recommendation;
+    if (!recommendation.changes()) continue;
+    for (const manifest::ManifestFile& file : result.manifests) {
+      if (file.path == "-") continue;
+      for (const auto& workload : file.workloads) {
+        if (!history::is_manifest_workload(workload.ref, recommendation.stats.workload,
+                                           result.deployed_namespaces)) {
+          continue;
+        }
+        auto patched = manifest::apply_changes(
+            file, {{workload.ref, recommendation.stats.container, recommendation.recommended}});
+        if (!patched || *patched == file.text) continue;
+        container.diff += manifest::unified_diff(manifest::diff_path(file.path, cwd), file.text,
+                                                 *patched, false);
+      }
+    }
+  }
+  report::write_html(out, html);
+}
+
 bool use_color(const std::string& mode) {
   if (mode == "always") return true;
   if (mode == "never") return false;
@@ -122,20 +152,32 @@ int run_patch(const PatchOptions& options) {
                   "patch -k gives strategic patches of the rendered objects (-o strategic); "
                   "editing the overlay's own layers is not built yet");
   }
-  if (options.format != "diff" && options.format != "strategic") {
-    throw Failure(ExitCode::usage, "-o must be diff or strategic, not '" + options.format + "'");
+  if (options.format != "diff" && options.format != "strategic" && options.format != "html") {
+    throw Failure(ExitCode::usage,
+                  "-o must be diff, strategic or html, not '" + options.format + "'");
   }
   if (options.write && options.format != "diff") {
     throw Failure(ExitCode::usage, "--write applies the diff; it does not go with -o strategic");
   }
   bool color = use_color(options.color);
   PipelineResult result = run_pipeline(options.pipeline, std::cerr);
+  const std::string cwd = std::filesystem::current_path().string();
+  if (!options.html_file.empty()) {
+    write_html_file(options.html_file,
+                    [&](std::ostream& out) { write_patch_html(out, result, cwd); });
+  }
+  if (options.format == "html") {
+    write_patch_html(std::cout, result, cwd);
+    bool changes = false;
+    for (const auto& recommendation : result.recommendations) changes |= recommendation.changes();
+    if (result.input_problems > 0) return static_cast<int>(ExitCode::partial);
+    return static_cast<int>(options.check && changes ? ExitCode::changes_proposed : ExitCode::ok);
+  }
 
   std::size_t changed_files = 0;
   std::vector<std::pair<std::string, std::string>>
       writes;  // written together: one fsync per folder
   const std::vector<manifest::ManifestFile>& files = result.manifests;
-  const std::string cwd = std::filesystem::current_path().string();
   std::vector<std::vector<manifest::ContainerChange>> changes_of(files.size());
   std::vector<Result<std::string>> edited(files.size(), std::string());
   // Each edit re-parses its result (the guard): one file per core.
@@ -207,12 +249,13 @@ void register_patch(CLI::App& app, int& exit_code) {
   add_pipeline_options(*command, options->pipeline);
   command
       ->add_option("-o,--output", options->format,
-                   "diff (default) or strategic (kubectl strategic-merge patches)")
+                   "diff (default), strategic (kubectl strategic-merge patches) or html")
       ->type_name("FORMAT");
   CLI::Option* write =
       command->add_flag("--write", options->write, "apply the change to the files (atomic rename)");
   command->add_flag("--check", options->check, "exit 1 when a change is proposed (for CI)")
       ->excludes(write);
+  add_html_option(*command, options->html_file);
   command->add_option("--color", options->color, "auto (default: on a terminal), always, never")
       ->type_name("WHEN");
   group_options(*command);

@@ -336,6 +336,7 @@ PipelineResult run_pipeline(const PipelineOptions& options, std::ostream& diagno
   result.input_problems = inputs.history.input_problems;
   result.deployed_namespaces = inputs.history.deployed_namespaces;
   result.manifests = std::move(inputs.manifests);
+  result.history = std::move(inputs.history);
   return result;
 }
 

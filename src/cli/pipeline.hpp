@@ -63,6 +63,7 @@ struct PipelineResult {
   std::size_t input_problems = 0;  // skipped lines and manifests reported on stderr
   // Namespace-less manifests and where they are deployed (history::is_manifest_workload).
   std::map<WorkloadRef, std::string> deployed_namespaces;
+  history::History history;  // what the recommendations came from (empty: --from-cluster)
 };
 
 // Adds --samples, --store, -f, --policy and the policy flags to `command`.

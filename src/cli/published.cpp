@@ -51,14 +51,16 @@ void add_publish_option(CLI::App& command, std::string& configmap) {
 
 void publish_report(const std::string& configmap, const PipelineOptions& options,
                     const std::vector<policy::Recommendation>& recommendations,
-                    std::ostream& diagnostics) {
+                    const std::string& html, std::ostream& diagnostics) {
   KubeConnection connection = connect_to_cluster(options.kube);
   auto ref = kube::parse_configmap_ref(configmap, connection.scope.namespace_name);
   if (!ref) throw Failure(ExitCode::usage, "--publish-configmap: " + ref.error().message);
-  kube::ConfigMapUpdate update = kube::report_update(
-      {{kReportJsonKey, report_text(recommendations, report::Format::json)},
-       {kReportMarkdownKey, report_text(recommendations, report::Format::markdown)},
-       {kReportPatchesKey, report::kubectl_patches(recommendations)}});
+  std::map<std::string, std::string> keys = {
+      {kReportJsonKey, report_text(recommendations, report::Format::json)},
+      {kReportMarkdownKey, report_text(recommendations, report::Format::markdown)},
+      {kReportPatchesKey, report::kubectl_patches(recommendations)}};
+  if (!html.empty()) keys[kReportHtmlKey] = html;
+  kube::ConfigMapUpdate update = kube::report_update(keys);
   std::map<std::string, std::string> annotations = {{"podfit/generated-at", now_rfc3339()},
                                                     {"podfit/source", source_of(options)},
                                                     {"podfit/version", kVersion}};

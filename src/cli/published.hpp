@@ -18,17 +18,19 @@ namespace podfit::cli {
 inline constexpr const char* kReportJsonKey = "recommendations.json";
 inline constexpr const char* kReportMarkdownKey = "report.md";
 inline constexpr const char* kReportPatchesKey = "strategic-patches.yaml";
+inline constexpr const char* kReportHtmlKey = "report.html";
 
 // --publish-configmap NAME on `recommend`.
 void add_publish_option(CLI::App& command, std::string& configmap);
 
 // Merge-patches the ConfigMap `configmap` ([NS/]NAME; NS defaults to -n, else the
 // kubeconfig's or service account's namespace) with the JSON and Markdown reports and
-// kubectl strategic patches, plus podfit/generated-at and podfit/source annotations.
-// Throws podfit::Failure(fatal) naming the URL on any failure.
+// kubectl strategic patches and the HTML report (`html`; none when empty), plus
+// podfit/generated-at and podfit/source annotations. Over 1 MiB in all, the keys go
+// gzipped under binaryData. Throws podfit::Failure(fatal) naming the URL on any failure.
 void publish_report(const std::string& configmap, const PipelineOptions& options,
                     const std::vector<policy::Recommendation>& recommendations,
-                    std::ostream& diagnostics);
+                    const std::string& html, std::ostream& diagnostics);
 
 // --from-cluster and --report-configmap on `recommend` and `patch`.
 void add_from_cluster_options(CLI::App& command, PipelineOptions& options);
