@@ -71,16 +71,14 @@ void write_reserve_against_risk(std::ostream& out, const backtest::BacktestResul
 using Key = std::pair<WorkloadRef, std::string>;
 
 Chart test_chart(const std::vector<const backtest::ContainerResult*>& policies,
-                 const std::vector<SamplePoint>& usage, const backtest::Split& split, Unit unit) {
+                 const UsageColumns& usage, Unit unit) {
   bool cpu = unit == Unit::cpu;
   Chart chart;
   chart.unit = unit;
   chart.title = cpu ? "CPU (cores), replayed" : "memory, replayed";
-  chart.begin_ns = split.split_ns;
-  chart.end_ns = split.test_end_ns;
-  for (const SamplePoint& point : usage) {
-    chart.points.push_back({point.time_ns, cpu ? point.cpu_cores : point.memory_bytes});
-  }
+  chart.envelope = Envelope(usage.begin_ns, usage.end_ns);
+  chart.envelope.low = cpu ? usage.cpu_low : usage.memory_low;
+  chart.envelope.high = cpu ? usage.cpu_high : usage.memory_high;
   for (const backtest::ContainerResult* result : policies) {
     const Resources& target = result->recommendation.recommended;
     std::string name = backtest::preset_name(result->preset);
@@ -119,17 +117,14 @@ void write_backtest_html(std::ostream& out, const backtest::BacktestResult& resu
   }
   std::vector<policy::Recommendation> stand_ins;  // to find each container's usage
   for (const Key& key : order) stand_ins.push_back(by_container[key].front()->recommendation);
-  std::vector<HtmlContainer> usage = html_containers(stand_ins, history);
+  std::vector<HtmlContainer> usage = html_containers(stand_ins, history, result.split.split_ns);
   for (std::size_t i = 0; i < order.size(); ++i) {
-    std::vector<SamplePoint> replayed;
-    for (const SamplePoint& point : usage[i].usage) {
-      if (point.time_ns >= result.split.split_ns) replayed.push_back(point);
-    }
+    const UsageColumns& replayed = usage[i].usage;
     out << "<section class=\"container\" id=\"c" << i << "\"><h2>"
         << escape_html(order[i].first.display()) << " · container " << escape_html(order[i].second)
         << "</h2><div class=\"charts\">"
-        << svg_chart(test_chart(by_container[order[i]], replayed, result.split, Unit::cpu))
-        << svg_chart(test_chart(by_container[order[i]], replayed, result.split, Unit::memory))
+        << svg_chart(test_chart(by_container[order[i]], replayed, Unit::cpu))
+        << svg_chart(test_chart(by_container[order[i]], replayed, Unit::memory))
         << "</div></section>\n";
   }
   write_html_foot(out);

@@ -150,9 +150,10 @@ Chart chart_of(const HtmlContainer& container, Unit unit) {
   Chart chart;
   chart.unit = unit;
   chart.title = cpu ? "CPU (cores)" : "memory";
-  for (const SamplePoint& point : container.usage) {
-    chart.points.push_back({point.time_ns, cpu ? point.cpu_cores : point.memory_bytes});
-  }
+  const UsageColumns& usage = container.usage;
+  chart.envelope = Envelope(usage.begin_ns, usage.end_ns);
+  chart.envelope.low = cpu ? usage.cpu_low : usage.memory_low;
+  chart.envelope.high = cpu ? usage.cpu_high : usage.memory_high;
   const Resources& now = r.current;
   const Resources& next = r.recommended;
   add_line(chart.lines, cpu ? now.cpu_request : now.memory_request, "current request", "current");

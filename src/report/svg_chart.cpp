@@ -13,7 +13,7 @@ namespace podfit::report {
 
 namespace {
 
-constexpr int kColumns = 360;  // plot width in px: one column per px
+constexpr int kColumns = kChartColumns;
 constexpr int kPlotLeft = 56;
 constexpr int kPlotTop = 22;
 constexpr int kPlotHeight = 140;
@@ -72,40 +72,28 @@ struct Scale {
 };
 
 // The envelope: per column the lowest and highest value, one stroke each.
-std::string envelope_path(const Chart& chart, const Scale& scale) {
-  std::vector<double> low(kColumns, INFINITY), high(kColumns, -INFINITY);
-  for (const TimePoint& point : chart.points) {
-    auto column = static_cast<int>(std::lround(scale.x(point.time_ns) - kPlotLeft));
-    column = std::clamp(column, 0, kColumns - 1);
-    low[column] = std::min(low[column], point.value);
-    high[column] = std::max(high[column], point.value);
-  }
+std::string envelope_path(const Envelope& envelope, const Scale& scale) {
   std::ostringstream path;
+  if (envelope.empty()) return "";
   for (int column = 0; column < kColumns; ++column) {
-    if (!(high[column] >= low[column])) continue;
-    auto top = static_cast<long>(std::floor(scale.y(high[column])));
-    auto bottom = static_cast<long>(std::ceil(scale.y(low[column])));
+    if (!(envelope.high[column] >= envelope.low[column])) continue;
+    auto top = static_cast<long>(std::floor(scale.y(envelope.high[column])));
+    auto bottom = static_cast<long>(std::ceil(scale.y(envelope.low[column])));
     path << 'M' << kPlotLeft + column << ' ' << top << 'V' << std::max(bottom, top + 1);
   }
   return path.str();
 }
 
 std::string marked_points(const Chart& chart, const Scale& scale) {
-  if (chart.mark_above < 0) return "";
-  std::vector<double> high(kColumns, -INFINITY);
-  for (const TimePoint& point : chart.points) {
-    if (point.value <= chart.mark_above) continue;
-    auto column = std::clamp(static_cast<int>(std::lround(scale.x(point.time_ns) - kPlotLeft)), 0,
-                             kColumns - 1);
-    high[column] = std::max(high[column], point.value);
-  }
+  if (chart.mark_above < 0 || chart.envelope.empty()) return "";
   std::ostringstream out;
   int marked = 0;
   for (int column = 0; column < kColumns && marked < kMaxMarkedPoints; ++column) {
-    if (!std::isfinite(high[column])) continue;
+    double high = chart.envelope.high[column];
+    if (!(high > chart.mark_above)) continue;
     ++marked;
-    out << "<circle class=\"over\" cx=\"" << kPlotLeft + column << "\" cy=\""
-        << px(scale.y(high[column])) << "\" r=\"2.5\"/>";
+    out << "<circle class=\"over\" cx=\"" << kPlotLeft + column << "\" cy=\"" << px(scale.y(high))
+        << "\" r=\"2.5\"/>";
   }
   return out.str();
 }
@@ -188,26 +176,41 @@ std::string unit_text(Unit unit, double value) {
     return printf_text("%.4g", value * 1000) + "m";
   }
   if (value == 0) return "0";
+  // Exact where the value allows it (axis ticks are whole Mi): a reader, or a test, can
+  // read the scale off the labels.
   if (value >= kGi && std::fmod(value, kGi / 4) == 0) return printf_text("%.4g", value / kGi) + "Gi";
-  if (value >= kGi) return printf_text("%.3g", value / kGi) + "Gi";
+  if (value >= kMi && std::fmod(value, kMi) == 0 && value < 100000 * kMi) {
+    return printf_text("%.0f", value / kMi) + "Mi";
+  }
+  if (value >= kGi) return printf_text("%.4g", value / kGi) + "Gi";
   if (value >= kMi) return printf_text("%.4g", value / kMi) + "Mi";
   return printf_text("%.4g", value / 1024) + "Ki";
 }
 
+int Envelope::column(std::int64_t time_ns) const {
+  if (end_ns <= begin_ns) return 0;
+  double share = static_cast<double>(time_ns - begin_ns) / static_cast<double>(end_ns - begin_ns);
+  return std::clamp(static_cast<int>(std::lround(share * (kColumns - 1))), 0, kColumns - 1);
+}
+
+void Envelope::add(std::int64_t time_ns, double value) {
+  if (low.empty()) {
+    low.assign(kColumns, INFINITY);
+    high.assign(kColumns, -INFINITY);
+  }
+  int at = column(time_ns);
+  low[at] = std::min(low[at], value);
+  high[at] = std::max(high[at], value);
+}
+
 std::string svg_chart(const Chart& chart) {
   Scale scale;
-  scale.begin_ns = chart.begin_ns;
-  scale.end_ns = chart.end_ns;
-  if (scale.begin_ns == 0 && scale.end_ns == 0 && !chart.points.empty()) {
-    scale.begin_ns = std::numeric_limits<std::int64_t>::max();
-    scale.end_ns = std::numeric_limits<std::int64_t>::min();
-    for (const TimePoint& point : chart.points) {
-      scale.begin_ns = std::min(scale.begin_ns, point.time_ns);
-      scale.end_ns = std::max(scale.end_ns, point.time_ns);
-    }
-  }
+  scale.begin_ns = chart.envelope.begin_ns;
+  scale.end_ns = chart.envelope.end_ns;
   double highest = 0;
-  for (const TimePoint& point : chart.points) highest = std::max(highest, point.value);
+  for (double value : chart.envelope.high) {
+    if (std::isfinite(value)) highest = std::max(highest, value);
+  }
   for (const ChartLine& line : chart.lines) highest = std::max(highest, line.value);
   scale.top = axis_top(chart.unit, highest);
   std::ostringstream out;
@@ -216,7 +219,7 @@ std::string svg_chart(const Chart& chart) {
       << "<title>" << escape_html(chart.title) << "</title>"
       << "<text class=\"chart-title\" x=\"" << kPlotLeft << "\" y=\"14\">"
       << escape_html(chart.title) << "</text>" << axes(chart, scale)
-      << "<path class=\"usage\" d=\"" << envelope_path(chart, scale) << "\"/>"
+      << "<path class=\"usage\" d=\"" << envelope_path(chart.envelope, scale) << "\"/>"
       << marked_points(chart, scale) << lines(chart, scale) << "</svg>";
   return out.str();
 }

@@ -27,19 +27,28 @@ struct ChartMark {
   std::string css;  // oom, restart
 };
 
-struct TimePoint {
-  std::int64_t time_ns = 0;
-  double value = 0;
+inline constexpr int kChartColumns = 360;  // plot width in px: one column per px
+
+// Usage reduced to what a chart draws: per pixel column of [begin_ns, end_ns] the lowest
+// and highest value, so a chart needs no copy of the points it shows.
+struct Envelope {
+  std::int64_t begin_ns = 0, end_ns = 0;
+  std::vector<double> low, high;  // kChartColumns each once the first value is added
+
+  Envelope() = default;
+  Envelope(std::int64_t begin, std::int64_t end) : begin_ns(begin), end_ns(end) {}
+  int column(std::int64_t time_ns) const;
+  void add(std::int64_t time_ns, double value);
+  bool empty() const { return low.empty(); }
 };
 
 struct Chart {
   std::string title;
   Unit unit = Unit::cpu;
-  std::vector<TimePoint> points;  // any order
-  std::int64_t begin_ns = 0, end_ns = 0;  // the time axis; 0, 0: the points' range
+  Envelope envelope;  // its time range is the chart's time axis
   std::vector<ChartLine> lines;
   std::vector<ChartMark> marks;
-  double mark_above = -1;  // points above it get a marker (negative: none)
+  double mark_above = -1;  // columns whose highest value is above it get a marker (< 0: none)
 };
 
 // A value as the charts write it: "250m", "1.5" cores; "64Mi", "1.5Gi".

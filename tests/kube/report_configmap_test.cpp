@@ -112,6 +112,21 @@ TEST_CASE("a published report gives the same diff as patch --store", "[kube][rep
   REQUIRE(markdown.exit_code == 0);
   CHECK(markdown.out == published.out);
 
+  // And the HTML report beside it, as docs/deploy.md says to open it: it renders, with
+  // the charts of both containers (tests/report/browser_check.py).
+  auto html = run_kubectl("--kubeconfig " + shell_quote(cluster.kubeconfig) +
+                              " get configmap podfit-report -n podfit -o "
+                              "jsonpath='{.data.report\\.html}'",
+                          cluster.home);
+  REQUIRE(html.exit_code == 0);
+  CHECK(html.out.rfind("<!DOCTYPE html>", 0) == 0);
+  write_file(temp / "report.html", html.out);
+  auto rendered = run_command(python() + " " +
+                              shell_quote(source_dir() + "/tests/report/browser_check.py") + " " +
+                              shell_quote((temp / "report.html").string()) + " 2");
+  INFO(rendered.out << rendered.err);
+  CHECK(rendered.exit_code == 0);
+
   // The developer's diff, without the database.
   std::string manifests = " -f " + shell_quote(manifests_dir()) + " --color never";
   auto from_store = run_podfit("patch --store " + shell_quote(store) + manifests, cluster.home);

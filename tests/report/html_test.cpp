@@ -38,8 +38,9 @@ std::size_t recommendations_in(const std::string& json) {
 TEST_CASE("a chart keeps a one-sample spike among a hundred thousand points", "[report]") {
   report::Chart chart;
   chart.unit = report::Unit::cpu;
+  chart.envelope = report::Envelope(0, 99999 * 1'000'000'000LL);
   for (int i = 0; i < 100000; ++i) {
-    chart.points.push_back({i * 1'000'000'000LL, i == 51234 ? 0.8 : 0.1});
+    chart.envelope.add(i * 1'000'000'000LL, i == 51234 ? 0.8 : 0.1);
   }
   chart.lines.push_back({0.5, "new limit 500m", "limit"});
   chart.mark_above = 0.5;

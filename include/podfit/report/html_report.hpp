@@ -3,6 +3,7 @@
 // against the current and recommended requests and limits.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -14,10 +15,17 @@
 
 namespace podfit::report {
 
+// A container's usage over its time range, reduced to what a chart draws (per pixel
+// column, the lowest and highest value of every pod; a compacted hour adds its own).
+struct UsageColumns {
+  std::int64_t begin_ns = 0, end_ns = 0;
+  std::vector<double> cpu_low, cpu_high, memory_low, memory_high;  // empty: no usage
+};
+
 // One container of the report.
 struct HtmlContainer {
   const policy::Recommendation* recommendation = nullptr;
-  std::vector<SamplePoint> usage;      // every pod's points (compacted hours: min and max)
+  UsageColumns usage;
   std::vector<ContainerEvent> events;  // its restarts and OOM kills
   std::string diff;                    // the diff that applies it (patch); empty: none
 };
@@ -28,9 +36,11 @@ struct HtmlReport {
   std::vector<HtmlContainer> containers;
 };
 
-// Each recommendation with its container's usage and events from `history`.
+// Each recommendation with its container's usage (from `from_ns` on) and events from
+// `history`, in two passes over it and without copying a point.
 std::vector<HtmlContainer> html_containers(const std::vector<policy::Recommendation>& all,
-                                           const history::History& history);
+                                           const history::History& history,
+                                           std::int64_t from_ns = INT64_MIN);
 
 void write_html(std::ostream& out, const HtmlReport& report);
 
