@@ -61,6 +61,17 @@ void publish_report(const std::string& configmap, const PipelineOptions& options
       {kReportPatchesKey, report::kubectl_patches(recommendations)}};
   if (!html.empty()) keys[kReportHtmlKey] = html;
   kube::ConfigMapUpdate update = kube::report_update(keys);
+  // The charts cost ~0.7 kB per container gzipped: a report that fits only without them
+  // is published without them, and says so, rather than not at all.
+  if (!html.empty() && kube::configmap_update_bytes(update) > kube::kConfigMapMaxBytes) {
+    diagnostics << "podfit: warning: with report.html (" << html.size()
+                << " bytes) the report does not fit the ConfigMap even gzipped; published "
+                   "without it (write it with --html FILE)\n";
+    keys.erase(kReportHtmlKey);
+    update = kube::report_update(keys);
+    update.removed.push_back(kReportHtmlKey);
+    update.removed.push_back(std::string(kReportHtmlKey) + kube::kGzipSuffix);
+  }
   std::map<std::string, std::string> annotations = {{"podfit/generated-at", now_rfc3339()},
                                                     {"podfit/source", source_of(options)},
                                                     {"podfit/version", kVersion}};
