@@ -11,9 +11,7 @@
 namespace podfit::cli {
 
 void add_html_option(CLI::App& command, std::string& path) {
-  command
-      .add_option("--html", path,
-                  "also write the HTML report (charts, self-contained) to FILE")
+  command.add_option("--html", path, "also write the HTML report (charts, self-contained) to FILE")
       ->type_name("FILE");
 }
 

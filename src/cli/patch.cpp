@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <string_view>
 
 #include "cli/commands.hpp"
@@ -71,8 +72,8 @@ void print_reasons(std::ostream& out, const manifest::ManifestFile& file,
 // at admission, an operator's workload, a workload not under -f): listed after the diff as
 // comments, so none is lost. Returns how many.
 std::size_t print_unplaced(std::ostream& out, const std::vector<manifest::ManifestFile>& files,
-                           const std::vector<policy::Recommendation>& all,
-                           const Deployed& deployed, const char* left_out) {
+                           const std::vector<policy::Recommendation>& all, const Deployed& deployed,
+                           const char* left_out) {
   std::size_t count = 0;
   for (const auto& recommendation : all) {
     if (!recommendation.changes()) continue;
@@ -118,7 +119,7 @@ void write_patch_html(std::ostream& out, const PipelineResult& result, const std
     const policy::Recommendation& recommendation = *container.recommendation;
     if (!recommendation.changes()) continue;
     for (const manifest::ManifestFile& file : result.manifests) {
-      if (file.path == "-") continue;
+      if (file.path == "-" || !file.rendered_by.empty()) continue;
       for (const auto& workload : file.workloads) {
         if (!history::is_manifest_workload(workload.ref, recommendation.stats.workload,
                                            result.deployed_namespaces)) {
@@ -127,12 +128,80 @@ void write_patch_html(std::ostream& out, const PipelineResult& result, const std
         auto patched = manifest::apply_changes(
             file, {{workload.ref, recommendation.stats.container, recommendation.recommended}});
         if (!patched || *patched == file.text) continue;
-        container.diff += manifest::unified_diff(manifest::diff_path(file.path, cwd), file.text,
-                                                 *patched, false);
+        container.diff +=
+            manifest::unified_diff(manifest::diff_path(file.path, cwd), file.text, *patched, false);
       }
     }
   }
   report::write_html(out, html);
+}
+
+// --chart: the recommendations as a diff of the values file (docs/manifest.md). Returns
+// the exit code.
+int patch_values_file(const PatchOptions& options, PipelineResult& result, bool color,
+                      const std::string& cwd) {
+  const manifest::HelmRender& helm = *result.helm;
+  auto original = manifest::read_values_text(helm.values_file);
+  if (!original) throw Failure(ExitCode::fatal, original.error().message);
+  std::string edited = *original;
+  std::ostringstream reasons, unplaced;
+  std::size_t placed = 0, left = 0;
+  for (const policy::Recommendation& recommendation : result.recommendations) {
+    if (!recommendation.changes()) continue;
+    const manifest::ValuesPlacement* found = nullptr;
+    for (const manifest::ValuesPlacement& placement : helm.placements) {
+      if (placement.container == recommendation.stats.container &&
+          history::is_manifest_workload(placement.workload, recommendation.stats.workload,
+                                        result.deployed_namespaces)) {
+        found = &placement;
+      }
+    }
+    std::string name =
+        recommendation.stats.workload.display() + " container " + recommendation.stats.container;
+    if (found == nullptr || !found->placed) {
+      ++left;
+      unplaced << "#   " << name << ": "
+               << (found ? found->why : std::string("the chart does not render this workload"))
+               << '\n';
+      continue;
+    }
+    auto next = manifest::apply_values_change(helm.values_file, edited, found->keys,
+                                              recommendation.recommended);
+    if (!next) {
+      ++left;
+      unplaced << "#   " << name << ": " << next.error().message << '\n';
+      ++result.input_problems;
+      continue;
+    }
+    edited = std::move(*next);
+    ++placed;
+    reasons << "# " << name << " (" << recommendation.stats.samples << " samples; " << found->why
+            << "):\n";
+    std::string_view reason = recommendation.reason;
+    while (!reason.empty()) {
+      std::size_t end = reason.find("; ");
+      reasons << "#   " << reason.substr(0, end) << '\n';
+      reason = end == std::string_view::npos ? std::string_view{} : reason.substr(end + 2);
+    }
+  }
+  if (edited != *original) {
+    std::cout << reasons.str()
+              << manifest::unified_diff(manifest::diff_path(helm.values_file, cwd), *original,
+                                        edited, color);
+  }
+  if (left > 0) {
+    std::cout << "# Not placed in " << helm.values_file << ":\n" << unplaced.str();
+  }
+  if (placed == 0 && left == 0) std::cerr << "podfit: no changes to propose\n";
+  if (options.write && edited != *original) {
+    for (const auto& written : manifest::write_files_atomically({{helm.values_file, edited}})) {
+      if (!written) throw Failure(ExitCode::fatal, written.error().message);
+    }
+    std::cerr << "podfit: updated " << helm.values_file << '\n';
+  }
+  if (result.input_problems > 0) return static_cast<int>(ExitCode::partial);
+  if (options.check && placed + left > 0) return static_cast<int>(ExitCode::changes_proposed);
+  return static_cast<int>(ExitCode::ok);
 }
 
 bool use_color(const std::string& mode) {
@@ -143,9 +212,11 @@ bool use_color(const std::string& mode) {
 }
 
 int run_patch(const PatchOptions& options) {
-  if (options.pipeline.manifest_paths.empty() && options.pipeline.kustomize_dirs.empty()) {
+  if (options.pipeline.manifest_paths.empty() && options.pipeline.kustomize_dirs.empty() &&
+      options.pipeline.helm.chart_dir.empty()) {
     throw Failure(ExitCode::usage,
-                  "patch needs manifests: -f PATH (files or folders) or -k DIR (an overlay)");
+                  "patch needs manifests: -f PATH (files or folders), -k DIR (an overlay) or "
+                  "--chart DIR (a Helm chart)");
   }
   if (!options.pipeline.kustomize_dirs.empty() && options.format != "strategic") {
     throw Failure(ExitCode::usage,
@@ -165,6 +236,14 @@ int run_patch(const PatchOptions& options) {
   if (!options.html_file.empty()) {
     write_html_file(options.html_file,
                     [&](std::ostream& out) { write_patch_html(out, result, cwd); });
+  }
+  if (result.helm && options.format == "diff") {
+    if (!options.pipeline.manifest_paths.empty() || !options.pipeline.kustomize_dirs.empty()) {
+      throw Failure(ExitCode::usage,
+                    "patch --chart edits the values file: give it alone, "
+                    "without -f or -k");
+    }
+    return patch_values_file(options, result, color, cwd);
   }
   if (options.format == "html") {
     write_patch_html(std::cout, result, cwd);

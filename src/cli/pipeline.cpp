@@ -14,8 +14,8 @@
 #include "podfit/core/time.hpp"
 #include "podfit/history/load.hpp"
 #include "podfit/kube/kubeconfig.hpp"
-#include "podfit/manifest/kustomize.hpp"
 #include "podfit/kube/live.hpp"
+#include "podfit/manifest/kustomize.hpp"
 #include "podfit/policy/recommend_all.hpp"
 #include "podfit/source/prometheus.hpp"
 
@@ -149,19 +149,34 @@ std::vector<manifest::ManifestFile> load_manifests(const PipelineOptions& option
 }  // namespace
 
 void group_options(CLI::App& command) {
-  const std::map<std::string, std::string> group_of = {
-      {"--samples", "Input"},          {"--store", "Input"},
-      {"--prometheus", "Input"},       {"--filename", "Input"},
-      {"--recursive", "Input"},        {"--kustomize", "Input"},        {"--from-cluster", "Input"},
-      {"--report-configmap", "Input"}, {"--live", "Cluster"},
-      {"--kubeconfig", "Cluster"},     {"--context", "Cluster"},
-      {"--namespace", "Cluster"},      {"--all-namespaces", "Cluster"},
-      {"--selector", "Cluster"},       {"--request-timeout", "Cluster"},
-      {"--history", "Prometheus"},     {"--step", "Prometheus"},
-      {"--rate-window", "Prometheus"}, {"--policy", "Policy"},
-      {"--train", "Backtest"},         {"--test", "Backtest"},
-      {"--split", "Backtest"},         {"--preset", "Backtest"},
-      {"--compare", "Backtest"}};
+  const std::map<std::string, std::string> group_of = {{"--samples", "Input"},
+                                                       {"--store", "Input"},
+                                                       {"--prometheus", "Input"},
+                                                       {"--filename", "Input"},
+                                                       {"--recursive", "Input"},
+                                                       {"--kustomize", "Input"},
+                                                       {"--chart", "Input"},
+                                                       {"--values", "Input"},
+                                                       {"--release", "Input"},
+                                                       {"--rendered", "Input"},
+                                                       {"--from-cluster", "Input"},
+                                                       {"--report-configmap", "Input"},
+                                                       {"--live", "Cluster"},
+                                                       {"--kubeconfig", "Cluster"},
+                                                       {"--context", "Cluster"},
+                                                       {"--namespace", "Cluster"},
+                                                       {"--all-namespaces", "Cluster"},
+                                                       {"--selector", "Cluster"},
+                                                       {"--request-timeout", "Cluster"},
+                                                       {"--history", "Prometheus"},
+                                                       {"--step", "Prometheus"},
+                                                       {"--rate-window", "Prometheus"},
+                                                       {"--policy", "Policy"},
+                                                       {"--train", "Backtest"},
+                                                       {"--test", "Backtest"},
+                                                       {"--split", "Backtest"},
+                                                       {"--preset", "Backtest"},
+                                                       {"--compare", "Backtest"}};
   std::set<std::string> policy_flags;
   for (const policy::SettingDoc& setting : policy::setting_docs()) {
     if (setting.flag) policy_flags.insert("--" + setting.key);
@@ -227,6 +242,21 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
                   "a kustomization folder (an overlay): its rendered objects, as kubectl "
                   "kustomize prints them, are the manifests")
       ->type_name("DIR");
+  command
+      .add_option("--chart", options.helm.chart_dir,
+                  "a Helm chart folder: what `helm template` renders with --values are the "
+                  "manifests, and patch edits the values file (docs/manifest.md)")
+      ->type_name("DIR");
+  command
+      .add_option("--values", options.helm.values_files,
+                  "with --chart: a values file, as helm -f (repeat; patch edits the last one)")
+      ->type_name("FILE");
+  command.add_option("--release", options.helm.release, "with --chart: the release name")
+      ->type_name("NAME");
+  command
+      .add_option("--rendered", options.helm.rendered_file,
+                  "with --chart: what `helm template` printed, when helm is not installed")
+      ->type_name("FILE");
   command.add_flag("-R,--recursive", options.recursive,
                    "as kubectl's: folders given to -f are always read recursively");
   add_from_cluster_options(command, options);
@@ -261,9 +291,9 @@ bool names_no_namespace(const std::vector<manifest::ManifestFile>& manifests) {
 
 // -n; without it (and without -A) the kubeconfig context's namespace, which is where
 // `kubectl apply` sends a manifest that names none.
-history::AttributionOptions attribution_options(const KubeFlags& flags,
-                                                const std::vector<manifest::ManifestFile>& manifests,
-                                                std::ostream& diagnostics) {
+history::AttributionOptions attribution_options(
+    const KubeFlags& flags, const std::vector<manifest::ManifestFile>& manifests,
+    std::ostream& diagnostics) {
   history::AttributionOptions attribution;
   if (flags.all_namespaces) return attribution;
   attribution.namespace_name = flags.namespace_name;
@@ -310,6 +340,16 @@ PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnos
     }
   }
   inputs.manifests = load_manifests(options, diagnostics, inputs.history.input_problems);
+  if (!options.helm.chart_dir.empty()) {
+    manifest::HelmSource source = options.helm;
+    if (source.namespace_name.empty() && !options.kube.all_namespaces) {
+      source.namespace_name = options.kube.namespace_name;
+    }
+    inputs.helm = must(manifest::render_helm(source));
+    for (manifest::ManifestFile& file : inputs.helm->rendered) inputs.manifests.push_back(file);
+  } else if (!options.helm.values_files.empty() || !options.helm.rendered_file.empty()) {
+    throw Failure(ExitCode::usage, "--values and --rendered go with --chart DIR");
+  }
   if (options.live) {
     KubeConnection connection = connect_to_cluster(options.kube);
     history::add_live_state(inputs.history,
@@ -337,6 +377,7 @@ PipelineResult run_pipeline(const PipelineOptions& options, std::ostream& diagno
   result.deployed_namespaces = inputs.history.deployed_namespaces;
   result.manifests = std::move(inputs.manifests);
   result.history = std::move(inputs.history);
+  result.helm = std::move(inputs.helm);
   return result;
 }
 

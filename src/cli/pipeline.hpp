@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "cli/kube_options.hpp"
 
 #include "podfit/history/history.hpp"
+#include "podfit/manifest/helm.hpp"
 #include "podfit/manifest/manifest.hpp"
 #include "podfit/policy/policy.hpp"
 
@@ -41,7 +43,8 @@ struct PipelineOptions {
   std::string store_path;  // --store: the history store instead of --samples
   std::vector<std::string> manifest_paths;
   std::vector<std::string> kustomize_dirs;  // -k: overlays, rendered by kubectl kustomize
-  bool recursive = false;  // -R: accepted as kubectl has it; folders are always recursive
+  manifest::HelmSource helm;  // --chart DIR [--values FILE]... [--release] [--rendered FILE]
+  bool recursive = false;     // -R: accepted as kubectl has it; folders are always recursive
   std::string policy_file;
   std::map<std::string, std::string> policy_flags;  // settings given as flags
   bool live = false;             // owners, current resources and OOM kills from the cluster
@@ -55,6 +58,7 @@ struct PipelineInputs {
   policy::PolicyOptions policy;
   history::History history;  // attributed; its input_problems include the manifests'
   std::vector<manifest::ManifestFile> manifests;
+  std::optional<manifest::HelmRender> helm;  // --chart: where each container's values are
 };
 
 struct PipelineResult {
@@ -64,6 +68,7 @@ struct PipelineResult {
   // Namespace-less manifests and where they are deployed (history::is_manifest_workload).
   std::map<WorkloadRef, std::string> deployed_namespaces;
   history::History history;  // what the recommendations came from (empty: --from-cluster)
+  std::optional<manifest::HelmRender> helm;
 };
 
 // Adds --samples, --store, -f, --policy and the policy flags to `command`.

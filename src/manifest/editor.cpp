@@ -198,6 +198,16 @@ bool layout_fits(const ManifestFile& file) {
 
 }  // namespace
 
+Result<void> detail::edit_resources_of(EditContext& context, const ContainerLayout& layout,
+                                       const Resources& target) {
+  ContainerEditor editor(context, layout, target);
+  return editor.edit();
+}
+
+std::vector<Tree> detail::resources_tree(const Resources& target) {
+  return wanted_sections(target);
+}
+
 Result<std::string> apply_changes(const ManifestFile& file,
                                   const std::vector<ContainerChange>& changes) {
   if (!layout_fits(file)) {

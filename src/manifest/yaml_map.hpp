@@ -13,6 +13,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "podfit/core/error.hpp"
+#include "podfit/core/workload.hpp"
 
 namespace podfit::manifest::detail {
 
@@ -115,6 +116,13 @@ struct ContainerLayout {
 };
 
 ContainerLayout view_container(const EditContext& context, const YAML::Node& container);
+
+// Plans the edits that make the `resources` of the map `layout` views equal `target`
+// (editor.cpp: a manifest's container, or the map of a Helm values path).
+Result<void> edit_resources_of(EditContext& context, const ContainerLayout& layout,
+                               const Resources& target);
+// `target` as the entries of a new `resources:` map (requests, limits; cpu, memory).
+std::vector<Tree> resources_tree(const Resources& target);
 
 // Everything apply_changes needs from the parse done by parse_manifest, so the
 // text is parsed once. Valid only for the text whose hash it holds.

@@ -121,7 +121,8 @@ void write_table(std::ostream& out, const HtmlReport& report) {
     double mean_cpu = r.stats.cpu.mean;
     double idle_now = std::max(amount_or_zero(r.current.cpu_request) - mean_cpu, 0.0);
     double idle_after = std::max(amount_or_zero(r.recommended.cpu_request) - mean_cpu, 0.0);
-    out << "<tr>" << cell("<a href=\"#c" + std::to_string(i) + "\">" + escape_html(name) + "</a>", name)
+    out << "<tr>"
+        << cell("<a href=\"#c" + std::to_string(i) + "\">" + escape_html(name) + "</a>", name)
         << cell(escape_html(text_or_dash(r.current.cpu_request) + " → " +
                             text_or_dash(r.recommended.cpu_request)),
                 fixed("%.6f", amount_or_zero(r.recommended.cpu_request)))
@@ -166,8 +167,10 @@ Chart chart_of(const HtmlContainer& container, Unit unit) {
   }
   const stats::Summary& summary = cpu ? r.stats.cpu : r.stats.memory;
   if (summary.count > 0) {
-    for (auto [name, value] : {std::pair{"p50", summary.p50}, {"p90", summary.p90},
-                               {"p99", summary.p99}, {"max", summary.max}}) {
+    for (auto [name, value] : {std::pair{"p50", summary.p50},
+                               {"p90", summary.p90},
+                               {"p99", summary.p99},
+                               {"max", summary.max}}) {
       chart.lines.push_back({value, std::string(name) + " " + unit_text(unit, value), "stat"});
     }
   }
@@ -185,9 +188,10 @@ std::string diff_html(const std::string& diff) {
   std::string line;
   while (std::getline(lines, line)) {
     bool file_line = line.rfind("+++", 0) == 0 || line.rfind("---", 0) == 0;
-    const char* css = file_line ? nullptr : line.rfind('+', 0) == 0 ? "add"
-                                            : line.rfind('-', 0) == 0 ? "del"
-                                                                       : nullptr;
+    const char* css = file_line                 ? nullptr
+                      : line.rfind('+', 0) == 0 ? "add"
+                      : line.rfind('-', 0) == 0 ? "del"
+                                                : nullptr;
     if (css) {
       out << "<span class=\"" << css << "\">" << escape_html(line) << "</span>\n";
     } else {
@@ -206,8 +210,9 @@ void write_section(std::ostream& out, const HtmlContainer& container, std::size_
       << fixed("%.1f", r.stats.window_seconds / 3600) << " h; requests "
       << escape_html(text_or_dash(r.current.cpu_request) + "/" +
                      text_or_dash(r.current.memory_request))
-      << " → " << escape_html(text_or_dash(r.recommended.cpu_request) + "/" +
-                              text_or_dash(r.recommended.memory_request))
+      << " → "
+      << escape_html(text_or_dash(r.recommended.cpu_request) + "/" +
+                     text_or_dash(r.recommended.memory_request))
       << ", limits "
       << escape_html(text_or_dash(r.current.cpu_limit) + "/" + text_or_dash(r.current.memory_limit))
       << " → "
@@ -222,7 +227,8 @@ void write_section(std::ostream& out, const HtmlContainer& container, std::size_
   }
   out << "</ul><div class=\"charts\">" << svg_chart(chart_of(container, Unit::cpu))
       << svg_chart(chart_of(container, Unit::memory)) << "</div>";
-  if (!container.diff.empty()) out << "<pre class=\"diff\">" << diff_html(container.diff) << "</pre>";
+  if (!container.diff.empty())
+    out << "<pre class=\"diff\">" << diff_html(container.diff) << "</pre>";
   out << "</section>\n";
 }
 

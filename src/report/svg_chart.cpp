@@ -105,8 +105,8 @@ std::string axes(const Chart& chart, const Scale& scale) {
     double y = scale.y(value);
     out << "<line class=\"grid\" x1=\"" << kPlotLeft << "\" x2=\"" << kPlotLeft + kColumns
         << "\" y1=\"" << px(y) << "\" y2=\"" << px(y) << "\"/>"
-        << "<text class=\"tick-y\" x=\"" << kPlotLeft - 4 << "\" y=\"" << px(y + 3.5) << "\" data-y=\""
-        << px(y) << "\">" << unit_text(chart.unit, value) << "</text>";
+        << "<text class=\"tick-y\" x=\"" << kPlotLeft - 4 << "\" y=\"" << px(y + 3.5)
+        << "\" data-y=\"" << px(y) << "\">" << unit_text(chart.unit, value) << "</text>";
   }
   int axis_y = kPlotTop + kPlotHeight + 14;
   out << "<text class=\"tick-x\" x=\"" << kPlotLeft << "\" y=\"" << axis_y << "\">"
@@ -117,7 +117,8 @@ std::string axes(const Chart& chart, const Scale& scale) {
     double x = scale.x(mark.time_ns);
     double y = kPlotTop + kPlotHeight;
     out << "<path class=\"mark " << mark.css << "\" d=\"M" << px(x) << ' ' << px(y) << "l-4 8h8z\">"
-        << "<title>" << escape_html(mark.label + " " + time_text(mark.time_ns)) << "</title></path>";
+        << "<title>" << escape_html(mark.label + " " + time_text(mark.time_ns))
+        << "</title></path>";
   }
   return out.str();
 }
@@ -178,7 +179,8 @@ std::string unit_text(Unit unit, double value) {
   if (value == 0) return "0";
   // Exact where the value allows it (axis ticks are whole Mi): a reader, or a test, can
   // read the scale off the labels.
-  if (value >= kGi && std::fmod(value, kGi / 4) == 0) return printf_text("%.4g", value / kGi) + "Gi";
+  if (value >= kGi && std::fmod(value, kGi / 4) == 0)
+    return printf_text("%.4g", value / kGi) + "Gi";
   if (value >= kMi && std::fmod(value, kMi) == 0 && value < 100000 * kMi) {
     return printf_text("%.0f", value / kMi) + "Mi";
   }
@@ -218,9 +220,9 @@ std::string svg_chart(const Chart& chart) {
       << kHeight << "\" width=\"" << kWidth << "\" height=\"" << kHeight << "\" role=\"img\">"
       << "<title>" << escape_html(chart.title) << "</title>"
       << "<text class=\"chart-title\" x=\"" << kPlotLeft << "\" y=\"14\">"
-      << escape_html(chart.title) << "</text>" << axes(chart, scale)
-      << "<path class=\"usage\" d=\"" << envelope_path(chart.envelope, scale) << "\"/>"
-      << marked_points(chart, scale) << lines(chart, scale) << "</svg>";
+      << escape_html(chart.title) << "</text>" << axes(chart, scale) << "<path class=\"usage\" d=\""
+      << envelope_path(chart.envelope, scale) << "\"/>" << marked_points(chart, scale)
+      << lines(chart, scale) << "</svg>";
   return out.str();
 }
 
@@ -237,8 +239,9 @@ std::string svg_scatter(const std::string& title, const std::string& x_label, Un
   std::ostringstream out;
   out << "<svg class=\"chart scatter\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 "
       << kWidth << ' ' << kHeight << "\" width=\"" << kWidth << "\" height=\"" << kHeight
-      << "\" role=\"img\"><title>" << escape_html(title) << "</title><text class=\"chart-title\" x=\""
-      << kPlotLeft << "\" y=\"14\">" << escape_html(title) << "</text>";
+      << "\" role=\"img\"><title>" << escape_html(title)
+      << "</title><text class=\"chart-title\" x=\"" << kPlotLeft << "\" y=\"14\">"
+      << escape_html(title) << "</text>";
   for (int tick = 0; tick <= 4; ++tick) {
     double y = scale.y(scale.top * tick / 4);
     double x = kPlotLeft + (kColumns - 1) * tick / 4.0;
@@ -249,8 +252,8 @@ std::string svg_scatter(const std::string& title, const std::string& x_label, Un
         << "\" y=\"" << kPlotTop + kPlotHeight + 14 << "\">"
         << printf_text("%.3g", 100 * top_x * tick / 4) << "%</text>";
   }
-  out << "<text class=\"axis-label\" x=\"" << kPlotLeft + kColumns / 2 << "\" y=\""
-      << kHeight - 4 << "\">" << escape_html(x_label) << "</text>";
+  out << "<text class=\"axis-label\" x=\"" << kPlotLeft + kColumns / 2 << "\" y=\"" << kHeight - 4
+      << "\">" << escape_html(x_label) << "</text>";
   for (const ScatterPoint& point : points) {
     double x = kPlotLeft + (kColumns - 1) * std::min(point.x / top_x, 1.0);
     double y = scale.y(point.y);

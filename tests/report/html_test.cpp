@@ -53,8 +53,8 @@ TEST_CASE("a chart keeps a one-sample spike among a hundred thousand points", "[
   std::regex stroke(R"(M(\d+) (\d+)V(\d+))");
   int lowest_top = 1000;
   std::string path = svg.substr(svg.find("class=\"usage\""));
-  for (auto it = std::sregex_iterator(path.begin(), path.end(), stroke); it != std::sregex_iterator();
-       ++it) {
+  for (auto it = std::sregex_iterator(path.begin(), path.end(), stroke);
+       it != std::sregex_iterator(); ++it) {
     lowest_top = std::min(lowest_top, std::stoi((*it)[2]));
   }
   CHECK(lowest_top >= 49);
@@ -74,12 +74,13 @@ TEST_CASE("unit_text writes the values the axis labels show", "[report]") {
   CHECK(report::escape_html("<a & \"b\">") == "&lt;a &amp; &quot;b&quot;&gt;");
 }
 
-TEST_CASE("recommend and patch write an HTML report that renders in Chromium", "[report][browser]") {
+TEST_CASE("recommend and patch write an HTML report that renders in Chromium",
+          "[report][browser]") {
   TempDir dir;
   std::string html = (dir / "report.html").string();
-  CommandResult json = podfit_run("recommend -o json --samples " + shell_quote(fixture("samples.jsonl")) +
-                                  " -f " + shell_quote(fixture("kubernetes")) + " --html " +
-                                  shell_quote(html));
+  CommandResult json =
+      podfit_run("recommend -o json --samples " + shell_quote(fixture("samples.jsonl")) + " -f " +
+                 shell_quote(fixture("kubernetes")) + " --html " + shell_quote(html));
   REQUIRE(json.exit_code == 0);
   std::size_t sections = recommendations_in(json.out);
   REQUIRE(sections == 2);
@@ -87,14 +88,16 @@ TEST_CASE("recommend and patch write an HTML report that renders in Chromium", "
   INFO(checked.out << checked.err);
   CHECK(checked.exit_code == 0);
 
-  CommandResult patch = podfit_run("patch -o html --samples " + shell_quote(fixture("samples.jsonl")) +
-                                   " -f " + shell_quote(fixture("kubernetes")));
+  CommandResult patch =
+      podfit_run("patch -o html --samples " + shell_quote(fixture("samples.jsonl")) + " -f " +
+                 shell_quote(fixture("kubernetes")));
   REQUIRE(patch.exit_code == 0);
   // Each container's own hunk, as the diff gives it.
   CHECK(patch.out.find("<span class=\"add\">+              cpu: 76m</span>") != std::string::npos);
   podfit::test::write_file(dir / "patch.html", patch.out);
-  CommandResult patch_checked = browser_check((dir / "patch.html").string(), sections,
-                                              " --screenshot " + shell_quote((dir / "shot.png").string()));
+  CommandResult patch_checked =
+      browser_check((dir / "patch.html").string(), sections,
+                    " --screenshot " + shell_quote((dir / "shot.png").string()));
   INFO(patch_checked.out << patch_checked.err);
   CHECK(patch_checked.exit_code == 0);
 }
@@ -112,8 +115,9 @@ TEST_CASE("backtest -o html renders the replay and the reserve against risk", "[
 }
 
 TEST_CASE("recommend --html FILE is written whole or not at all", "[report]") {
-  CommandResult missing = podfit_run("recommend --samples " + shell_quote(fixture("samples.jsonl")) +
-                                     " --html /nonexistent-dir/report.html");
+  CommandResult missing =
+      podfit_run("recommend --samples " + shell_quote(fixture("samples.jsonl")) +
+                 " --html /nonexistent-dir/report.html");
   CHECK(missing.exit_code == 4);
   CHECK_THAT(missing.err, Catch::Contains("--html /nonexistent-dir/report.html"));
 }

@@ -1,0 +1,223 @@
+// Helm charts: render (helm template, or a rendered stream given), find each container's
+// values path in the template that produced it, and edit that path in a values file.
+#include "podfit/manifest/helm.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "manifest/text_scan.hpp"
+#include "manifest/yaml_map.hpp"
+#include "manifest/yaml_walk.hpp"
+#include "podfit/core/process.hpp"
+
+namespace podfit::manifest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Result<std::string> read_text(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fail(what + " " + path + ": cannot read it");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Result<std::string> rendered_text(const HelmSource& source, std::string& rendered_by) {
+  if (!source.rendered_file.empty()) {
+    rendered_by = "--rendered " + source.rendered_file;
+    return read_text(source.rendered_file, "--rendered");
+  }
+  if (!on_path("helm")) {
+    return fail("--chart " + source.chart_dir +
+                ": rendering needs `helm` on PATH, and it is not; render it yourself and give "
+                "the output: helm template ... > rendered.yaml; podfit ... --rendered "
+                "rendered.yaml");
+  }
+  std::vector<std::string> argv{"helm", "template", source.release, source.chart_dir};
+  for (const std::string& values : source.values_files) {
+    argv.push_back("-f");
+    argv.push_back(values);
+  }
+  if (!source.namespace_name.empty()) {
+    argv.push_back("--namespace");
+    argv.push_back(source.namespace_name);
+  }
+  for (const std::string& word : argv) rendered_by += (rendered_by.empty() ? "" : " ") + word;
+  PODFIT_TRY_ASSIGN(output, run_process(argv, std::nullopt, true));
+  if (output.exit_status != 0) {
+    return fail("`" + rendered_by + "` failed (exit " + std::to_string(output.exit_status) +
+                "): " + output.err);
+  }
+  return std::move(output.out);
+}
+
+// One document of the rendered stream and the template it came from.
+struct RenderedDocument {
+  std::string source;  // "chart/templates/deployment.yaml"
+  std::string text;
+};
+
+std::vector<RenderedDocument> split_documents(const std::string& stream) {
+  std::vector<RenderedDocument> documents(1);
+  std::istringstream lines(stream);
+  std::string line;
+  static const std::regex kSource(R"(^# Source: (\S+)\s*$)");
+  while (std::getline(lines, line)) {
+    if (line == "---" || line.rfind("--- ", 0) == 0) {
+      documents.emplace_back();
+      continue;
+    }
+    std::smatch match;
+    if (documents.back().source.empty() && std::regex_match(line, match, kSource)) {
+      documents.back().source = match[1];
+    }
+    documents.back().text += line + "\n";
+  }
+  return documents;
+}
+
+// `.Values.<path>.resources` references in a template, in order, a repeat of the one
+// before dropped (`with .Values.x.resources` then `toYaml .` is one reference).
+std::vector<std::vector<std::string>> resources_references(const std::string& text) {
+  static const std::regex kReference(R"(\$?\.Values\.((?:[A-Za-z0-9_]+\.)*)resources\b)");
+  std::vector<std::vector<std::string>> references;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), kReference);
+       it != std::sregex_iterator(); ++it) {
+    std::vector<std::string> keys;
+    std::string path = (*it)[1];
+    std::size_t start = 0;
+    while (start < path.size()) {
+      std::size_t dot = path.find('.', start);
+      keys.push_back(path.substr(start, dot - start));
+      start = dot + 1;
+    }
+    if (references.empty() || references.back() != keys) references.push_back(keys);
+  }
+  return references;
+}
+
+std::string path_text(const std::vector<std::string>& keys) {
+  std::string text = ".Values";
+  for (const std::string& key : keys) text += "." + key;
+  return text + ".resources";
+}
+
+std::vector<std::string> keys_of(const std::string& dotted) {
+  std::vector<std::string> keys;
+  std::string path = dotted;
+  if (path.rfind(".Values.", 0) == 0) path = path.substr(8);
+  if (path.size() >= 10 && path.ends_with(".resources")) path.resize(path.size() - 10);
+  if (path == "resources") return keys;
+  std::size_t start = 0;
+  while (start < path.size()) {
+    std::size_t dot = path.find('.', start);
+    keys.push_back(path.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return keys;
+}
+
+// podfit.io/values-path on the workload: "PATH" (one container) or "NAME=PATH,...".
+std::optional<std::vector<std::string>> annotated_path(const std::string& document,
+                                                       const std::string& container,
+                                                       std::size_t containers) {
+  static const std::regex kAnnotation(R"(podfit\.io/values-path:\s*["']?([^"'\n]+)["']?)");
+  std::smatch match;
+  if (!std::regex_search(document, match, kAnnotation)) return std::nullopt;
+  std::string value = match[1];
+  std::stringstream parts(value);
+  std::string part;
+  while (std::getline(parts, part, ',')) {
+    std::size_t equals = part.find('=');
+    if (equals == std::string::npos) {
+      if (containers == 1) return keys_of(part);
+      continue;
+    }
+    if (part.substr(0, equals) == container) return keys_of(part.substr(equals + 1));
+  }
+  return std::nullopt;
+}
+
+// The template file a `# Source:` line names, in the chart folder.
+std::optional<fs::path> template_file(const std::string& chart_dir, const std::string& source) {
+  std::size_t slash = source.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  std::string inside = source.substr(slash + 1);
+  if (inside.rfind("templates/", 0) != 0) return std::nullopt;  // a subchart's
+  return fs::path(chart_dir) / inside;
+}
+
+void place(const HelmSource& source, const RenderedDocument& document, const Workload& workload,
+           std::vector<ValuesPlacement>& placements) {
+  std::vector<std::vector<std::string>> references;
+  std::string origin;
+  if (auto file = template_file(source.chart_dir, document.source)) {
+    if (auto text = read_text(file->string(), "template")) {
+      references = resources_references(*text);
+      origin = document.source;
+    }
+  }
+  std::size_t count = workload.containers.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    const ContainerSpec& container = workload.containers[i];
+    ValuesPlacement placement{workload.ref, container.name, false, {}, ""};
+    if (auto keys = annotated_path(document.text, container.name, count)) {
+      placement.placed = true;
+      placement.keys = *keys;
+      placement.why = "annotation podfit.io/values-path: " + path_text(*keys);
+    } else if (origin.empty()) {
+      placement.why = document.source.empty()
+                          ? "the rendered document has no `# Source:` line"
+                          : document.source + " is not a template of this chart (a subchart?)";
+    } else if (references.size() == count) {
+      placement.placed = true;
+      placement.keys = references[i];
+      placement.why = origin + " uses " + path_text(references[i]) + " for container " +
+                      std::to_string(i + 1) + " of " + std::to_string(count);
+    } else {
+      placement.why = origin + " has " + std::to_string(references.size()) +
+                      " .Values…resources reference(s) for " + std::to_string(count) +
+                      " container(s); set the annotation podfit.io/values-path on the workload";
+    }
+    placements.push_back(std::move(placement));
+  }
+}
+
+}  // namespace
+
+Result<std::string> read_values_text(const std::string& path) {
+  return read_text(path, "values file");
+}
+
+Result<HelmRender> render_helm(const HelmSource& source) {
+  std::error_code error;
+  if (!fs::is_directory(source.chart_dir, error) ||
+      !fs::is_regular_file(fs::path(source.chart_dir) / "Chart.yaml", error)) {
+    return fail("--chart " + source.chart_dir + ": not a chart folder (no Chart.yaml in it)");
+  }
+  std::string rendered_by;
+  PODFIT_TRY_ASSIGN(stream, rendered_text(source, rendered_by));
+  HelmRender render;
+  render.values_file = source.values_files.empty()
+                           ? (fs::path(source.chart_dir) / "values.yaml").string()
+                           : source.values_files.back();
+  for (const RenderedDocument& document : split_documents(stream)) {
+    if (document.text.find_first_not_of(" \t\r\n") == std::string::npos) continue;
+    std::string label = rendered_by + (document.source.empty() ? "" : " (" + document.source + ")");
+    PODFIT_TRY_ASSIGN(file, parse_manifest(label, document.text));
+    file.rendered_by = rendered_by;
+    for (const Workload& workload : file.workloads)
+      place(source, document, workload, render.placements);
+    render.rendered.push_back(std::move(file));
+  }
+  return render;
+}
+
+}  // namespace podfit::manifest
