@@ -2,8 +2,10 @@
 // values path in the template that produced it, and edit that path in a values file.
 #include "podfit/manifest/helm.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -102,6 +104,41 @@ std::vector<std::vector<std::string>> resources_references(const std::string& te
   return references;
 }
 
+std::size_t indent_of(const std::string& line) {
+  return line.find_first_not_of(' ');
+}
+
+// A template line that is only a template action (`{{ toYaml ... | indent 12 }}`): it
+// belongs to the block around it whatever its indentation.
+bool action_only(const std::string& line) {
+  std::size_t first = line.find_first_not_of(" \t");
+  return first != std::string::npos && line.compare(first, 2, "{{") == 0;
+}
+
+// The text of the container entry `- name: <name>` (a literal name, with an `image:` in
+// its block) in a template, one per matching entry.
+std::vector<std::string> container_blocks(const std::string& text, const std::string& name) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  static const std::regex kEntry(R"(^(\s*)- name:\s*["']?([^"'\s{}]+)["']?\s*$)");
+  std::vector<std::string> blocks;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    std::smatch match;
+    if (!std::regex_match(lines[i], match, kEntry) || match[2] != name) continue;
+    std::size_t indent = match[1].length();
+    std::string block = lines[i] + "\n";
+    for (std::size_t j = i + 1; j < lines.size(); ++j) {
+      const std::string& line = lines[j];
+      bool blank = line.find_first_not_of(" \t\r") == std::string::npos;
+      if (!blank && !action_only(line) && indent_of(line) <= indent) break;
+      block += line + "\n";
+    }
+    if (block.find("image:") != std::string::npos) blocks.push_back(block);
+  }
+  return blocks;
+}
+
 std::string path_text(const std::vector<std::string>& keys) {
   std::string text = ".Values";
   for (const std::string& key : keys) text += "." + key;
@@ -154,21 +191,66 @@ std::optional<fs::path> template_file(const std::string& chart_dir, const std::s
   return fs::path(chart_dir) / inside;
 }
 
+// The values path of one rendered container, read from the template that produced it.
+ValuesPlacement place_container(const std::string& template_text, const std::string& origin,
+                                const std::vector<std::vector<std::string>>& ordinal,
+                                std::size_t index, std::size_t count,
+                                const ValuesPlacement& start) {
+  ValuesPlacement placement = start;
+  std::vector<std::string> blocks = container_blocks(template_text, placement.container);
+  if (!blocks.empty()) {
+    std::vector<std::vector<std::string>> found;
+    for (const std::string& block : blocks) {
+      for (const auto& keys : resources_references(block)) {
+        if (std::find(found.begin(), found.end(), keys) == found.end()) found.push_back(keys);
+      }
+    }
+    if (found.size() == 1) {
+      placement.placed = true;
+      placement.keys = found[0];
+      placement.why =
+          origin + " uses " + path_text(found[0]) + " for container " + placement.container;
+    } else {
+      placement.why = origin + (found.empty() ? " sets container " + placement.container +
+                                                    "'s resources without .Values…resources "
+                                                    "(literally, or through a helper)"
+                                              : " has several .Values…resources for container " +
+                                                    placement.container);
+      placement.why += "; set the annotation podfit.io/values-path on the workload";
+    }
+    return placement;
+  }
+  // A templated name (`- name: {{ .Chart.Name }}`): the i-th reference of a template that
+  // renders this one workload with as many references as containers.
+  if (ordinal.size() == count) {
+    placement.placed = true;
+    placement.keys = ordinal[index];
+    placement.why = origin + " uses " + path_text(ordinal[index]) + " for container " +
+                    std::to_string(index + 1) + " of " + std::to_string(count);
+    return placement;
+  }
+  placement.why = origin + " has " + std::to_string(ordinal.size()) +
+                  " .Values…resources reference(s) for " + std::to_string(count) +
+                  " container(s) and no literal `- name: " + placement.container +
+                  "`; set the annotation podfit.io/values-path on the workload";
+  return placement;
+}
+
 void place(const HelmSource& source, const RenderedDocument& document, const Workload& workload,
-           std::vector<ValuesPlacement>& placements) {
-  std::vector<std::vector<std::string>> references;
-  std::string origin;
+           std::size_t workloads_from_source, std::vector<ValuesPlacement>& placements) {
+  std::string template_text, origin;
   if (auto file = template_file(source.chart_dir, document.source)) {
     if (auto text = read_text(file->string(), "template")) {
-      references = resources_references(*text);
+      template_text = *text;
       origin = document.source;
     }
   }
+  std::vector<std::vector<std::string>> ordinal;
+  if (workloads_from_source == 1) ordinal = resources_references(template_text);
   std::size_t count = workload.containers.size();
   for (std::size_t i = 0; i < count; ++i) {
-    const ContainerSpec& container = workload.containers[i];
-    ValuesPlacement placement{workload.ref, container.name, false, {}, ""};
-    if (auto keys = annotated_path(document.text, container.name, count)) {
+    ValuesPlacement placement{workload.ref, workload.containers[i].name, false, {}, ""};
+    if (auto keys = annotated_path(document.text, placement.container, count)) {
       placement.placed = true;
       placement.keys = *keys;
       placement.why = "annotation podfit.io/values-path: " + path_text(*keys);
@@ -176,15 +258,8 @@ void place(const HelmSource& source, const RenderedDocument& document, const Wor
       placement.why = document.source.empty()
                           ? "the rendered document has no `# Source:` line"
                           : document.source + " is not a template of this chart (a subchart?)";
-    } else if (references.size() == count) {
-      placement.placed = true;
-      placement.keys = references[i];
-      placement.why = origin + " uses " + path_text(references[i]) + " for container " +
-                      std::to_string(i + 1) + " of " + std::to_string(count);
     } else {
-      placement.why = origin + " has " + std::to_string(references.size()) +
-                      " .Values…resources reference(s) for " + std::to_string(count) +
-                      " container(s); set the annotation podfit.io/values-path on the workload";
+      placement = place_container(template_text, origin, ordinal, i, count, placement);
     }
     placements.push_back(std::move(placement));
   }
@@ -208,14 +283,24 @@ Result<HelmRender> render_helm(const HelmSource& source) {
   render.values_file = source.values_files.empty()
                            ? (fs::path(source.chart_dir) / "values.yaml").string()
                            : source.values_files.back();
-  for (const RenderedDocument& document : split_documents(stream)) {
+  std::vector<RenderedDocument> documents = split_documents(stream);
+  std::vector<ManifestFile> files(documents.size());
+  std::map<std::string, std::size_t> workloads_of_source;
+  for (std::size_t d = 0; d < documents.size(); ++d) {
+    const RenderedDocument& document = documents[d];
     if (document.text.find_first_not_of(" \t\r\n") == std::string::npos) continue;
     std::string label = rendered_by + (document.source.empty() ? "" : " (" + document.source + ")");
     PODFIT_TRY_ASSIGN(file, parse_manifest(label, document.text));
     file.rendered_by = rendered_by;
-    for (const Workload& workload : file.workloads)
-      place(source, document, workload, render.placements);
-    render.rendered.push_back(std::move(file));
+    workloads_of_source[document.source] += file.workloads.size();
+    files[d] = std::move(file);
+  }
+  for (std::size_t d = 0; d < documents.size(); ++d) {
+    for (const Workload& workload : files[d].workloads) {
+      place(source, documents[d], workload, workloads_of_source[documents[d].source],
+            render.placements);
+    }
+    if (!files[d].text.empty()) render.rendered.push_back(std::move(files[d]));
   }
   return render;
 }

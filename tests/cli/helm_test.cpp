@@ -229,9 +229,9 @@ TEST_CASE("patch --chart writes each container's numbers to its values path in t
   CHECK_THAT(diff.out, Catch::Contains("+++ b/chart/values-prod.yaml"));
   CHECK(diff.out.find("values.yaml\n") == std::string::npos);  // the defaults stay
   CHECK_THAT(diff.out, Catch::Contains("shop/templates/api.yaml uses .Values.api.resources for "
-                                       "container 1 of 2"));
+                                       "container app"));
   CHECK_THAT(diff.out, Catch::Contains("shop/templates/api.yaml uses .Values.proxy.resources for "
-                                       "container 2 of 2"));
+                                       "container proxy"));
   CHECK_THAT(diff.out,
              Catch::Contains("annotation podfit.io/values-path: .Values.worker.resources"));
   write_file(chart.dir / "out.diff", diff.out);
@@ -288,4 +288,207 @@ TEST_CASE("patch --chart runs helm template when it is on PATH, and says when it
       chart.podfit("patch --samples s.jsonl --chart nowhere --rendered rendered.yaml");
   CHECK(no_chart.exit_code == 4);
   CHECK_THAT(no_chart.err, Catch::Contains("--chart nowhere: not a chart folder"));
+}
+
+// The shapes of two public charts: `helm create`'s (a templated container name, the
+// reference on a line of its own at column 0, `resources: {}` in the defaults and an
+// override file without it), and one template file rendering two Deployments, the second
+// with literal resources that no values file sets.
+TEST_CASE("patch --chart follows helm create's template and leaves literal resources alone",
+          "[cli][helm]") {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "web" / "templates");
+  write_file(dir / "web" / "Chart.yaml", "apiVersion: v2\nname: web\nversion: 1.0.0\n");
+  write_file(dir / "web" / "templates" / "deployment.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-web-steady-000
+spec:
+  selector:
+    matchLabels:
+      app: {{ .Release.Name }}-web-steady-000
+  template:
+    metadata:
+      labels:
+        app: {{ .Release.Name }}-web-steady-000
+    spec:
+      containers:
+        - name: {{ .Chart.Name }}
+          image: "web:1"
+          ports:
+            - name: http
+              containerPort: 80
+          resources:
+{{ toYaml .Values.resources | indent 12 }}
+)");
+  write_file(dir / "web" / "templates" / "cache.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-cache-steady-000
+spec:
+  selector:
+    matchLabels:
+      app: {{ .Release.Name }}-cache-steady-000
+  template:
+    metadata:
+      labels:
+        app: {{ .Release.Name }}-cache-steady-000
+    spec:
+      containers:
+      - name: server
+        image: cache:1
+        resources:
+          {{- toYaml .Values.cache.resources | nindent 10 }}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-redis-steady-000
+spec:
+  selector:
+    matchLabels:
+      app: {{ .Release.Name }}-redis-steady-000
+  template:
+    metadata:
+      labels:
+        app: {{ .Release.Name }}-redis-steady-000
+    spec:
+      containers:
+      - name: redis
+        image: redis:7
+        resources:
+          requests:
+            cpu: 70m
+            memory: 200Mi
+)");
+  const std::string defaults = R"(replicaCount: 1
+resources:
+  {}
+  # Uncomment to set them:
+  # limits:
+  #  cpu: 100m
+cache:
+  resources:
+    requests:
+      cpu: 100m
+)";
+  write_file(dir / "web" / "values.yaml", defaults);
+  write_file(dir / "web" / "values-production.yaml", "service:\n  type: LoadBalancer\n");
+  write_file(dir / "rendered.yaml", R"(---
+# Source: web/templates/cache.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: site-cache-steady-000
+spec:
+  selector:
+    matchLabels:
+      app: site-cache-steady-000
+  template:
+    metadata:
+      labels:
+        app: site-cache-steady-000
+    spec:
+      containers:
+      - name: server
+        image: cache:1
+        resources:
+          requests:
+            cpu: 100m
+---
+# Source: web/templates/cache.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: site-redis-steady-000
+spec:
+  selector:
+    matchLabels:
+      app: site-redis-steady-000
+  template:
+    metadata:
+      labels:
+        app: site-redis-steady-000
+    spec:
+      containers:
+      - name: redis
+        image: redis:7
+        resources:
+          requests:
+            cpu: 70m
+            memory: 200Mi
+---
+# Source: web/templates/deployment.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: site-web-steady-000
+spec:
+  selector:
+    matchLabels:
+      app: site-web-steady-000
+  template:
+    metadata:
+      labels:
+        app: site-web-steady-000
+    spec:
+      containers:
+        - name: web
+          image: "web:1"
+          ports:
+            - name: http
+              containerPort: 80
+          resources:
+            {}
+)");
+  write_file(dir / "gen.py", R"(import json
+pods = [("site-web-steady-000-7d4b9c8f6d-x2x4z", "site-web-steady-000", "web", 0.2, 100),
+        ("site-cache-steady-000-6c5d8b9f7d-b2c4d", "site-cache-steady-000", "server", 0.1, 300),
+        ("site-redis-steady-000-5f6b7c8d94-q8w2z", "site-redis-steady-000", "redis", 0.4, 600)]
+for t in range(120):
+    items = [{"metadata": {"name": p, "namespace": "site", "labels": {"app": a}},
+              "timestamp": "2024-08-23T%02d:%02d:00Z" % (10 + t // 60, t % 60), "window": "1m0s",
+              "containers": [{"name": c, "usage": {"cpu": "%dn" % int(cpu * (1 + (t % 7) / 10) * 1e9),
+                                                    "memory": "%dKi" % (mem * 1024 + t)}}]}
+             for p, a, c, cpu, mem in pods]
+    print(json.dumps({"kind": "PodMetricsList", "apiVersion": "metrics.k8s.io/v1beta1",
+                      "metadata": {}, "items": items}))
+)");
+  std::string cd = "cd " + shell_quote(dir.path().string()) + " && ";
+  REQUIRE(run_command(cd + podfit::test::python() + " gen.py > s.jsonl").exit_code == 0);
+  std::string flags =
+      " --samples s.jsonl --chart web --values web/values.yaml --values "
+      "web/values-production.yaml --rendered rendered.yaml";
+  CommandResult diff =
+      run_command(cd + shell_quote(podfit::test::podfit_binary()) + " patch" + flags);
+  INFO(diff.out << diff.err);
+  REQUIRE(diff.exit_code == 0);
+  CHECK_THAT(diff.out, Catch::Contains("web/templates/deployment.yaml uses .Values.resources for "
+                                       "container 1 of 1"));
+  CHECK_THAT(diff.out, Catch::Contains("web/templates/cache.yaml uses .Values.cache.resources for "
+                                       "container server"));
+  CHECK_THAT(diff.out, Catch::Contains("# Not placed in web/values-production.yaml:") &&
+                           Catch::Contains("container redis: web/templates/cache.yaml sets "
+                                           "container redis's resources without"));
+  write_file(dir / "out.diff", diff.out);
+  CHECK(run_command(cd + "git init -q . && git apply out.diff").exit_code == 0);
+  // The override file now has both paths, its own key untouched; the defaults are as they were.
+  std::string edited = podfit::test::read_file(dir / "web" / "values-production.yaml");
+  CHECK_THAT(edited, Catch::StartsWith("service:\n  type: LoadBalancer\n"));
+  CHECK(podfit::test::read_file(dir / "web" / "values.yaml") == defaults);
+  CommandResult json =
+      run_command(cd + shell_quote(podfit::test::podfit_binary()) + " recommend -o json" + flags);
+  REQUIRE(json.exit_code == 0);
+  CommandResult parsed = run_command(
+      podfit::test::python() +
+      " -c \"import json,sys,yaml; v=yaml.safe_load(open(sys.argv[1])); "
+      "print(json.dumps({'web': v['resources'], 'cache': v['cache']['resources']}))\" " +
+      shell_quote((dir / "web" / "values-production.yaml").string()));
+  REQUIRE(parsed.exit_code == 0);
+  auto written = nlohmann::json::parse(parsed.out);
+  for (const auto& r : nlohmann::json::parse(json.out)["recommendations"]) {
+    INFO(r.dump());
+    if (r["container"] == "web") CHECK(written["web"] == r["recommended"]);
+    if (r["container"] == "server") CHECK(written["cache"] == r["recommended"]);
+  }
 }
