@@ -3,9 +3,12 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <regex>
 #include <string>
+#include <vector>
 
+#include "podfit/quantity/quantity.hpp"
 #include "report/svg_chart.hpp"
 #include "support/support.hpp"
 
@@ -64,6 +67,60 @@ TEST_CASE("a chart keeps a one-sample spike among a hundred thousand points", "[
   // The 500m line at y = 22 + 140 x 0.5 = 92, and the spike above it is marked.
   CHECK(svg.find("y1=\"92.00\"") != std::string::npos);
   CHECK(svg.find("<circle class=\"over\"") != std::string::npos);
+}
+
+TEST_CASE("a chart marks OOM kills and restarts on its time axis", "[report]") {
+  report::Chart chart;
+  chart.envelope = report::Envelope(0, 100'000'000'000LL);
+  chart.envelope.add(0, 0.1);
+  chart.envelope.add(100'000'000'000LL, 0.2);
+  chart.marks.push_back({50'000'000'000LL, "OOM kill", "oom"});
+  chart.marks.push_back({25'000'000'000LL, "restart", "restart"});
+  std::string svg = report::svg_chart(chart);
+  // x = 56 + share x 359: 50 % -> 235.50, 25 % -> 145.75; on the plot's bottom, y 162.
+  CHECK(svg.find("<path class=\"mark oom\" d=\"M235.50 162.00") != std::string::npos);
+  CHECK(svg.find("<path class=\"mark restart\" d=\"M145.75 162.00") != std::string::npos);
+  CHECK(svg.find("<title>OOM kill 1970-01-01 00:00</title>") != std::string::npos);
+}
+
+TEST_CASE("the summary's totals are the sums of the recommendations", "[report]") {
+  CommandResult json =
+      podfit_run("recommend -o json --samples " + shell_quote(fixture("samples.jsonl")) + " -f " +
+                 shell_quote(fixture("kubernetes")));
+  CommandResult html =
+      podfit_run("recommend -o html --samples " + shell_quote(fixture("samples.jsonl")) + " -f " +
+                 shell_quote(fixture("kubernetes")));
+  REQUIRE(json.exit_code == 0);
+  REQUIRE(html.exit_code == 0);
+  double cpu_now = 0, cpu_new = 0, memory_new = 0;
+  std::size_t up = 0;
+  const nlohmann::json document = nlohmann::json::parse(json.out);
+  for (const auto& r : document["recommendations"]) {
+    cpu_now += podfit::quantity::parse(r["current"]["requests"]["cpu"].get<std::string>())->value();
+    double next =
+        podfit::quantity::parse(r["recommended"]["requests"]["cpu"].get<std::string>())->value();
+    cpu_new += next;
+    memory_new +=
+        podfit::quantity::parse(r["recommended"]["requests"]["memory"].get<std::string>())->value();
+    up +=
+        next > podfit::quantity::parse(r["current"]["requests"]["cpu"].get<std::string>())->value();
+  }
+  char expected[256];
+  std::snprintf(expected, sizeof expected, "<tr><td>total</td><td>2</td><td>%zu</td>", up);
+  CHECK_THAT(html.out, Catch::Contains(expected));
+  std::smatch row;
+  REQUIRE(
+      std::regex_search(html.out, row, std::regex("<tr><td>total</td>((?:<td>[^<]*</td>){10})")));
+  std::vector<std::string> cells;
+  std::string rest = row[1];
+  for (std::smatch cell; std::regex_search(rest, cell, std::regex("<td>([^<]*)</td>"));
+       rest = cell.suffix()) {
+    cells.push_back(cell[1]);
+  }
+  REQUIRE(cells.size() == 10);
+  CHECK(std::stod(cells[4]) == Approx(cpu_now).margin(0.0005));  // CPU requested
+  CHECK(std::stod(cells[6]) == Approx(cpu_new).margin(0.0005));  // CPU recommended
+  CHECK(std::stod(cells[9]) == Approx(memory_new / (1024.0 * 1024 * 1024)).margin(0.005));
 }
 
 TEST_CASE("unit_text writes the values the axis labels show", "[report]") {
