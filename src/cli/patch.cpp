@@ -11,6 +11,7 @@
 #include "podfit/core/parallel.hpp"
 #include "podfit/history/history.hpp"
 #include "podfit/manifest/editor.hpp"
+#include "podfit/manifest/overlay.hpp"
 #include "podfit/report/html_report.hpp"
 
 namespace podfit::cli {
@@ -204,6 +205,73 @@ int patch_values_file(const PatchOptions& options, PipelineResult& result, bool 
   return static_cast<int>(ExitCode::ok);
 }
 
+// -k DIR: the recommendations written to the overlay's own layers (docs/manifest.md).
+// Returns the exit code.
+int patch_overlays(const PatchOptions& options, PipelineResult& result, bool color,
+                   const std::string& cwd) {
+  std::size_t changed = 0;
+  std::vector<std::pair<std::string, std::string>> writes;
+  for (const std::string& dir : options.pipeline.kustomize_dirs) {
+    std::vector<manifest::RenderedChange> changes;
+    std::ostringstream reasons;
+    for (const manifest::ManifestFile& file : result.manifests) {
+      if (file.rendered_by.empty() || !file.rendered_by.ends_with(" " + dir)) continue;
+      for (const manifest::Workload& workload : file.workloads) {
+        for (const policy::Recommendation& recommendation : result.recommendations) {
+          if (!recommendation.changes() ||
+              !history::is_manifest_workload(workload.ref, recommendation.stats.workload,
+                                             result.deployed_namespaces)) {
+            continue;
+          }
+          changes.push_back({workload.ref, workload.api_version, recommendation.stats.container,
+                             recommendation.recommended});
+          reasons << "# " << recommendation.stats.workload.display() << " container "
+                  << recommendation.stats.container << " (" << recommendation.stats.samples
+                  << " samples, rendered by -k " << dir << "):\n";
+          std::string_view reason = recommendation.reason;
+          while (!reason.empty()) {
+            std::size_t end = reason.find("; ");
+            reasons << "#   " << reason.substr(0, end) << '\n';
+            reason = end == std::string_view::npos ? std::string_view{} : reason.substr(end + 2);
+          }
+        }
+      }
+    }
+    if (changes.empty()) continue;
+    auto plan = manifest::plan_overlay_edits(dir, changes);
+    if (!plan) {
+      std::cerr << "podfit: error: -k " << dir << ": " << plan.error().message
+                << " (files left untouched)\n";
+      ++result.input_problems;
+      continue;
+    }
+    std::cout << reasons.str();
+    for (const manifest::FileEdit& edit : plan->edits) {
+      std::string path = manifest::diff_path(edit.path, cwd);
+      std::cout << "# " << path << ": " << edit.why << "\n"
+                << (edit.created ? manifest::new_file_diff(path, edit.after)
+                                 : manifest::unified_diff(path, edit.before, edit.after, color));
+      writes.emplace_back(edit.path, edit.after);
+      ++changed;
+    }
+  }
+  std::size_t unplaced = print_unplaced(std::cout, result.manifests, result.recommendations,
+                                        result.deployed_namespaces, "in the diff");
+  if (changed == 0 && unplaced == 0) std::cerr << "podfit: no changes to propose\n";
+  if (options.write) {
+    for (const auto& written : manifest::write_files_atomically(writes)) {
+      if (!written) {
+        std::cerr << "podfit: error: " << written.error().message << '\n';
+        ++result.input_problems;
+      }
+    }
+    if (!writes.empty()) std::cerr << "podfit: updated " << writes.size() << " file(s)\n";
+  }
+  if (result.input_problems > 0) return static_cast<int>(ExitCode::partial);
+  if (options.check && changed + unplaced > 0) return static_cast<int>(ExitCode::changes_proposed);
+  return static_cast<int>(ExitCode::ok);
+}
+
 bool use_color(const std::string& mode) {
   if (mode == "always") return true;
   if (mode == "never") return false;
@@ -218,10 +286,10 @@ int run_patch(const PatchOptions& options) {
                   "patch needs manifests: -f PATH (files or folders), -k DIR (an overlay) or "
                   "--chart DIR (a Helm chart)");
   }
-  if (!options.pipeline.kustomize_dirs.empty() && options.format != "strategic") {
+  if (!options.pipeline.kustomize_dirs.empty() && !options.pipeline.manifest_paths.empty() &&
+      options.format == "diff") {
     throw Failure(ExitCode::usage,
-                  "patch -k gives strategic patches of the rendered objects (-o strategic); "
-                  "editing the overlay's own layers is not built yet");
+                  "patch -k edits the overlay's own files: give -k without -f (or -o strategic)");
   }
   if (options.format != "diff" && options.format != "strategic" && options.format != "html") {
     throw Failure(ExitCode::usage,
@@ -244,6 +312,9 @@ int run_patch(const PatchOptions& options) {
                     "without -f or -k");
     }
     return patch_values_file(options, result, color, cwd);
+  }
+  if (!options.pipeline.kustomize_dirs.empty() && options.format == "diff") {
+    return patch_overlays(options, result, color, cwd);
   }
   if (options.format == "html") {
     write_patch_html(std::cout, result, cwd);

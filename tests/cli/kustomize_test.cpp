@@ -72,7 +72,117 @@ spec:
   return samples;
 }
 
+// The rendered resources of every container of `overlay`, as JSON, by kubectl kustomize
+// (the independent judge) and Python's YAML reader.
+nlohmann::json rendered_resources(const std::filesystem::path& overlay) {
+  CommandResult rendered = run_command(
+      "kubectl kustomize " + shell_quote(overlay.string()) + " | " + podfit::test::python() +
+      " -c \"import json,sys,yaml; print(json.dumps({d['metadata']['name'] + '/' + c['name']: "
+      "c.get('resources', {}) for d in yaml.safe_load_all(sys.stdin) if d and d.get('kind') == "
+      "'Deployment' for c in d['spec']['template']['spec']['containers']}))\"");
+  INFO(rendered.err);
+  REQUIRE(rendered.exit_code == 0);
+  return nlohmann::json::parse(rendered.out);
+}
+
+std::string render(const std::filesystem::path& overlay) {
+  CommandResult rendered = run_command("kubectl kustomize " + shell_quote(overlay.string()));
+  REQUIRE(rendered.exit_code == 0);
+  return rendered.out;
+}
+
+// What podfit recommends for the overlay, by rendered name/container.
+nlohmann::json recommended(const std::filesystem::path& overlay, const std::string& samples) {
+  CommandResult run =
+      podfit_run("recommend -o json -k " + shell_quote(overlay.string()) + " --samples " + samples);
+  REQUIRE(run.exit_code == 0);
+  const nlohmann::json report = nlohmann::json::parse(run.out);
+  nlohmann::json out;
+  for (const auto& entry : report["recommendations"]) {
+    out[entry["workload"].get<std::string>() + "/" + entry["container"].get<std::string>()] =
+        entry["recommended"];
+  }
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("patch -k edits the overlay's own patch, and only that overlay renders differently",
+          "[cli][kustomize]") {
+  TempDir dir;
+  std::string samples = shell_quote(make_tree(dir));
+  auto prod = dir / "overlays" / "prod";
+  std::string dev_before = render(dir / "overlays" / "dev");
+  std::string base_before = podfit::test::read_file(dir / "base" / "deployment.yaml");
+  nlohmann::json wanted = recommended(prod, samples);
+  REQUIRE(wanted.size() == 1);
+
+  std::string cd = "cd " + shell_quote(dir.path().string()) + " && ";
+  std::string podfit = cd + shell_quote(podfit::test::podfit_binary());
+  CommandResult diff = run_command(podfit + " patch -k overlays/prod --samples " + samples);
+  INFO(diff.out << diff.err);
+  REQUIRE(diff.exit_code == 0);
+  CHECK_THAT(diff.out, Catch::Contains("# overlays/prod/memory.yaml: the overlay's patch"));
+  CHECK(diff.out.find("base/") == std::string::npos);
+  write_file(dir / "out.diff", diff.out);
+  CHECK(run_command(cd + "git init -q . && git apply --check out.diff").exit_code == 0);
+
+  CommandResult written =
+      podfit_run("patch --write -k " + shell_quote(prod.string()) + " --samples " + samples);
+  REQUIRE(written.exit_code == 0);
+  CHECK(rendered_resources(prod) == wanted);
+  CHECK(render(dir / "overlays" / "dev") == dev_before);
+  CHECK(podfit::test::read_file(dir / "base" / "deployment.yaml") == base_before);
+  CommandResult again =
+      podfit_run("patch --check -k " + shell_quote(prod.string()) + " --samples " + samples);
+  CHECK(again.exit_code == 0);  // the overlay renders the recommendation now
+}
+
+TEST_CASE("patch -k adds a patch file listed last, which decides over an inline patch",
+          "[cli][kustomize]") {
+  TempDir dir;
+  std::string samples = shell_quote(make_tree(dir));
+  auto prod = dir / "overlays" / "prod";
+  // No patch file: an inline patch (with target) sets the resources instead.
+  const std::string kustomization = R"(namePrefix: prod-
+namespace: prod
+resources:
+  - ../../base
+# Environment-specific limits.
+patches:
+  - target:
+      kind: Deployment
+      name: api-steady-000
+    patch: |-
+      - op: add
+        path: /spec/template/spec/containers/0/resources/limits
+        value:
+          memory: 1Gi
+)";
+  write_file(prod / "kustomization.yaml", kustomization);
+  std::filesystem::remove(prod / "memory.yaml");
+  std::string dev_before = render(dir / "overlays" / "dev");
+  nlohmann::json wanted = recommended(prod, samples);
+  REQUIRE(wanted.size() == 1);
+
+  std::string cd = "cd " + shell_quote(dir.path().string()) + " && ";
+  CommandResult diff = run_command(cd + shell_quote(podfit::test::podfit_binary()) +
+                                   " patch -k overlays/prod --samples " + samples);
+  INFO(diff.out << diff.err);
+  REQUIRE(diff.exit_code == 0);
+  CHECK_THAT(diff.out, Catch::Contains("new file mode 100644") &&
+                           Catch::Contains("+++ b/overlays/prod/podfit-resources.yaml") &&
+                           Catch::Contains("+  - path: podfit-resources.yaml"));
+  write_file(dir / "out.diff", diff.out);
+  CommandResult applied = run_command(cd + "git init -q . && git apply out.diff");
+  INFO(applied.err);
+  REQUIRE(applied.exit_code == 0);
+  // git apply's result is what kubectl renders, and it renders the recommendation.
+  CHECK(rendered_resources(prod) == wanted);
+  CHECK(render(dir / "overlays" / "dev") == dev_before);
+  std::string listed = podfit::test::read_file(prod / "kustomization.yaml");
+  CHECK(listed == kustomization + "  - path: podfit-resources.yaml\n");
+}
 
 TEST_CASE("an overlay given with -k brings its rendered names, namespace and current values",
           "[cli][kustomize]") {
@@ -94,14 +204,14 @@ TEST_CASE("an overlay given with -k brings its rendered names, namespace and cur
   CHECK(entry["current"]["requests"]["memory"] == "1Gi");
 
   // The strategic patch names the rendered object, and kubectl applies it to the render.
-  CommandResult strategic =
-      podfit_run("patch -o strategic -k " + prod + " --samples " + samples);
+  CommandResult strategic = podfit_run("patch -o strategic -k " + prod + " --samples " + samples);
   INFO(strategic.err);
   REQUIRE(strategic.exit_code == 0);
-  CHECK_THAT(strategic.out, Catch::Contains("kubectl -n prod patch deployment prod-api-steady-000"));
-  CommandResult diff = podfit_run("patch -k " + prod + " --samples " + samples);
-  CHECK(diff.exit_code == 2);
-  CHECK_THAT(diff.err, Catch::Contains("patch -k gives strategic patches"));
+  CHECK_THAT(strategic.out,
+             Catch::Contains("kubectl -n prod patch deployment prod-api-steady-000"));
+  CommandResult both = podfit_run("patch -k " + prod + " -f " + prod + " --samples " + samples);
+  CHECK(both.exit_code == 2);
+  CHECK_THAT(both.err, Catch::Contains("patch -k edits the overlay's own files"));
 }
 
 TEST_CASE("a kustomize tree given with -f warns and points to -k, and -k needs a renderer",
@@ -112,15 +222,14 @@ TEST_CASE("a kustomize tree given with -f warns and points to -k, and -k needs a
       podfit_run("recommend -f " + shell_quote(dir.path().string()) + " --samples " + samples);
   CHECK_THAT(flat.err, Catch::Contains("-f reads these kustomization folders file by file") &&
                            Catch::Contains("overlays/prod") && Catch::Contains("use -k DIR"));
-  CommandResult no_renderer =
-      run_command("env PATH=/nonexistent " + shell_quote(podfit::test::podfit_binary()) +
-                  " recommend -k " + shell_quote((dir / "overlays" / "prod").string()) +
-                  " --samples " + samples);
+  CommandResult no_renderer = run_command(
+      "env PATH=/nonexistent " + shell_quote(podfit::test::podfit_binary()) + " recommend -k " +
+      shell_quote((dir / "overlays" / "prod").string()) + " --samples " + samples);
   CHECK(no_renderer.exit_code == 4);
   CHECK_THAT(no_renderer.err,
              Catch::Contains("rendering needs kubectl or kustomize on PATH, and neither is"));
-  CommandResult not_one = podfit_run("recommend -k " + shell_quote(dir.path().string()) +
-                                     " --samples " + samples);
+  CommandResult not_one =
+      podfit_run("recommend -k " + shell_quote(dir.path().string()) + " --samples " + samples);
   CHECK(not_one.exit_code == 4);
   CHECK_THAT(not_one.err, Catch::Contains("no kustomization.yaml"));
 }
