@@ -1,4 +1,5 @@
 // podfit patch: the recommendations as a minimal diff of the user's manifests.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -218,7 +219,12 @@ int patch_overlays(const PatchOptions& options, PipelineResult& result, bool col
       if (file.rendered_by.empty() || !file.rendered_by.ends_with(" " + dir)) continue;
       for (const manifest::Workload& workload : file.workloads) {
         for (const policy::Recommendation& recommendation : result.recommendations) {
-          if (!recommendation.changes() ||
+          // A container the overlay does not render (a sidecar injected at admission) is
+          // listed after the diff: a patch naming it would add it to the pod.
+          bool rendered = std::any_of(
+              workload.containers.begin(), workload.containers.end(),
+              [&](const auto& spec) { return spec.name == recommendation.stats.container; });
+          if (!recommendation.changes() || !rendered ||
               !history::is_manifest_workload(workload.ref, recommendation.stats.workload,
                                              result.deployed_namespaces)) {
             continue;

@@ -184,6 +184,28 @@ patches:
   CHECK(listed == kustomization + "  - path: podfit-resources.yaml\n");
 }
 
+TEST_CASE("patch -k leaves out a container the overlay does not render", "[cli][kustomize]") {
+  TempDir dir;
+  std::string samples = make_tree(dir);
+  // An injected sidecar beside the app in every sample.
+  std::string with_sidecar = (dir / "sidecar.jsonl").string();
+  REQUIRE(run_command("sed 's/\"containers\":\\[{/\"containers\":[{\"name\":\"istio-proxy\","
+                      "\"usage\":{\"cpu\":\"5000000n\",\"memory\":\"40000Ki\"}},{/' " +
+                      shell_quote(samples) + " > " + shell_quote(with_sidecar))
+              .exit_code == 0);
+  REQUIRE(podfit::test::read_file(with_sidecar).find("istio-proxy") != std::string::npos);
+  std::string cd = "cd " + shell_quote(dir.path().string()) + " && ";
+  CommandResult diff = run_command(cd + shell_quote(podfit::test::podfit_binary()) +
+                                   " patch -k overlays/prod --samples sidecar.jsonl");
+  INFO(diff.out << diff.err);
+  REQUIRE(diff.exit_code == 0);
+  // Only the app's patch: a patch naming istio-proxy would add that container to the pod.
+  CHECK_THAT(diff.out, Catch::Contains("# overlays/prod/memory.yaml: the overlay's patch"));
+  CHECK(diff.out.find("- name: istio-proxy") == std::string::npos);
+  CHECK_THAT(diff.out,
+             Catch::Contains("container istio-proxy: the manifest has no such container"));
+}
+
 TEST_CASE("an overlay given with -k brings its rendered names, namespace and current values",
           "[cli][kustomize]") {
   TempDir dir;
