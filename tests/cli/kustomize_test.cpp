@@ -206,6 +206,91 @@ TEST_CASE("patch -k leaves out a container the overlay does not render", "[cli][
              Catch::Contains("container istio-proxy: the manifest has no such container"));
 }
 
+// The older and rarer spellings: `bases`, `patchesStrategicMerge` (a patch setting only a
+// limit), `nameSuffix`, a component shared with another overlay, a base without resources.
+TEST_CASE("patch -k over bases, components, nameSuffix and patchesStrategicMerge",
+          "[cli][kustomize]") {
+  TempDir dir;
+  for (const char* folder : {"base", "overlays/prod", "overlays/dev", "components/cpu"})
+    std::filesystem::create_directories(dir / folder);
+  write_file(dir / "base" / "deployment.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api-steady-000
+spec:
+  selector:
+    matchLabels:
+      app: api
+  template:
+    metadata:
+      labels:
+        app: api
+    spec:
+      containers:
+      - name: app
+        image: api:1
+)");
+  write_file(dir / "base" / "kustomization.yaml", "resources:\n- deployment.yaml\n");
+  const std::string component = R"(apiVersion: kustomize.config.k8s.io/v1alpha1
+kind: Component
+patches:
+- patch: |-
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: api-steady-000
+    spec:
+      template:
+        spec:
+          containers:
+          - name: app
+            resources:
+              requests:
+                cpu: 300m
+)";
+  write_file(dir / "components" / "cpu" / "kustomization.yaml", component);
+  write_file(dir / "overlays" / "prod" / "kustomization.yaml",
+             "namePrefix: prod-\nnameSuffix: -v2\nnamespace: prod\nbases:\n- ../../base\n"
+             "components:\n- ../../components/cpu\npatchesStrategicMerge:\n- memory.yaml\n");
+  write_file(dir / "overlays" / "prod" / "memory.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api-steady-000
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        resources:
+          limits:
+            memory: 1Gi
+)");
+  write_file(dir / "overlays" / "dev" / "kustomization.yaml",
+             "namespace: dev\nresources:\n- ../../base\ncomponents:\n- ../../components/cpu\n");
+  std::string samples = (dir / "s.jsonl").string();
+  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                      "/tools/gen_trace.py --families steady --workloads 1 --name-prefix prod-api "
+                      "--duration 1h --interval 60 --namespace prod --seed 1 | sed "
+                      "'s/\"app\":\"prod-api-steady-000\"/\"app\":\"api\"/; "
+                      "s/prod-api-steady-000/prod-api-steady-000-v2/g' > " +
+                      shell_quote(samples))
+              .exit_code == 0);
+  auto prod = dir / "overlays" / "prod";
+  std::string dev_before = render(dir / "overlays" / "dev");
+  nlohmann::json wanted = recommended(prod, shell_quote(samples));
+  REQUIRE(wanted.size() == 1);
+  REQUIRE(wanted.contains("prod-api-steady-000-v2/app"));
+  std::string cd = "cd " + shell_quote(dir.path().string()) + " && ";
+  CommandResult written = run_command(cd + shell_quote(podfit::test::podfit_binary()) +
+                                      " patch --write -k overlays/prod --samples s.jsonl");
+  INFO(written.out << written.err);
+  REQUIRE(written.exit_code == 0);
+  CHECK_THAT(written.out, Catch::Contains("# overlays/prod/memory.yaml: the overlay's patch"));
+  CHECK(rendered_resources(prod) == wanted);
+  CHECK(render(dir / "overlays" / "dev") == dev_before);
+  CHECK(podfit::test::read_file(dir / "components" / "cpu" / "kustomization.yaml") == component);
+}
+
 TEST_CASE("an overlay given with -k brings its rendered names, namespace and current values",
           "[cli][kustomize]") {
   TempDir dir;
