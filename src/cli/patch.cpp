@@ -47,6 +47,15 @@ std::vector<manifest::ContainerChange> changes_for(const manifest::ManifestFile&
   return changes;
 }
 
+// A recommendation's reason, one "#   " comment line per part.
+void print_reason_lines(std::ostream& out, std::string_view reason) {
+  while (!reason.empty()) {
+    std::size_t end = reason.find("; ");
+    out << "#   " << reason.substr(0, end) << '\n';
+    reason = end == std::string_view::npos ? std::string_view{} : reason.substr(end + 2);
+  }
+}
+
 // The reasons behind a file's changes, as comment lines before its diff: git apply and
 // patch(1) skip text between file diffs, so the output still applies as it is.
 void print_reasons(std::ostream& out, const manifest::ManifestFile& file,
@@ -60,12 +69,7 @@ void print_reasons(std::ostream& out, const manifest::ManifestFile& file,
       out << "# " << recommendation.stats.workload.display() << " container "
           << recommendation.stats.container << " (" << recommendation.stats.samples
           << " samples):\n";
-      std::string_view reason = recommendation.reason;
-      while (!reason.empty()) {
-        std::size_t end = reason.find("; ");
-        out << "#   " << reason.substr(0, end) << '\n';
-        reason = end == std::string_view::npos ? std::string_view{} : reason.substr(end + 2);
-      }
+      print_reason_lines(out, recommendation.reason);
     }
   }
 }
@@ -143,7 +147,7 @@ void write_patch_html(std::ostream& out, const PipelineResult& result, const std
 int patch_values_file(const PatchOptions& options, PipelineResult& result, bool color,
                       const std::string& cwd) {
   const manifest::HelmRender& helm = *result.helm;
-  auto original = manifest::read_values_text(helm.values_file);
+  auto original = manifest::read_whole_file(helm.values_file);
   if (!original) throw Failure(ExitCode::fatal, original.error().message);
   std::string edited = *original;
   std::ostringstream reasons, unplaced;
@@ -179,12 +183,7 @@ int patch_values_file(const PatchOptions& options, PipelineResult& result, bool 
     ++placed;
     reasons << "# " << name << " (" << recommendation.stats.samples << " samples; " << found->why
             << "):\n";
-    std::string_view reason = recommendation.reason;
-    while (!reason.empty()) {
-      std::size_t end = reason.find("; ");
-      reasons << "#   " << reason.substr(0, end) << '\n';
-      reason = end == std::string_view::npos ? std::string_view{} : reason.substr(end + 2);
-    }
+    print_reason_lines(reasons, recommendation.reason);
   }
   if (edited != *original) {
     std::cout << reasons.str()
@@ -234,12 +233,7 @@ int patch_overlays(const PatchOptions& options, PipelineResult& result, bool col
           reasons << "# " << recommendation.stats.workload.display() << " container "
                   << recommendation.stats.container << " (" << recommendation.stats.samples
                   << " samples, rendered by -k " << dir << "):\n";
-          std::string_view reason = recommendation.reason;
-          while (!reason.empty()) {
-            std::size_t end = reason.find("; ");
-            reasons << "#   " << reason.substr(0, end) << '\n';
-            reason = end == std::string_view::npos ? std::string_view{} : reason.substr(end + 2);
-          }
+          print_reason_lines(reasons, recommendation.reason);
         }
       }
     }

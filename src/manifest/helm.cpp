@@ -22,18 +22,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Result<std::string> read_text(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(what + " " + path + ": cannot read it");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 Result<std::string> rendered_text(const HelmSource& source, std::string& rendered_by) {
   if (!source.rendered_file.empty()) {
     rendered_by = "--rendered " + source.rendered_file;
-    return read_text(source.rendered_file, "--rendered");
+    return read_whole_file(source.rendered_file);
   }
   if (!on_path("helm")) {
     return fail("--chart " + source.chart_dir +
@@ -240,7 +232,7 @@ void place(const HelmSource& source, const RenderedDocument& document, const Wor
            std::size_t workloads_from_source, std::vector<ValuesPlacement>& placements) {
   std::string template_text, origin;
   if (auto file = template_file(source.chart_dir, document.source)) {
-    if (auto text = read_text(file->string(), "template")) {
+    if (auto text = read_whole_file(file->string())) {
       template_text = *text;
       origin = document.source;
     }
@@ -266,10 +258,6 @@ void place(const HelmSource& source, const RenderedDocument& document, const Wor
 }
 
 }  // namespace
-
-Result<std::string> read_values_text(const std::string& path) {
-  return read_text(path, "values file");
-}
 
 Result<HelmRender> render_helm(const HelmSource& source) {
   std::error_code error;

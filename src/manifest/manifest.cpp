@@ -43,6 +43,8 @@ Result<void> add_directory(const std::string& directory, std::vector<std::string
   return {};
 }
 
+}  // namespace
+
 Result<std::string> read_whole_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return fail(path + ": cannot read: " + std::strerror(errno));
@@ -51,6 +53,8 @@ Result<std::string> read_whole_file(const std::string& path) {
   if (in.bad()) return fail(path + ": cannot read: " + std::strerror(errno));
   return buffer.str();
 }
+
+namespace {
 
 // What apply_changes needs, taken from this parse so that it need not parse again.
 std::shared_ptr<const detail::EditLayout> edit_layout(

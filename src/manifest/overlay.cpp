@@ -13,7 +13,6 @@
 #include "manifest/resource_fields.hpp"
 #include "manifest/yaml_walk.hpp"
 #include "podfit/manifest/editor.hpp"
-#include "podfit/manifest/helm.hpp"
 #include "podfit/manifest/manifest.hpp"
 
 namespace podfit::manifest {
@@ -47,7 +46,7 @@ Result<Kustomization> read_kustomization(const fs::path& dir) {
     }
   }
   if (kustomization.path.empty()) return fail(dir.string() + ": no kustomization.yaml in it");
-  PODFIT_TRY_ASSIGN(text, read_values_text(kustomization.path));
+  PODFIT_TRY_ASSIGN(text, read_whole_file(kustomization.path));
   kustomization.text = std::move(text);
   PODFIT_TRY_ASSIGN(documents, detail::load_documents(kustomization.path, kustomization.text));
   if (documents.empty() || !documents[0].IsMap()) {

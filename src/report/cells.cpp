@@ -4,6 +4,13 @@
 #include <cstdio>
 
 namespace podfit::report::detail {
+
+std::string formatted(const char* format, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
 namespace {
 
 constexpr double kMebibyte = 1024.0 * 1024.0;

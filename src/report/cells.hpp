@@ -26,6 +26,9 @@ std::vector<Cell> row_cells(const policy::Recommendation& recommendation);
 // "sample Deployment/web app": names one container in footers.
 std::string container_label(const policy::Recommendation& recommendation);
 
+// One number through a printf format ("%.2f%%"), for every report writer.
+std::string formatted(const char* format, double value);
+
 std::string describe_cpu(double cores);         // "18.2m", "1.25"
 std::string describe_memory(double bytes);      // "44.6Mi", "1.5Gi"
 std::string describe_duration(double seconds);  // "2h0m", "45m", "30s"

@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "podfit/report/html_report.hpp"
+#include "report/cells.hpp"
 #include "report/html_page.hpp"
 #include "report/svg_chart.hpp"
 
@@ -16,18 +17,12 @@ using backtest::Exposure;
 
 constexpr double kGi = 1024.0 * 1024 * 1024;
 
-std::string fixed(const char* format, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, value);
-  return buffer;
-}
-
 std::string percent(const Exposure& exposure, std::size_t count) {
-  return fixed("%.2f%%", 100 * exposure.share(count));
+  return detail::formatted("%.2f%%", 100 * exposure.share(count));
 }
 
 std::string slack(const backtest::SlackSum& sum) {
-  return sum.samples ? fixed("%.0f%%", 100 * sum.mean()) : "-";
+  return sum.samples ? detail::formatted("%.0f%%", 100 * sum.mean()) : "-";
 }
 
 void write_totals(std::ostream& out, const backtest::BacktestResult& result) {
@@ -40,13 +35,13 @@ void write_totals(std::ostream& out, const backtest::BacktestResult& result) {
     const Exposure& e = totals.with_recommended;
     out << "<tr><td>" << backtest::preset_name(totals.preset) << "</td><td>" << totals.containers
         << "</td><td>" << e.samples << "</td><td>" << percent(e, e.cpu_over_request) << "</td><td>"
-        << fixed("%.3f%%", 100 * e.share(e.cpu_over_limit)) << "</td><td>"
+        << detail::formatted("%.3f%%", 100 * e.share(e.cpu_over_limit)) << "</td><td>"
         << totals.containers_with_oom << " containers / " << e.memory_over_limit
         << " samples</td><td>" << e.oom_free_days() << "/" << e.days() << "</td><td>"
         << slack(e.cpu_request_slack) << " / " << slack(e.memory_request_slack) << "</td><td>"
-        << fixed("%.3f cores", e.cpu_idle_cores()) << "</td><td>"
-        << fixed("%.2f GiB", e.memory_idle_bytes() / kGi) << "</td><td>" << totals.changes
-        << "</td></tr>";
+        << detail::formatted("%.3f cores", e.cpu_idle_cores()) << "</td><td>"
+        << detail::formatted("%.2f GiB", e.memory_idle_bytes() / kGi) << "</td><td>"
+        << totals.changes << "</td></tr>";
   }
   out << "</tbody></table>\n";
 }
@@ -99,10 +94,11 @@ void write_backtest_html(std::ostream& out, const backtest::BacktestResult& resu
   bool walk = result.walk_forward.interval_seconds > 0;
   out << "<h1>podfit backtest</h1><p class=\"muted\">Generated " << escape_html(generated_at)
       << ". "
-      << (walk ? "Walk-forward: every " + fixed("%g", result.walk_forward.interval_seconds / 3600) +
+      << (walk ? "Walk-forward: every " +
+                     detail::formatted("%g", result.walk_forward.interval_seconds / 3600) +
                      " h from the trailing " +
-                     fixed("%g", result.walk_forward.window_seconds / 86400) + " days, " +
-                     std::to_string(result.steps) +
+                     detail::formatted("%g", result.walk_forward.window_seconds / 86400) +
+                     " days, " + std::to_string(result.steps) +
                      " intervals replayed; the lines show the last interval's values."
                : std::string("Trained on the first part of the history, replayed on the rest."))
       << "</p>\n";

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "report/cells.hpp"
 #include "report/html_page.hpp"
 #include "report/svg_chart.hpp"
 
@@ -15,12 +16,6 @@ namespace podfit::report {
 namespace {
 
 constexpr double kGi = 1024.0 * 1024 * 1024;
-
-std::string fixed(const char* format, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, value);
-  return buffer;
-}
 
 double amount_or_zero(const std::optional<ResourceValue>& value) {
   return value ? value->amount : 0.0;
@@ -35,7 +30,7 @@ std::string change_text(const std::optional<ResourceValue>& before,
                         const std::optional<ResourceValue>& after) {
   if (!after || (before && before->amount == after->amount)) return "";
   if (!before || before->amount == 0) return "new";
-  return fixed("%+.0f%%", 100 * (after->amount / before->amount - 1));
+  return detail::formatted("%+.0f%%", 100 * (after->amount / before->amount - 1));
 }
 
 double change_value(const std::optional<ResourceValue>& before,
@@ -94,11 +89,12 @@ void write_summary(std::ostream& out, const HtmlReport& report) {
   auto row = [&](const std::string& name, const Totals& totals) {
     out << "<tr><td>" << escape_html(name) << "</td><td>" << totals.containers << "</td><td>"
         << totals.up << "</td><td>" << totals.down << "</td><td>" << totals.unchanged << "</td><td>"
-        << fixed("%.3f", totals.cpu_requested) << "</td><td>" << fixed("%.3f", totals.cpu_used)
-        << "</td><td>" << fixed("%.3f", totals.cpu_recommended) << "</td><td>"
-        << fixed("%.2f GiB", totals.memory_requested / kGi) << "</td><td>"
-        << fixed("%.2f GiB", totals.memory_used / kGi) << "</td><td>"
-        << fixed("%.2f GiB", totals.memory_recommended / kGi) << "</td></tr>";
+        << detail::formatted("%.3f", totals.cpu_requested) << "</td><td>"
+        << detail::formatted("%.3f", totals.cpu_used) << "</td><td>"
+        << detail::formatted("%.3f", totals.cpu_recommended) << "</td><td>"
+        << detail::formatted("%.2f GiB", totals.memory_requested / kGi) << "</td><td>"
+        << detail::formatted("%.2f GiB", totals.memory_used / kGi) << "</td><td>"
+        << detail::formatted("%.2f GiB", totals.memory_recommended / kGi) << "</td></tr>";
   };
   for (const auto& [name, totals] : by_namespace) row(name.empty() ? "(none)" : name, totals);
   row("total", all);
@@ -125,16 +121,18 @@ void write_table(std::ostream& out, const HtmlReport& report) {
         << cell("<a href=\"#c" + std::to_string(i) + "\">" + escape_html(name) + "</a>", name)
         << cell(escape_html(text_or_dash(r.current.cpu_request) + " → " +
                             text_or_dash(r.recommended.cpu_request)),
-                fixed("%.6f", amount_or_zero(r.recommended.cpu_request)))
+                detail::formatted("%.6f", amount_or_zero(r.recommended.cpu_request)))
         << cell(change_text(r.current.cpu_request, r.recommended.cpu_request),
-                fixed("%.6f", change_value(r.current.cpu_request, r.recommended.cpu_request)))
+                detail::formatted("%.6f",
+                                  change_value(r.current.cpu_request, r.recommended.cpu_request)))
         << cell(escape_html(text_or_dash(r.current.memory_request) + " → " +
                             text_or_dash(r.recommended.memory_request)),
-                fixed("%.0f", amount_or_zero(r.recommended.memory_request)))
+                detail::formatted("%.0f", amount_or_zero(r.recommended.memory_request)))
         << cell(change_text(r.current.memory_request, r.recommended.memory_request),
-                fixed("%.6f", change_value(r.current.memory_request, r.recommended.memory_request)))
-        << cell(unit_text(Unit::cpu, idle_now), fixed("%.6f", idle_now))
-        << cell(unit_text(Unit::cpu, idle_after), fixed("%.6f", idle_after)) << "</tr>";
+                detail::formatted(
+                    "%.6f", change_value(r.current.memory_request, r.recommended.memory_request)))
+        << cell(unit_text(Unit::cpu, idle_now), detail::formatted("%.6f", idle_now))
+        << cell(unit_text(Unit::cpu, idle_after), detail::formatted("%.6f", idle_after)) << "</tr>";
   }
   out << "</tbody></table><p class=\"muted\">Idle CPU: request minus mean use. Click a "
          "heading to sort.</p>\n";
@@ -207,7 +205,7 @@ void write_section(std::ostream& out, const HtmlContainer& container, std::size_
       << escape_html(r.stats.workload.display()) << " · container "
       << escape_html(r.stats.container) << "</h2><p class=\"muted\">" << r.stats.samples
       << " samples from " << r.stats.pods << " pod" << (r.stats.pods == 1 ? "" : "s") << ", "
-      << fixed("%.1f", r.stats.window_seconds / 3600) << " h; requests "
+      << detail::formatted("%.1f", r.stats.window_seconds / 3600) << " h; requests "
       << escape_html(text_or_dash(r.current.cpu_request) + "/" +
                      text_or_dash(r.current.memory_request))
       << " → "

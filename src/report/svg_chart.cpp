@@ -2,6 +2,8 @@
 // one path of vertical strokes, so a chart costs a few kB whatever the history holds.
 #include "report/svg_chart.hpp"
 
+#include "report/cells.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,14 +26,8 @@ constexpr int kMaxMarkedPoints = 120;
 constexpr double kMi = 1024.0 * 1024.0;
 constexpr double kGi = 1024.0 * kMi;
 
-std::string printf_text(const char* format, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, value);
-  return buffer;
-}
-
 std::string px(double value) {
-  return printf_text("%.2f", value);
+  return detail::formatted("%.2f", value);
 }
 
 // 1, 2, 2.5 or 5 times a power of ten, at least `raw`.
@@ -173,20 +169,20 @@ std::string escape_html(const std::string& text) {
 std::string unit_text(Unit unit, double value) {
   if (unit == Unit::cpu) {
     if (value == 0) return "0";
-    if (value >= 1) return printf_text("%.4g", value);
-    return printf_text("%.4g", value * 1000) + "m";
+    if (value >= 1) return detail::formatted("%.4g", value);
+    return detail::formatted("%.4g", value * 1000) + "m";
   }
   if (value == 0) return "0";
   // Exact where the value allows it (axis ticks are whole Mi): a reader, or a test, can
   // read the scale off the labels.
   if (value >= kGi && std::fmod(value, kGi / 4) == 0)
-    return printf_text("%.4g", value / kGi) + "Gi";
+    return detail::formatted("%.4g", value / kGi) + "Gi";
   if (value >= kMi && std::fmod(value, kMi) == 0 && value < 100000 * kMi) {
-    return printf_text("%.0f", value / kMi) + "Mi";
+    return detail::formatted("%.0f", value / kMi) + "Mi";
   }
-  if (value >= kGi) return printf_text("%.4g", value / kGi) + "Gi";
-  if (value >= kMi) return printf_text("%.4g", value / kMi) + "Mi";
-  return printf_text("%.4g", value / 1024) + "Ki";
+  if (value >= kGi) return detail::formatted("%.4g", value / kGi) + "Gi";
+  if (value >= kMi) return detail::formatted("%.4g", value / kMi) + "Mi";
+  return detail::formatted("%.4g", value / 1024) + "Ki";
 }
 
 int Envelope::column(std::int64_t time_ns) const {
@@ -250,7 +246,7 @@ std::string svg_scatter(const std::string& title, const std::string& x_label, Un
         << kPlotLeft - 4 << "\" y=\"" << px(y + 3.5) << "\" data-y=\"" << px(y) << "\">"
         << unit_text(y_unit, scale.top * tick / 4) << "</text><text class=\"tick-x\" x=\"" << px(x)
         << "\" y=\"" << kPlotTop + kPlotHeight + 14 << "\">"
-        << printf_text("%.3g", 100 * top_x * tick / 4) << "%</text>";
+        << detail::formatted("%.3g", 100 * top_x * tick / 4) << "%</text>";
   }
   out << "<text class=\"axis-label\" x=\"" << kPlotLeft + kColumns / 2 << "\" y=\"" << kHeight - 4
       << "\">" << escape_html(x_label) << "</text>";

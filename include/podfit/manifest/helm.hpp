@@ -42,9 +42,6 @@ struct HelmRender {
 // decides where the template does not. Nothing is guessed: an unplaced container says why.
 Result<HelmRender> render_helm(const HelmSource& source);
 
-// A values file's bytes (a missing file is an error naming it).
-Result<std::string> read_values_text(const std::string& path);
-
 // The values file's text with `target` as the `resources` of the map at `keys`, edited
 // byte-exact (comments, order, quoting kept); maps missing along the path are added in
 // the file's style. The result is checked: it parses, and nothing but that `resources`

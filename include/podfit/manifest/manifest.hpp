@@ -55,6 +55,8 @@ Result<std::vector<std::string>> expand_paths(const std::vector<std::string>& pa
 // inside `kind: List`.
 // Errors name path:line: invalid YAML, a Helm template ({{ ... }}), unreadable file.
 Result<ManifestFile> load_manifest(const std::string& path);
+// A file's bytes (values files, kustomizations, templates); errors name the path and why.
+Result<std::string> read_whole_file(const std::string& path);
 // load_manifest for each of `paths`, results in the same order. Parsing dominates
 // the time of `podfit patch`, so files are parsed on all cores.
 std::vector<Result<ManifestFile>> load_manifests(const std::vector<std::string>& paths);
