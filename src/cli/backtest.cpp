@@ -74,7 +74,7 @@ int run_backtest(const BacktestOptions& options) {
   backtest::BacktestRequest request;
   request.split = split_of(options, inputs.history);
   request.presets = presets;
-  request.options = inputs.policy;
+  request.options = inputs.policy.base;
   if (!options.walk_forward.empty()) {
     request.walk_forward.interval_seconds = duration_flag("--walk-forward", options.walk_forward);
     request.walk_forward.window_seconds = duration_flag("--window", options.window);

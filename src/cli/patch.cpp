@@ -14,6 +14,7 @@
 #include "podfit/manifest/editor.hpp"
 #include "podfit/manifest/overlay.hpp"
 #include "podfit/report/html_report.hpp"
+#include "podfit/report/side_edits.hpp"
 
 namespace podfit::cli {
 
@@ -63,13 +64,21 @@ void print_reasons(std::ostream& out, const manifest::ManifestFile& file,
   for (const auto& workload : file.workloads) {
     for (const auto& recommendation : all) {
       if (!history::is_manifest_workload(workload.ref, recommendation.stats.workload, deployed) ||
-          !recommendation.changes()) {
+          !(recommendation.changes() || recommendation.changes_elsewhere())) {
         continue;
       }
       out << "# " << recommendation.stats.workload.display() << " container "
           << recommendation.stats.container << " (" << recommendation.stats.samples
           << " samples):\n";
       print_reason_lines(out, recommendation.reason);
+    }
+  }
+  for (const auto& recommendation : all) {
+    for (const policy::AutoscalerChange& change : recommendation.autoscaler_changes) {
+      if (change.autoscaler.file != file.path) continue;
+      out << "# HorizontalPodAutoscaler " << change.autoscaler.ref.name << ": its target follows "
+          << "the new requests of " << recommendation.stats.workload.display()
+          << " (see the reasons there)\n";
     }
   }
 }
@@ -95,7 +104,8 @@ std::size_t print_unplaced(std::ostream& out, const std::vector<manifest::Manife
         }
       }
     }
-    if (container_found) continue;
+    // A mesh sidecar is placed on the workload's annotations.
+    if (container_found || (workload_found && !recommendation.annotation_changes.empty())) continue;
     if (count++ == 0) {
       out << "# Not in the manifests given with -f or -k, so not " << left_out << ":\n";
     }
@@ -193,6 +203,8 @@ int patch_values_file(const PatchOptions& options, PipelineResult& result, bool 
   if (left > 0) {
     std::cout << "# Not placed in " << helm.values_file << ":\n" << unplaced.str();
   }
+  left += report::print_unwritten_side_edits(std::cout, {}, result.recommendations,
+                                             result.deployed_namespaces);
   if (placed == 0 && left == 0) std::cerr << "podfit: no changes to propose\n";
   if (options.write && edited != *original) {
     for (const auto& written : manifest::write_files_atomically({{helm.values_file, edited}})) {
@@ -257,6 +269,8 @@ int patch_overlays(const PatchOptions& options, PipelineResult& result, bool col
   }
   std::size_t unplaced = print_unplaced(std::cout, result.manifests, result.recommendations,
                                         result.deployed_namespaces, "in the diff");
+  unplaced += report::print_unwritten_side_edits(std::cout, {}, result.recommendations,
+                                                 result.deployed_namespaces);
   if (changed == 0 && unplaced == 0) std::cerr << "podfit: no changes to propose\n";
   if (options.write) {
     for (const auto& written : manifest::write_files_atomically(writes)) {
@@ -270,6 +284,21 @@ int patch_overlays(const PatchOptions& options, PipelineResult& result, bool col
   if (result.input_problems > 0) return static_cast<int>(ExitCode::partial);
   if (options.check && changed + unplaced > 0) return static_cast<int>(ExitCode::changes_proposed);
   return static_cast<int>(ExitCode::ok);
+}
+
+// The HPA targets and annotations first (their offsets are the file's), then the resources.
+Result<std::string> edit_file(const manifest::ManifestFile& file,
+                              const std::vector<manifest::ContainerChange>& changes,
+                              const std::vector<report::SideEdit>& side_edits) {
+  if (side_edits.empty()) {
+    return changes.empty() ? Result<std::string>(file.text) : manifest::apply_changes(file, changes);
+  }
+  PODFIT_TRY_ASSIGN(text, report::apply_side_edits(file, side_edits));
+  if (changes.empty()) return text;
+  manifest::ManifestFile edited = file;
+  edited.text = std::move(text);
+  edited.layout = nullptr;
+  return manifest::apply_changes(edited, changes);
 }
 
 bool use_color(const std::string& mode) {
@@ -329,18 +358,20 @@ int run_patch(const PatchOptions& options) {
       writes;  // written together: one fsync per folder
   const std::vector<manifest::ManifestFile>& files = result.manifests;
   std::vector<std::vector<manifest::ContainerChange>> changes_of(files.size());
+  std::vector<std::vector<report::SideEdit>> side_edits_of(files.size());
   std::vector<Result<std::string>> edited(files.size(), std::string());
   // Each edit re-parses its result (the guard): one file per core.
   parallel_for(files.size(), [&](std::size_t i) {
     changes_of[i] = changes_for(files[i], result.recommendations, result.deployed_namespaces);
-    if (!changes_of[i].empty() && options.format != "strategic") {
-      edited[i] = manifest::apply_changes(files[i], changes_of[i]);
-    }
+    if (options.format == "strategic") return;
+    side_edits_of[i] =
+        report::side_edits_for(files[i], result.recommendations, result.deployed_namespaces);
+    edited[i] = edit_file(files[i], changes_of[i], side_edits_of[i]);
   });
   for (std::size_t i = 0; i < files.size(); ++i) {
     const manifest::ManifestFile& file = files[i];
     const std::vector<manifest::ContainerChange>& changes = changes_of[i];
-    if (changes.empty()) continue;
+    if (changes.empty() && side_edits_of[i].empty()) continue;
     if (options.format == "strategic") {
       std::string patches = manifest::strategic_patches(file.workloads, changes);
       if (patches.empty()) continue;
@@ -379,6 +410,9 @@ int run_patch(const PatchOptions& options) {
   std::size_t unplaced =
       print_unplaced(std::cout, files, result.recommendations, result.deployed_namespaces,
                      options.format == "diff" ? "in the diff" : "patched");
+  unplaced += report::print_unwritten_side_edits(
+      std::cout, options.format == "diff" ? files : std::vector<manifest::ManifestFile>{},
+      result.recommendations, result.deployed_namespaces);
   if (changed_files == 0 && unplaced == 0) std::cerr << "podfit: no changes to propose\n";
   if (options.write && changed_files > 0) {
     std::cerr << "podfit: updated " << written_files << " of " << changed_files << " file(s)\n";

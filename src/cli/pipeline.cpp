@@ -23,18 +23,26 @@ namespace podfit::cli {
 
 namespace {
 
-policy::PolicyOptions load_policy(const PipelineOptions& options) {
-  policy::PolicyOptions policy;
+// Defaults, then the --policy file's settings, then the flags; the file's rules and the
+// workloads' annotations come on top, per workload (policy::resolve_policy).
+policy::PolicySet load_policy(const PipelineOptions& options) {
+  policy::PolicySet policy;
+  manifest::PolicyFile file;
   if (!options.policy_file.empty()) {
-    auto settings = manifest::load_settings_file(options.policy_file);
-    if (!settings) throw Failure(ExitCode::fatal, settings.error().message);
-    auto applied = policy::apply_settings(policy, *settings, options.policy_file);
+    file = must(manifest::load_policy_file(options.policy_file));
+    auto applied = policy::apply_settings(policy.base, file.settings, options.policy_file);
     if (!applied) throw Failure(ExitCode::fatal, applied.error().message);
-    policy = *applied;
+    policy.base = *applied;
   }
-  auto applied = policy::apply_settings(policy, options.policy_flags, "command line");
+  auto applied = policy::apply_settings(policy.base, options.policy_flags, "command line");
   if (!applied) throw Failure(ExitCode::usage, applied.error().message);
-  return *applied;
+  policy.base = *applied;
+  for (manifest::PolicyRuleSpec& spec : file.rules) {
+    policy.rules.push_back(must(policy::make_rule(std::move(spec.origin),
+                                                  std::move(spec.namespace_name), spec.selector,
+                                                  std::move(spec.settings))));
+  }
+  return policy;
 }
 
 std::string first_line_of(const std::string& flag, const std::string& path) {
@@ -326,7 +334,7 @@ PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnos
   if (samples_from_stdin && manifests_from_stdin) {
     throw Failure(ExitCode::usage, "--samples - and -f - cannot both read standard input");
   }
-  inputs.history = load_history(options, inputs.policy, keep_hours_apart, diagnostics);
+  inputs.history = load_history(options, inputs.policy.base, keep_hours_apart, diagnostics);
   // -n and -l choose pods of any history, not only of the cluster.
   std::string namespace_name = options.kube.all_namespaces ? "" : options.kube.namespace_name;
   LabelSelector selector = must(parse_label_selector(options.kube.selector), ExitCode::usage);

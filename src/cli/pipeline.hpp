@@ -17,6 +17,7 @@
 #include "podfit/manifest/helm.hpp"
 #include "podfit/manifest/manifest.hpp"
 #include "podfit/policy/policy.hpp"
+#include "podfit/policy/workload_policy.hpp"
 
 namespace podfit::cli {
 
@@ -55,7 +56,7 @@ struct PipelineOptions {
 
 // Everything the pipeline reads, with each pod attributed to its workload.
 struct PipelineInputs {
-  policy::PolicyOptions policy;
+  policy::PolicySet policy;  // the run's settings and the --policy file's rules
   history::History history;  // attributed; its input_problems include the manifests'
   std::vector<manifest::ManifestFile> manifests;
   std::optional<manifest::HelmRender> helm;  // --chart: where each container's values are

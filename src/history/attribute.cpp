@@ -90,6 +90,79 @@ LabelSelector with_prometheus_label_names(LabelSelector selector) {
   return selector;
 }
 
+ContainerFacts facts_of(const manifest::ContainerSpec& spec) {
+  ContainerRole role = !spec.init_container ? ContainerRole::regular
+                       : spec.restart_always ? ContainerRole::sidecar
+                                             : ContainerRole::init;
+  return ContainerFacts{spec.name, role, spec.command_line, spec.env};
+}
+
+WorkloadFacts facts_of(const manifest::Workload& workload) {
+  WorkloadFacts facts;
+  facts.annotations = workload.annotations;
+  for (const auto& [key, value] : workload.template_annotations) {
+    facts.annotations.emplace(key, value.text);  // the workload's own win
+  }
+  facts.template_annotations = workload.template_annotations;
+  facts.labels = workload.template_labels;
+  for (const auto& spec : workload.containers) facts.containers.push_back(facts_of(spec));
+  facts.origin = workload.file + ":" + std::to_string(workload.line);
+  return facts;
+}
+
+// An HPA scales the workload of its scaleTargetRef in its own namespace (a manifest that
+// names none is in the namespace of the workload it scales).
+void add_autoscaler(std::map<WorkloadRef, WorkloadFacts>& facts, const Autoscaler& autoscaler) {
+  for (auto& [ref, workload] : facts) {
+    if (ref.kind != autoscaler.target.kind || ref.name != autoscaler.target.name) continue;
+    if (!autoscaler.target.namespace_name.empty() &&
+        ref.namespace_name != autoscaler.target.namespace_name) {
+      continue;
+    }
+    workload.autoscalers.push_back(autoscaler);
+    return;
+  }
+}
+
+// Live pods' labels and annotations describe the workloads no manifest describes.
+void add_live_facts(History& history) {
+  const std::vector<PodRecord>& pods = history.samples.pods();
+  for (std::uint32_t i = 0; i < pods.size() && i < history.workload_of_pod.size(); ++i) {
+    auto [entry, added] = history.workload_facts.try_emplace(history.workload_of_pod[i]);
+    if (!added) continue;
+    entry->second.labels = pods[i].labels;
+    if (auto found = history.pod_annotations.find(i); found != history.pod_annotations.end()) {
+      entry->second.annotations = found->second;
+    }
+    entry->second.origin = "pod " + pods[i].namespace_name + "/" + pods[i].name;
+  }
+}
+
+void collect_facts(History& history, const std::vector<manifest::ManifestFile>& manifests) {
+  history.workload_facts.clear();
+  auto deployed_ref = [&](WorkloadRef ref) {
+    if (auto deployed = history.deployed_namespaces.find(ref);
+        deployed != history.deployed_namespaces.end()) {
+      ref.namespace_name = deployed->second;
+    }
+    return ref;
+  };
+  for (const auto& file : manifests) {
+    for (const auto& workload : file.workloads) {
+      history.workload_facts.emplace(deployed_ref(workload.ref), facts_of(workload));
+    }
+  }
+  add_live_facts(history);
+  for (const auto& file : manifests) {
+    for (const Autoscaler& autoscaler : file.autoscalers) {
+      add_autoscaler(history.workload_facts, autoscaler);
+    }
+  }
+  for (const Autoscaler& autoscaler : history.live_autoscalers) {
+    add_autoscaler(history.workload_facts, autoscaler);
+  }
+}
+
 }  // namespace
 
 void attribute(History& history, const std::vector<manifest::ManifestFile>& manifests,
@@ -138,6 +211,7 @@ void attribute(History& history, const std::vector<manifest::ManifestFile>& mani
       }
     }
   }
+  collect_facts(history, manifests);
 }
 
 bool is_manifest_workload(const WorkloadRef& manifest_ref, const WorkloadRef& workload,

@@ -130,41 +130,13 @@ Result<ManifestFile> parse_manifest(const std::string& path, std::string text) {
   ManifestFile file;
   file.path = path;
   file.layout = edit_layout(path, text, documents, found);
+  file.autoscalers = detail::find_autoscalers(path, text, documents);
   file.text = std::move(text);
   for (auto& nodes : found) {
     nodes.workload.file = path;
     file.workloads.push_back(std::move(nodes.workload));
   }
   return file;
-}
-
-Result<std::map<std::string, std::string>> load_settings_file(const std::string& path) {
-  auto text = read_whole_file(path);
-  if (!text) return tl::unexpected(text.error());
-  PODFIT_TRY_ASSIGN(documents, detail::load_documents(path, *text));
-  std::map<std::string, std::string> settings;
-  if (documents.empty() || (documents.size() == 1 && documents.front().IsNull())) {
-    return settings;
-  }
-  if (documents.size() > 1) return fail(path + ": expected one YAML document, found several");
-  const YAML::Node& root = documents.front();
-  auto where = [&](const YAML::Node& node) {
-    return path + ":" + std::to_string(node.Mark().line + 1);
-  };
-  if (!root.IsMap()) return fail(where(root) + ": expected a mapping of setting: value");
-  for (auto entry : root) {
-    if (!entry.first.IsScalar()) return fail(where(entry.first) + ": a setting name must be text");
-    const std::string& key = entry.first.Scalar();
-    if (entry.second.IsNull()) return fail(where(entry.first) + ": '" + key + "' has no value");
-    if (!entry.second.IsScalar()) {
-      return fail(where(entry.second) + ": '" + key + "' must be a single value, not a " +
-                  (entry.second.IsMap() ? "mapping" : "list"));
-    }
-    if (!settings.emplace(key, entry.second.Scalar()).second) {
-      return fail(where(entry.first) + ": '" + key + "' is set twice");
-    }
-  }
-  return settings;
 }
 
 }  // namespace podfit::manifest

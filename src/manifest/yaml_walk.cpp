@@ -1,5 +1,6 @@
 #include "manifest/yaml_walk.hpp"
 
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -28,6 +29,7 @@ struct Walker {
   Result<Resources> read_resources(const YAML::Node& container);
   Result<LabelSelector> read_selector(const YAML::Node& selector);
   Result<Labels> read_labels(const YAML::Node& labels);
+  std::map<std::string, EditableScalar> read_annotations(const YAML::Node& annotations) const;
 };
 
 // Child `key` of `node` when `node` is a mapping that has it, else a null node.
@@ -41,6 +43,25 @@ YAML::Node child(const YAML::Node& node, const char* key) {
 
 std::string scalar_or_empty(const YAML::Node& node) {
   return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
+}
+
+// command and args as written, and the env entries with a literal value: what a
+// runtime's heap flags (-Xmx, --max-old-space-size, GOMEMLIMIT) are read from.
+void read_command_line(const YAML::Node& container, ContainerSpec& spec) {
+  for (const char* key : {"command", "args"}) {
+    YAML::Node list = child(container, key);
+    if (!list.IsSequence()) continue;
+    for (const auto& item : list) {
+      if (item.IsScalar()) spec.command_line.push_back(item.Scalar());
+    }
+  }
+  YAML::Node env = child(container, "env");
+  if (!env.IsSequence()) return;
+  for (const auto& entry : env) {
+    std::string name = scalar_or_empty(child(entry, "name"));
+    YAML::Node value = child(entry, "value");
+    if (!name.empty() && value.IsDefined() && value.IsScalar()) spec.env[name] = value.Scalar();
+  }
 }
 
 bool is_workload_kind(const std::string& kind) {
@@ -108,6 +129,10 @@ Result<void> Walker::add_workload(const YAML::Node& object, const std::string& k
   }
   PODFIT_TRY_ASSIGN(labels, read_labels(child(pod_metadata, "labels")));
   workload.template_labels = std::move(labels);
+  for (auto& [key, value] : read_annotations(child(metadata, "annotations"))) {
+    workload.annotations[key] = value.text;
+  }
+  workload.template_annotations = read_annotations(child(pod_metadata, "annotations"));
   // Without a selector (a ReplicationController, or extensions/v1beta1 workloads), the API
   // server defaults it to the pod template's labels.
   if (kind != "Pod" && kind != "Job" && kind != "CronJob" && workload.selector.empty()) {
@@ -131,7 +156,9 @@ Result<void> Walker::read_containers(const YAML::Node& pod_spec, const char* key
     spec.name = scalar_or_empty(child(container, "name"));
     if (spec.name.empty()) return fail(where(container) + ": container without a name");
     spec.init_container = init;
+    spec.restart_always = init && scalar_or_empty(child(container, "restartPolicy")) == "Always";
     spec.line = container.Mark().line + 1;
+    read_command_line(container, spec);
     PODFIT_TRY_ASSIGN(resources, read_resources(container));
     spec.current = std::move(resources);
     out.workload.containers.push_back(std::move(spec));
@@ -220,6 +247,19 @@ Result<Labels> Walker::read_labels(const YAML::Node& node) {
     labels[entry.first.Scalar()] = entry.second.Scalar();
   }
   return labels;
+}
+
+std::map<std::string, EditableScalar> Walker::read_annotations(const YAML::Node& node) const {
+  std::map<std::string, EditableScalar> annotations;
+  if (!node.IsMap()) return annotations;
+  for (auto entry : node) {
+    if (!entry.first.IsScalar() || !entry.second.IsScalar()) continue;
+    const YAML::Mark mark = entry.second.Mark();
+    annotations[entry.first.Scalar()] =
+        EditableScalar{entry.second.Scalar(), static_cast<std::size_t>(mark.pos) + mark_offset(text),
+                       static_cast<std::size_t>(mark.line) + 1};
+  }
+  return annotations;
 }
 
 }  // namespace

@@ -30,6 +30,11 @@ Result<std::vector<YAML::Node>> load_documents(const std::string& path, const st
 Result<std::vector<WorkloadNodes>> find_workloads(const std::string& path, const std::string& text,
                                                   const std::vector<YAML::Node>& documents);
 
+// HorizontalPodAutoscalers in document order (List items in item order), with where
+// their utilization targets are written (autoscaler_read.cpp).
+std::vector<Autoscaler> find_autoscalers(const std::string& path, const std::string& text,
+                                         const std::vector<YAML::Node>& documents);
+
 // Re-parses `after` (an edit of `before`) and fails, naming path:line, unless it parses
 // to the same documents with only the containers' `resources` changed, and each container
 // of `changes` reads back with its target's values.

@@ -9,60 +9,18 @@
 #include "podfit/policy/policy.hpp"
 #include "podfit/quantity/quantity.hpp"
 
+#include "podfit/policy/workload_policy.hpp"
+#include "policy/target.hpp"
+
 namespace podfit::policy {
 namespace {
+
+using namespace detail;
 
 constexpr double kMaxCpuCores = 1e6;
 constexpr double kMaxMemoryBytes = 1e18;
 
-constexpr double kMebibyte = 1024.0 * 1024.0;
 
-enum class Kind { cpu, memory };
-
-double statistic_of(const stats::Summary& summary, Statistic statistic) {
-  switch (statistic) {
-    case Statistic::p50:
-      return summary.p50;
-    case Statistic::p90:
-      return summary.p90;
-    case Statistic::p95:
-      return summary.p95;
-    case Statistic::p99:
-      return summary.p99;
-    case Statistic::max:
-      return summary.max;
-  }
-  return summary.max;
-}
-
-std::string three_digits(double value) {
-  char buffer[32];
-  // %.3g would switch to exponent notation from 999.5 up.
-  std::snprintf(buffer, sizeof buffer, value >= 100 ? "%.0f" : "%.3g", value);
-  return buffer;
-}
-
-// A measured amount for people to read: "18.2m", "1.25" cores; "512Ki", "44.6Mi", "1.2Gi".
-std::string describe(Kind kind, double amount) {
-  if (kind == Kind::cpu)
-    return amount < 1 ? three_digits(amount * 1000) + "m" : three_digits(amount);
-  if (amount < kMebibyte) return three_digits(amount / 1024) + "Ki";
-  if (amount < 1024 * kMebibyte) return three_digits(amount / kMebibyte) + "Mi";
-  return three_digits(amount / (1024 * kMebibyte)) + "Gi";
-}
-
-// CPU to whole millicores, memory to whole Mi (round_cpu / round_memory in rounding.cpp).
-ResourceValue rounded(Kind kind, double amount) {
-  return kind == Kind::cpu ? round_cpu(amount) : round_memory(amount);
-}
-
-struct Target {
-  Kind kind;
-  std::string label;  // "cpu request"
-  std::optional<ResourceValue> value;
-  std::string why;    // "p95 18.2m x 1.15"; for an absent value, why there is none
-  bool kept = false;  // the current value, kept by min-change
-};
 
 bool decayed(const stats::ContainerStats& stats) {
   return stats.half_life_seconds > 0;
@@ -85,44 +43,6 @@ double cpu_request_margin(const stats::ContainerStats& stats, const PolicyOption
   return 1 + (options.cpu_request_margin - 1) * std::sqrt(full / window);
 }
 
-Target computed(Kind kind, std::string label, const stats::Summary& summary, Statistic statistic,
-                double margin, double minimum) {
-  double measured = statistic_of(summary, statistic);
-  double raw = measured * margin;
-  std::string formula = std::string(statistic_name(statistic)) + " " + describe(kind, measured) +
-                        " x " + three_digits(margin);
-  if (raw < minimum) {
-    return Target{kind, std::move(label), rounded(kind, minimum),
-                  "minimum " + describe(kind, minimum) + " (" + formula + " is below it)"};
-  }
-  return Target{kind, std::move(label), rounded(kind, raw), formula};
-}
-
-// Replaces `target` with `bound` (the other side of a request <= limit pair).
-void clamp_to(Target& target, const Target& bound, const std::string& bound_name,
-              const char* relation) {
-  std::string was = target.kept ? "current " + target.value->text : target.why;
-  target.value = bound.value;
-  target.why = bound_name + " (" + was + " is " + relation + " it)";
-  target.kept = false;
-}
-
-// Keeps the current value when the target differs from it by less than `min_change`.
-void keep_small_change(Target& target, const std::optional<ResourceValue>& current,
-                       double min_change) {
-  if (!target.value || !current) return;
-  double change = current->amount == 0
-                      ? INFINITY
-                      : std::fabs(target.value->amount - current->amount) / current->amount;
-  if (target.value->amount != current->amount && change >= min_change) return;
-  target.value = current;
-  target.kept = true;
-}
-
-std::string percent(double fraction) {
-  return three_digits(fraction * 100) + "%";
-}
-
 std::string duration_text(double seconds) {
   auto total = static_cast<long long>(std::floor(seconds));
   long long hours = total / 3600, minutes = total % 3600 / 60, rest = total % 60;
@@ -131,10 +51,21 @@ std::string duration_text(double seconds) {
   return text + std::to_string(minutes) + "m" + std::to_string(rest) + "s";
 }
 
+bool sized_per_run(const stats::ContainerStats& stats) {
+  return stats.workload.kind == "Job" || stats.workload.kind == "CronJob";
+}
+
 std::optional<std::string> too_little_data(const stats::ContainerStats& stats,
-                                           const PolicyOptions& options) {
+                                           const PolicyOptions& options, ContainerRole role) {
   std::vector<std::string> problems;
-  if (stats.samples < options.min_samples) {
+  std::size_t runs = stats.pod_cpu_peaks.size();
+  bool per_run = sized_per_run(stats) || role == ContainerRole::init;
+  if (per_run) {  // each run counts, however short
+    if (stats.workload.kind == "CronJob" && runs < options.min_runs) {
+      problems.push_back("only " + std::to_string(runs) + " run" + (runs == 1 ? "" : "s") +
+                         " of the CronJob seen (need " + std::to_string(options.min_runs) + ")");
+    }
+  } else if (stats.samples < options.min_samples) {
     problems.push_back("only " + std::to_string(stats.samples) + " samples (need " +
                        std::to_string(options.min_samples) + ")");
   } else if (decayed(stats) && stats.effective_samples < static_cast<double>(options.min_samples)) {
@@ -143,7 +74,7 @@ std::optional<std::string> too_little_data(const stats::ContainerStats& stats,
                        duration_text(stats.half_life_seconds) + " (need " +
                        std::to_string(options.min_samples) + ")");
   }
-  if (stats.window_seconds < options.min_window_seconds) {
+  if (!per_run && stats.window_seconds < options.min_window_seconds) {
     problems.push_back("only " + duration_text(stats.window_seconds) + " of data (need " +
                        duration_text(options.min_window_seconds) + ")");
   }
@@ -173,15 +104,6 @@ std::string decay_note(const stats::ContainerStats& stats) {
          three_digits(stats.effective_samples) + " effective of " + std::to_string(stats.samples) +
          " samples over " + duration_text(stats.window_seconds) + " from " +
          std::to_string(stats.pods) + " pod" + (stats.pods == 1 ? "" : "s") + " (max not decayed)";
-}
-
-std::string explain(const Target& target, double min_change) {
-  if (target.kept) {
-    return "kept " + target.label + " " + target.value->text + " (change < " + percent(min_change) +
-           ")";
-  }
-  if (!target.value) return "no " + target.label + " (" + target.why + ")";
-  return target.label + " " + target.value->text + " = " + target.why;
 }
 
 double level_of(Statistic statistic) {
@@ -326,23 +248,93 @@ void raise_after_oom(Target& target, const EventCounts& events) {
                (events.oom_kills == 1 ? "" : "s") + ")";
 }
 
+namespace {
+
+// A Job's or CronJob's runs are short and busy: the request is the p90 of the runs'
+// peaks, not a percentile of samples pooled over idle and busy times.
+Target per_run_request(Kind kind, const std::vector<double>& peaks, double minimum) {
+  std::vector<double> sorted = peaks;
+  std::sort(sorted.begin(), sorted.end());
+  double p90 = stats::percentile(sorted, 90);
+  std::string label = kind == Kind::cpu ? "cpu request" : "memory request";
+  return scaled(kind, label, p90,
+                "p90 of " + std::to_string(sorted.size()) + " run" +
+                    (sorted.size() == 1 ? "" : "s") + "' peaks " + describe(kind, p90),
+                1.0, minimum);
+}
+
+// A plain init container runs alone before the app containers: its samples are all busy,
+// so its request is its peak (workload_rules.cpp keeps the CPU within the app's).
+Target peak_request(Kind kind, const stats::Summary& summary, double margin, double minimum) {
+  std::string label = kind == Kind::cpu ? "cpu request" : "memory request";
+  return scaled(kind, label, summary.max, "init container peak " + describe(kind, summary.max),
+                margin, minimum);
+}
+
+void request_targets(const stats::ContainerStats& stats, const PolicyOptions& options,
+                     ContainerRole role, Target& cpu, Target& memory) {
+  if (sized_per_run(stats) && !stats.pod_cpu_peaks.empty()) {
+    cpu = per_run_request(Kind::cpu, stats.pod_cpu_peaks, options.min_cpu_cores);
+    memory = per_run_request(Kind::memory, stats.pod_memory_peaks, options.min_memory_bytes);
+  } else if (role == ContainerRole::init) {
+    cpu = peak_request(Kind::cpu, stats.cpu, options.cpu_request_margin, options.min_cpu_cores);
+    memory = peak_request(Kind::memory, stats.memory, options.memory_request_margin,
+                          options.min_memory_bytes);
+  } else {
+    cpu = cpu_request_target(stats, options);
+    memory = computed(Kind::memory, "memory request", stats.memory,
+                      options.memory_request_statistic, options.memory_request_margin,
+                      options.min_memory_bytes);
+  }
+}
+
+// The memory limit leaves room for a fixed heap and what the runtime needs beside it; a
+// heap that follows the limit (MaxRAMPercentage) stays at least the most memory used.
+std::string respect_heap(Target& limit, const RuntimeHeap& heap, const stats::ContainerStats& stats) {
+  double floor = heap.bytes > 0 ? heap.bytes * heap.overhead : stats.memory.max / (heap.percent / 100);
+  std::string rule =
+      heap.bytes > 0
+          ? heap.runtime + " heap " + heap.flag + " (" + describe(Kind::memory, heap.bytes) +
+                ") x " + three_digits(heap.overhead) + " for non-heap memory"
+          : heap.runtime + " heap " + heap.flag + " follows the limit: the limit keeps the heap at " +
+                "least the max used " + describe(Kind::memory, stats.memory.max);
+  if (limit.value && limit.value->amount >= floor) {
+    double heap_now = heap.bytes > 0 ? heap.bytes : limit.value->amount * heap.percent / 100;
+    return heap.runtime + " heap " + describe(Kind::memory, heap_now) + " (" + heap.flag +
+           ") fits the memory limit (at least " + describe(Kind::memory, floor) + ")";
+  }
+  std::string was = limit.value ? limit.why : "none";
+  limit.value = rounded(Kind::memory, floor);
+  limit.kept = false;
+  limit.why = rule + " (" + was + " is below it)";
+  return "";
+}
+
+}  // namespace
+
 Recommendation recommend(const stats::ContainerStats& stats, const Resources& current,
-                         const PolicyOptions& options, const EventCounts& events) {
+                         const PolicyOptions& options, const EventCounts& events,
+                         const ContainerContext& context) {
   Recommendation result{stats, current, current, false, "", events};
-  if (auto problem = too_little_data(stats, options)) {
+  result.role = context.container ? context.container->role : ContainerRole::regular;
+  if (auto problem = too_little_data(stats, options, result.role)) {
     result.reason = *problem;
     return result;
   }
-  Target cpu_request = cpu_request_target(stats, options);
+  Target cpu_request{Kind::cpu, "", {}, ""}, memory_request{Kind::memory, "", {}, ""};
+  request_targets(stats, options, result.role, cpu_request, memory_request);
   keep_small_change(cpu_request, current.cpu_request, options.min_change);
-  Target memory_request =
-      computed(Kind::memory, "memory request", stats.memory, options.memory_request_statistic,
-               options.memory_request_margin, options.min_memory_bytes);
   keep_small_change(memory_request, current.memory_request, options.min_change);
   raise_after_oom(memory_request, events);
   Target cpu_limit = cpu_limit_target(stats, current, options, cpu_request);
   Target memory_limit = memory_limit_target(stats, current, options, memory_request);
   raise_after_oom(memory_limit, events);
+  std::string heap_note;
+  if (context.container) {
+    if (auto heap = find_runtime_heap(*context.container)) {
+      heap_note = respect_heap(memory_limit, *heap, stats);
+    }
+  }
 
   // The API server rejects a request above its limit; min-change or a kept limit can cause one.
   auto exceeds = [](const Target& request, const Target& limit) {
@@ -366,6 +358,14 @@ Recommendation recommend(const stats::ContainerStats& stats, const Resources& cu
     result.reason += (result.reason.empty() ? "" : "; ") + explain(*target, options.min_change);
   }
   if (decayed(stats)) result.reason += "; " + decay_note(stats);
+  if (!heap_note.empty()) result.reason += "; " + heap_note;
+  if (sized_per_run(stats)) {
+    result.reason += "; sized per run: " + std::to_string(stats.pod_cpu_peaks.size()) +
+                     " runs (pods) seen";
+  }
+  if (result.role == ContainerRole::sidecar) {
+    result.reason += "; native sidecar (restartPolicy: Always): sized like an app container";
+  }
   return result;
 }
 

@@ -167,6 +167,15 @@ std::optional<std::string> set_min_samples(PolicyOptions& options, const std::st
   return std::nullopt;
 }
 
+std::optional<std::string> set_min_runs(PolicyOptions& options, const std::string& value) {
+  auto number = parse_number(value);
+  if (!number || *number < 1 || *number != std::floor(*number) || *number > 1e6) {
+    return "a whole number from 1, e.g. 3";
+  }
+  options.min_runs = static_cast<std::size_t>(*number);
+  return std::nullopt;
+}
+
 std::optional<std::string> set_min_duration(PolicyOptions& options, const std::string& value) {
   auto seconds = parse_duration_seconds(value);
   if (!seconds) return "a duration such as 90s, 10m, 1h30m";
@@ -272,6 +281,9 @@ const std::map<std::string, Setting, std::less<>>& settings_table() {
       {"min-samples",
        {set_min_samples, [](const O& o) { return std::to_string(o.min_samples); },
         "fewer samples than this: no recommendation", true}},
+      {"min-runs",
+       {set_min_runs, [](const O& o) { return std::to_string(o.min_runs); },
+        "a CronJob seen for fewer runs (pods): no recommendation", true}},
       {"min-duration",
        {set_min_duration, [](const O& o) { return duration_text(o.min_window_seconds); },
         "less time covered than this: no recommendation", true}},

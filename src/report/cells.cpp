@@ -40,7 +40,10 @@ std::string samples_text(const stats::ContainerStats& stats) {
 // The relative change of the memory request, the number that most often matters.
 Cell change_cell(const policy::Recommendation& recommendation) {
   if (!recommendation.has_recommendation) {
-    return Cell{"no data: " + recommendation.reason, Tone::muted};
+    // Skipped on purpose (podfit.io/ignore, a bad setting) is not a lack of data.
+    bool skipped = recommendation.reason.starts_with("ignored") ||
+                   recommendation.reason.starts_with("no recommendation");
+    return Cell{(skipped ? "" : "no data: ") + recommendation.reason, Tone::muted};
   }
   const auto& current = recommendation.current.memory_request;
   const auto& target = recommendation.recommended.memory_request;

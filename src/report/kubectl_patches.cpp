@@ -22,8 +22,11 @@ std::string kubectl_patches(const std::vector<policy::Recommendation>& recommend
     workload.ref = ref;
     std::vector<manifest::ContainerChange> changes;
     for (const policy::Recommendation* recommendation : list) {
-      workload.containers.push_back(
-          {recommendation->stats.container, false, recommendation->current, 0});
+      manifest::ContainerSpec spec;
+      spec.name = recommendation->stats.container;
+      spec.init_container = recommendation->role != ContainerRole::regular;
+      spec.current = recommendation->current;
+      workload.containers.push_back(std::move(spec));
       changes.push_back({ref, recommendation->stats.container, recommendation->recommended});
     }
     std::string patch = manifest::strategic_patches({workload}, changes);

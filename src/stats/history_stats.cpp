@@ -28,6 +28,18 @@ struct SketchPool {
   std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
   std::vector<const HourSketch*> hours;        // kept for time decay
   std::vector<const ContainerSeries*> series;  // the raw part, likewise
+  std::map<std::uint32_t, std::pair<double, double>> pod_peaks;  // cpu, memory
+  std::map<std::uint32_t, std::pair<std::int64_t, std::int64_t>> pod_spans;
+
+  void add_pod_range(std::uint32_t pod, double cpu_max, double memory_max, std::int64_t first,
+                     std::int64_t last) {
+    auto& peak = pod_peaks[pod];
+    peak.first = std::max(peak.first, cpu_max);
+    peak.second = std::max(peak.second, memory_max);
+    auto [span, fresh] = pod_spans.try_emplace(pod, first, last);
+    span->second.first = std::min(span->second.first, first);
+    span->second.second = std::max(span->second.second, last);
+  }
 };
 
 using detail::workload_of;
@@ -146,6 +158,19 @@ ContainerStats summarize_pool(const PoolKey& key, SketchPool& pool, double half_
   stats.workload = key.first;
   stats.container = key.second;
   stats.pods = pool.pods.size();
+  for (const ContainerSeries* series : pool.series) {
+    for (const SamplePoint& point : series->points) {
+      pool.add_pod_range(series->pod, point.cpu_cores, point.memory_bytes, point.time_ns,
+                         point.time_ns);
+    }
+  }
+  std::vector<std::pair<std::int64_t, std::int64_t>> spans;
+  for (const auto& [pod, peak] : pool.pod_peaks) {
+    stats.pod_cpu_peaks.push_back(peak.first);
+    stats.pod_memory_peaks.push_back(peak.second);
+    spans.push_back(pool.pod_spans.at(pod));
+  }
+  stats.max_concurrent_pods = max_overlap(std::move(spans));
   stats.samples = pool.cpu.count();
   stats.window_seconds = static_cast<double>(pool.last_ns - pool.first_ns) / 1e9;
   if (half_life_seconds > 0) {
@@ -188,6 +213,8 @@ std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
     (void)pool.memory.merge(hour.memory);
     pool.first_ns = std::min(pool.first_ns, hour.hour_start_ns);
     pool.last_ns = std::max(pool.last_ns, hour.end());
+    pool.add_pod_range(hour.pod, hour.cpu.max(), hour.memory.max(), hour.hour_start_ns,
+                       hour.end());
   }
   // The raw part of a sketched container joins its pool; its values go into the
   // pool's sketches below.

@@ -31,6 +31,8 @@ struct Pool {
   double first_window_seconds = 0;
   double memory_growth_per_second = 0;
   double longest_pod_seconds = 0;
+  std::map<std::uint32_t, std::pair<double, double>> pod_peaks;  // cpu, memory
+  std::map<std::uint32_t, std::pair<std::int64_t, std::int64_t>> pod_spans;
 };
 
 constexpr double kMinTrendFit = 0.5;      // R^2
@@ -62,6 +64,16 @@ void add_series(Pool& pool, const ContainerSeries& series, bool keep_times) {
   pool.longest_pod_seconds = std::max(pool.longest_pod_seconds, span_seconds);
   pool.memory_growth_per_second =
       std::max(pool.memory_growth_per_second, steady_growth(series, span_seconds));
+  auto& peaks = pool.pod_peaks[series.pod];
+  auto [span, fresh] = pool.pod_spans.try_emplace(series.pod, earliest->time_ns, latest->time_ns);
+  if (!fresh) {
+    span->second.first = std::min(span->second.first, earliest->time_ns);
+    span->second.second = std::max(span->second.second, latest->time_ns);
+  }
+  for (const SamplePoint& point : series.points) {
+    peaks.first = std::max(peaks.first, point.cpu_cores);
+    peaks.second = std::max(peaks.second, point.memory_bytes);
+  }
   if (pool.trend_only) return;
   if (pool.cpu.empty()) {
     pool.cpu.reserve(series.points.size());
@@ -220,6 +232,24 @@ Summary summarize_weighted(std::vector<WeightedValue> values) {
   return summary;
 }
 
+std::size_t max_overlap(std::vector<std::pair<std::int64_t, std::int64_t>> spans) {
+  std::vector<std::pair<std::int64_t, int>> edges;  // starts before ends at one time
+  for (const auto& [first, last] : spans) {
+    edges.emplace_back(first, -1);
+    edges.emplace_back(last, 1);
+  }
+  std::sort(edges.begin(), edges.end());
+  std::size_t open = 0, most = 0;
+  for (const auto& [time, edge] : edges) {
+    if (edge < 0) {
+      most = std::max(most, ++open);
+    } else {
+      --open;
+    }
+  }
+  return most;
+}
+
 double effective_samples(double sum_weights, double sum_squared_weights) {
   return sum_squared_weights > 0 ? sum_weights * sum_weights / sum_squared_weights : 0;
 }
@@ -264,6 +294,13 @@ std::vector<ContainerStats> detail::container_stats(const SampleSet& samples,
     }
     stats.memory_growth_per_second = pool.memory_growth_per_second;
     stats.longest_pod_seconds = pool.longest_pod_seconds;
+    for (const auto& [pod, peak] : pool.pod_peaks) {
+      stats.pod_cpu_peaks.push_back(peak.first);
+      stats.pod_memory_peaks.push_back(peak.second);
+    }
+    std::vector<std::pair<std::int64_t, std::int64_t>> spans;
+    for (const auto& [pod, span] : pool.pod_spans) spans.push_back(span);
+    stats.max_concurrent_pods = max_overlap(std::move(spans));
     result.push_back(std::move(stats));
   }
   return result;

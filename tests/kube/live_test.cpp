@@ -19,7 +19,7 @@ TEST_CASE("recommend --live uses the cluster's owners, resources and OOM kills",
   REQUIRE(collected.exit_code == 0);
 
   auto run = run_podfit("recommend -o json --live --kubeconfig " + kubeconfig + " --samples " +
-                            samples + " --min-samples 1 --min-duration 0",
+                            samples + " --min-samples 1 --min-duration 0 --min-runs 1",
                         server.dir().path().string());
   INFO(run.err);
   REQUIRE(run.exit_code == 0);

@@ -25,6 +25,7 @@ TEST_CASE("each policy setting shows what it was set to", "[policy][settings]") 
                                                      {"min-cpu", "5m"},
                                                      {"min-memory", "16Mi"},
                                                      {"min-samples", "50"},
+                                                     {"min-runs", "4"},
                                                      {"min-duration", "90m"},
                                                      {"cpu-margin-confidence", "2h"},
                                                      {"half-life", "7d"},

@@ -14,6 +14,7 @@
 #include "podfit/core/hour_sketch.hpp"
 #include "podfit/core/sample_set.hpp"
 #include "podfit/core/workload.hpp"
+#include "podfit/core/workload_facts.hpp"
 #include "podfit/manifest/manifest.hpp"
 
 namespace podfit::history {
@@ -35,6 +36,9 @@ struct History {
   std::vector<WorkloadResources> cluster_resources;
   // Owners the cluster or kube-state-metrics named (they beat the pod name).
   std::map<std::uint32_t, WorkloadRef> owner_of_pod;
+  // What the cluster said of pods (--live): their annotations, and the HPAs it runs.
+  std::map<std::uint32_t, std::map<std::string, std::string>> pod_annotations;
+  std::vector<Autoscaler> live_autoscalers;
   // Pod labels as kube-state-metrics names them (label_<key>): selectors match so.
   bool prometheus_label_names = false;
   std::size_t input_problems = 0;  // skipped lines, queries, manifests (each reported)
@@ -42,6 +46,9 @@ struct History {
   // Set by attribute():
   std::vector<WorkloadRef> workload_of_pod;           // same index as samples.pods()
   std::vector<WorkloadResources> manifest_resources;  // what the -f manifests ask for
+  // Annotations, labels, containers and HPAs of each workload, as credited (a
+  // namespace-less manifest under its deployed namespace): the manifests', else a live pod's.
+  std::map<WorkloadRef, WorkloadFacts> workload_facts;
   std::vector<std::string> attribution_warnings;      // pods credited to no manifest, and why
   // Manifests that name no namespace, by their ref, and the namespace they were found
   // deployed to: their pods' workload names it (so reports show it).

@@ -26,6 +26,17 @@ struct ContainerChange {
 Result<std::string> apply_changes(const ManifestFile& file,
                                   const std::vector<ContainerChange>& changes);
 
+// One scalar of a file to rewrite: an HPA's averageUtilization, a sidecar annotation.
+struct ScalarEdit {
+  std::size_t offset = 0;  // where the scalar starts (EditableScalar, AutoscalerMetric)
+  std::string value;       // the new text, without quotes (a quoted scalar stays quoted)
+};
+
+// `text` with each scalar replaced; an offset that is not at a plain or quoted scalar
+// on one line is an error naming path:line.
+Result<std::string> replace_scalars(const std::string& path, const std::string& text,
+                                    std::vector<ScalarEdit> edits);
+
 // git-style unified diff (diff --git a/P b/P, ---/+++, @@ hunks, 3 lines of
 // context); empty when the texts are equal. ANSI colour when `color`.
 std::string unified_diff(const std::string& path, const std::string& before,

@@ -10,6 +10,7 @@
 #include "podfit/core/container_event.hpp"
 #include "podfit/core/error.hpp"
 #include "podfit/core/workload.hpp"
+#include "podfit/core/workload_facts.hpp"
 #include "podfit/stats/summary.hpp"
 
 namespace podfit::policy {
@@ -56,6 +57,9 @@ struct PolicyOptions {
   std::size_t min_samples = 20;     // fewer (or, with decay, fewer effective): no recommendation
   double min_window_seconds = 600;  // shorter: no recommendation
   double min_change = 0.10;         // smaller relative change: keep the current value
+  // A CronJob seen for fewer runs (pods) gets no recommendation: one run's peak says little
+  // of the next one's.
+  std::size_t min_runs = 3;
 };
 
 // Applies `key: value` settings (from a --policy file or flags) on top of `base`.
@@ -77,6 +81,21 @@ std::vector<SettingDoc> setting_docs();
 // "10%", "10m", "off"); empty for an unknown key.
 std::string setting_text(const PolicyOptions& options, std::string_view key);
 
+// An HPA target that keeps the pods' scaling point under new requests.
+struct AutoscalerChange {
+  Autoscaler autoscaler;
+  std::size_t metric = 0;  // index into autoscaler.metrics
+  double from = 0;         // averageUtilization now
+  double to = 0;           // proposed
+};
+
+// A pod template annotation that sets an injected sidecar's resources.
+struct AnnotationChange {
+  std::string key;  // "sidecar.istio.io/proxyCPU"
+  EditableScalar current;
+  std::string value;  // "120m"
+};
+
 struct Recommendation {
   stats::ContainerStats stats;
   Resources current;                // as found in the manifest (empty when unknown)
@@ -84,13 +103,29 @@ struct Recommendation {
   bool has_recommendation = false;  // false: too little data, nothing changes
   std::string reason;               // why these numbers, or why none
   EventCounts events;
+  ContainerRole role = ContainerRole::regular;
+  std::vector<AutoscalerChange> autoscaler_changes;  // HPAs of the workload (on one container)
+  std::vector<AnnotationChange> annotation_changes;  // a mesh sidecar's annotations
   bool changes() const { return has_recommendation && recommended != current; }
+  // An HPA target or sidecar annotation to change, besides (or instead of) the resources.
+  bool changes_elsewhere() const {
+    return has_recommendation && (!autoscaler_changes.empty() || !annotation_changes.empty());
+  }
+};
+
+// What the manifests say of the container beyond its resources (all optional).
+struct ContainerContext {
+  const WorkloadFacts* workload = nullptr;
+  const ContainerFacts* container = nullptr;  // nullptr: not in the manifest (injected?)
 };
 
 // An OOM-killed container's memory request and limit are at least 1.2 x the limit it
 // was killed at: its real need is above what the samples could show.
+// Jobs and CronJobs are sized per run (docs/policy.md); with `context`, plain init
+// containers from their peak and a runtime's fixed heap bounds the memory limit.
 Recommendation recommend(const stats::ContainerStats& stats, const Resources& current,
-                         const PolicyOptions& options, const EventCounts& events = {});
+                         const PolicyOptions& options, const EventCounts& events = {},
+                         const ContainerContext& context = {});
 
 // CPU up to whole millicores and memory up to whole Mi, ignoring float noise just
 // above a whole unit, with the text quantity::format_* gives.

@@ -110,7 +110,15 @@ struct ContainerStats {
   // Kish's effective sample count of those weights (equal to `samples` without decay).
   double half_life_seconds = 0;
   double effective_samples = 0;
+  // Each pod's peak (a Job's run is a pod: docs/policy.md, "Jobs and CronJobs"), in pod
+  // order, and the most pods seen at one time (under an HPA, replicas vary).
+  std::vector<double> pod_cpu_peaks;     // cores
+  std::vector<double> pod_memory_peaks;  // bytes
+  std::size_t max_concurrent_pods = 0;
 };
+
+// The most of `spans` ([first, last] times of one pod each) that overlap at one time.
+std::size_t max_overlap(std::vector<std::pair<std::int64_t, std::int64_t>> spans);
 
 // Least-squares slope of memory over time (bytes per second) and its R^2; {0, 0} with
 // fewer than 3 points or no spread in time.

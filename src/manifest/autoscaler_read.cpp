@@ -1,0 +1,123 @@
+// HorizontalPodAutoscalers in a manifest: what they scale and on which request-relative
+// metrics (autoscaling/v1 targetCPUUtilizationPercentage, v2 and v2beta2 `metrics`,
+// v2beta1 targetAverageUtilization), with where each utilization is written.
+#include "manifest/yaml_walk.hpp"
+
+namespace podfit::manifest::detail {
+
+namespace {
+
+YAML::Node child(const YAML::Node& node, const char* key) {
+  if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  for (auto entry : node) {
+    if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::string text_of(const YAML::Node& node) {
+  return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
+}
+
+// The percentage in `node`, and where it is; false when it is not a number.
+bool read_utilization(const YAML::Node& node, const std::string& text, AutoscalerMetric& metric) {
+  if (!node.IsDefined() || !node.IsScalar()) return false;
+  try {
+    metric.utilization = std::stod(node.Scalar());
+  } catch (const std::exception&) {
+    return false;
+  }
+  metric.offset = static_cast<std::size_t>(node.Mark().pos) + mark_offset(text);
+  metric.line = static_cast<std::size_t>(node.Mark().line) + 1;
+  return true;
+}
+
+// Entry `index` of spec.metrics (v2, v2beta2, v2beta1).
+AutoscalerMetric read_metric(const YAML::Node& entry, std::size_t index, const std::string& text) {
+  AutoscalerMetric metric;
+  std::string at = "/spec/metrics/" + std::to_string(index);
+  std::string type = text_of(child(entry, "type"));
+  bool per_container = type == "ContainerResource";
+  if (type != "Resource" && !per_container) {
+    metric.type = type.empty() ? "unknown" : type;
+    return metric;
+  }
+  YAML::Node source = child(entry, per_container ? "containerResource" : "resource");
+  metric.resource = text_of(child(source, "name"));
+  metric.container = text_of(child(source, "container"));
+  YAML::Node target = child(source, "target");
+  if (target.IsDefined()) {  // v2, v2beta2
+    metric.type = text_of(child(target, "type"));
+    if (metric.type == "Utilization") {
+      read_utilization(child(target, "averageUtilization"), text, metric);
+      metric.path = at + (per_container ? "/containerResource" : "/resource") +
+                    "/target/averageUtilization";
+    }
+    return metric;
+  }
+  metric.path = at + "/resource/targetAverageUtilization";
+  if (read_utilization(child(source, "targetAverageUtilization"), text, metric)) {  // v2beta1
+    metric.type = "Utilization";
+  } else {
+    metric.type = "AverageValue";
+  }
+  return metric;
+}
+
+struct Finder {
+  const std::string& path;
+  const std::string& text;
+  std::vector<Autoscaler> found;
+
+  void visit(const YAML::Node& object) {
+    if (!object.IsMap()) return;
+    std::string kind = text_of(child(object, "kind"));
+    if (kind.size() > 4 && kind.ends_with("List")) {
+      YAML::Node items = child(object, "items");
+      if (items.IsSequence()) {
+        for (const auto& item : items) visit(item);
+      }
+      return;
+    }
+    if (kind == "HorizontalPodAutoscaler") add(object);
+  }
+
+  void add(const YAML::Node& object) {
+    Autoscaler autoscaler;
+    YAML::Node metadata = child(object, "metadata");
+    autoscaler.ref = {text_of(child(metadata, "namespace")), "HorizontalPodAutoscaler",
+                      text_of(child(metadata, "name"))};
+    autoscaler.api_version = text_of(child(object, "apiVersion"));
+    autoscaler.file = path;
+    autoscaler.line = static_cast<std::size_t>(object.Mark().line) + 1;
+    YAML::Node spec = child(object, "spec");
+    YAML::Node target = child(spec, "scaleTargetRef");
+    autoscaler.target = {autoscaler.ref.namespace_name, text_of(child(target, "kind")),
+                         text_of(child(target, "name"))};
+    if (autoscaler.target.name.empty()) return;
+    YAML::Node metrics = child(spec, "metrics");
+    if (metrics.IsSequence() && metrics.size() > 0) {
+      for (std::size_t i = 0; i < metrics.size(); ++i) {
+        autoscaler.metrics.push_back(read_metric(metrics[i], i, text));
+      }
+    } else {
+      // v1's one field; without it (and without metrics) the controller targets 80 % CPU.
+      AutoscalerMetric cpu{"cpu", "Utilization", 80, "", 0, 0, "/spec/targetCPUUtilizationPercentage"};
+      read_utilization(child(spec, "targetCPUUtilizationPercentage"), text, cpu);
+      if (!autoscaler.api_version.ends_with("/v1")) cpu.path = "/spec/metrics";  // v2 without metrics: add them
+      autoscaler.metrics.push_back(cpu);
+    }
+    found.push_back(std::move(autoscaler));
+  }
+};
+
+}  // namespace
+
+std::vector<Autoscaler> find_autoscalers(const std::string& path, const std::string& text,
+                                         const std::vector<YAML::Node>& documents) {
+  Finder finder{path, text, {}};
+  for (const auto& document : documents) finder.visit(document);
+  return std::move(finder.found);
+}
+
+}  // namespace podfit::manifest::detail
