@@ -365,6 +365,9 @@ PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnos
   }
   history::attribute(inputs.history, inputs.manifests,
                      attribution_options(options.kube, inputs.manifests, diagnostics));
+  for (const std::string& notice : inputs.history.notices) {
+    diagnostics << "podfit: warning: " << notice << '\n';
+  }
   for (const std::string& warning : inputs.history.attribution_warnings) {
     diagnostics << "podfit: warning: " << warning << '\n';
     ++inputs.history.input_problems;

@@ -134,10 +134,27 @@ void add_live_state(History& history, const kube::LiveState& state) {
     if (found == by_name.end()) continue;
     const kube::LivePod& pod = *found->second;
     history.owner_of_pod[i] = pod.owner;
+    if (!pod.annotations.empty()) history.pod_annotations[i] = pod.annotations;
     for (const kube::LiveContainer& container : pod.containers) {
       history.live_resources.push_back({i, container.name, container.current});
       if (container.restart_count > 0) history.events.push_back(kube::event_of(pod, container));
     }
+  }
+  for (const std::string& page : state.autoscaler_pages) {
+    auto parsed = manifest::parse_manifest("cluster", page);
+    if (!parsed) {
+      history.notices.push_back("HPAs from the cluster: " + parsed.error().message);
+      continue;
+    }
+    for (Autoscaler& autoscaler : parsed->autoscalers) {
+      autoscaler.file = "cluster";
+      for (AutoscalerMetric& metric : autoscaler.metrics) metric.offset = 0;  // not a file
+      history.live_autoscalers.push_back(std::move(autoscaler));
+    }
+  }
+  if (!state.autoscaler_problem.empty()) {
+    history.notices.push_back("cannot list HorizontalPodAutoscalers, so the HPA "
+                                           "rules see none: " + state.autoscaler_problem);
   }
 }
 

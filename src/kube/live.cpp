@@ -70,6 +70,9 @@ Result<LivePod> read_pod(const json& item, const std::string& origin) {
   for (const auto& [key, value] : child(metadata, "labels").items()) {
     if (value.is_string()) pod.labels[key] = value.get<std::string>();
   }
+  for (const auto& [key, value] : child(metadata, "annotations").items()) {
+    if (value.is_string()) pod.annotations[key] = value.get<std::string>();
+  }
   auto owner = controller_of(metadata);
   pod.owner = owner ? WorkloadRef{pod.namespace_name, owner->first, owner->second}
                     : WorkloadRef{pod.namespace_name, "Pod", pod.name};  // a bare pod
@@ -162,6 +165,36 @@ Result<std::vector<LivePod>> list_pods(ApiClient& client, const Scope& scope,
   return pods;
 }
 
+namespace {
+
+// The HPA list pages; a refusal (RBAC without horizontalpodautoscalers, an old cluster
+// without autoscaling/v2) is reported, not fatal: the HPA rules then have nothing to read.
+void list_autoscalers(ApiClient& client, const Scope& scope, std::size_t page_size,
+                      LiveState& state) {
+  std::string collection = "/apis/autoscaling/v2";
+  if (!scope.all_namespaces) collection += "/namespaces/" + url_encode(scope.namespace_name);
+  collection += "/horizontalpodautoscalers?limit=" + std::to_string(page_size);
+  std::string continue_token;
+  do {
+    std::string path =
+        collection + (continue_token.empty() ? "" : "&continue=" + url_encode(continue_token));
+    auto body = client.get(path);
+    if (!body) {
+      state.autoscaler_problem = body.error().message;
+      return;
+    }
+    json list = json::parse(*body, nullptr, false);
+    if (list.is_discarded() || !list.is_object()) {
+      state.autoscaler_problem = "GET " + client.url(path) + ": not a JSON object";
+      return;
+    }
+    state.autoscaler_pages.push_back(std::move(*body));
+    continue_token = text_of(child(list, "metadata"), "continue");
+  } while (!continue_token.empty());
+}
+
+}  // namespace
+
 Result<LiveState> read_live_state(ApiClient& client, const Scope& scope, std::size_t page_size) {
   PODFIT_TRY_ASSIGN(pods, list_pods(client, scope, page_size));
   OwnerResolver owners(client);
@@ -169,7 +202,9 @@ Result<LiveState> read_live_state(ApiClient& client, const Scope& scope, std::si
     PODFIT_TRY_ASSIGN(owner, owners.resolve(pod.owner));
     pod.owner = owner;
   }
-  return LiveState{std::move(pods)};
+  LiveState state{std::move(pods), {}, {}};
+  list_autoscalers(client, scope, page_size, state);
+  return state;
 }
 
 std::optional<double> oom_memory_floor_bytes(const LiveContainer& container) {

@@ -74,8 +74,10 @@ struct Finder {
     std::string kind = text_of(child(object, "kind"));
     if (kind.size() > 4 && kind.ends_with("List")) {
       YAML::Node items = child(object, "items");
-      if (items.IsSequence()) {
-        for (const auto& item : items) visit(item);
+      if (!items.IsSequence()) return;
+      // The API server's list leaves kind out of its items.
+      for (const auto& item : items) {
+        kind == "HorizontalPodAutoscalerList" ? add(item) : visit(item);
       }
       return;
     }

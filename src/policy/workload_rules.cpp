@@ -205,8 +205,8 @@ void place_mesh_sidecar(Recommendation& r, const WorkloadFacts& facts) {
 }  // namespace
 
 void apply_workload_rules(std::vector<Recommendation*>& containers, const WorkloadFacts& facts) {
-  fit_init_containers(containers);
-  // Before the HPAs: a proxy's request (from its annotation) counts in the pod's utilization.
+  // A proxy's request (from its annotation) counts in the pod's utilization, and the init
+  // containers fit what the app containers finally request.
   for (Recommendation* r : containers) {
     bool in_manifest =
         std::any_of(facts.containers.begin(), facts.containers.end(),
@@ -214,6 +214,7 @@ void apply_workload_rules(std::vector<Recommendation*>& containers, const Worklo
     if (!in_manifest && r->has_recommendation) place_mesh_sidecar(*r, facts);
   }
   follow_autoscalers(containers, facts);
+  fit_init_containers(containers);
 }
 
 }  // namespace podfit::policy

@@ -41,13 +41,37 @@ json resources_json(const Resources& resources) {
               {"limits", quantity_map(resources.cpu_limit, resources.memory_limit)}};
 }
 
+const char* role_name(ContainerRole role) {
+  return role == ContainerRole::init ? "init" : role == ContainerRole::sidecar ? "sidecar" : "app";
+}
+
+// The HPA targets and sidecar annotations the recommendation also changes.
+json side_changes_json(const policy::Recommendation& recommendation) {
+  json autoscalers = json::array(), annotations = json::array();
+  for (const policy::AutoscalerChange& change : recommendation.autoscaler_changes) {
+    const AutoscalerMetric& metric = change.autoscaler.metrics[change.metric];
+    autoscalers.push_back({{"namespace", change.autoscaler.ref.namespace_name},
+                           {"name", change.autoscaler.ref.name},
+                           {"resource", metric.resource},
+                           {"container", metric.container},
+                           {"from", change.from},
+                           {"to", change.to}});
+  }
+  for (const policy::AnnotationChange& change : recommendation.annotation_changes) {
+    annotations.push_back({{"key", change.key}, {"from", change.current.text}, {"to", change.value}});
+  }
+  return json{{"autoscalers", autoscalers}, {"annotations", annotations}};
+}
+
 json recommendation_json(const policy::Recommendation& recommendation) {
   const stats::ContainerStats& stats = recommendation.stats;
   return json{{"namespace", stats.workload.namespace_name},
               {"kind", stats.workload.kind},
               {"workload", stats.workload.name},
               {"container", stats.container},
+              {"role", role_name(recommendation.role)},
               {"pods", stats.pods},
+              {"max_concurrent_pods", stats.max_concurrent_pods},
               {"samples", stats.samples},
               {"window_seconds", stats.window_seconds},
               {"effective_samples", stats.effective_samples},
@@ -60,6 +84,7 @@ json recommendation_json(const policy::Recommendation& recommendation) {
               {"recommended", resources_json(recommendation.recommended)},
               {"has_recommendation", recommendation.has_recommendation},
               {"changes", recommendation.changes()},
+              {"also_changes", side_changes_json(recommendation)},
               {"events",
                {{"restarts", recommendation.events.restarts},
                 {"oom_kills", recommendation.events.oom_kills},
@@ -116,6 +141,40 @@ Result<Resources> resources_of(const json& object, const std::string& where) {
   return resources;
 }
 
+ContainerRole role_of(const std::string& name) {
+  return name == "init" ? ContainerRole::init
+         : name == "sidecar" ? ContainerRole::sidecar
+                             : ContainerRole::regular;
+}
+
+// side_changes_json read back: what a published report says is to change, without the file
+// positions (a published report is not a manifest).
+void read_side_changes(const json& object, policy::Recommendation& recommendation) {
+  if (!object.is_object()) return;
+  const json autoscalers = object.value("autoscalers", json::array());
+  for (const json& entry : autoscalers) {
+    if (!entry.is_object()) continue;
+    Autoscaler autoscaler;
+    autoscaler.ref = {entry.value("namespace", ""), "HorizontalPodAutoscaler",
+                      entry.value("name", "")};
+    AutoscalerMetric metric;
+    metric.resource = entry.value("resource", "");
+    metric.container = entry.value("container", "");
+    metric.type = "Utilization";
+    metric.utilization = number_at(entry, "from");
+    autoscaler.metrics.push_back(metric);
+    recommendation.autoscaler_changes.push_back(
+        {autoscaler, 0, number_at(entry, "from"), number_at(entry, "to")});
+  }
+  const json annotations = object.value("annotations", json::array());
+  for (const json& entry : annotations) {
+    if (!entry.is_object()) continue;
+    recommendation.annotation_changes.push_back(
+        {entry.value("key", ""), EditableScalar{entry.value("from", ""), 0, 0},
+         entry.value("to", "")});
+  }
+}
+
 Result<policy::Recommendation> recommendation_of(const json& entry, const std::string& where) {
   if (!entry.is_object()) return fail(where + ": not an object");
   policy::Recommendation recommendation;
@@ -135,6 +194,9 @@ Result<policy::Recommendation> recommendation_of(const json& entry, const std::s
   stats.half_life_seconds = number_at(entry, "half_life_seconds");
   stats.memory_growth_per_second = number_at(entry, "memory_growth_per_second");
   stats.longest_pod_seconds = number_at(entry, "longest_pod_seconds");
+  stats.max_concurrent_pods = static_cast<std::size_t>(number_at(entry, "max_concurrent_pods"));
+  recommendation.role = role_of(entry.value("role", "app"));
+  read_side_changes(entry.value("also_changes", json::object()), recommendation);
   stats.cpu = summary_of(entry.value("cpu", json::object()));
   stats.memory = summary_of(entry.value("memory", json::object()));
   stats.cpu.count = stats.memory.count = stats.samples;

@@ -154,8 +154,11 @@ std::size_t print_unwritten_side_edits(std::ostream& out,
       out << "#   HorizontalPodAutoscaler " << name_of(change.autoscaler.ref) << " ("
           << change.autoscaler.file << "): " << metric.resource << " averageUtilization "
           << percent_text(change.from) << " -> " << percent_text(change.to)
-          << (metric.offset == 0 ? " (the controller's default now)" : "") << "\n#   "
-          << autoscaler_patch(change) << '\n';
+          << (metric.offset == 0 && !change.autoscaler.file.empty()
+                  ? " (the controller's default now)"
+                  : "")
+          << '\n';
+      if (!metric.path.empty()) out << "#   " << autoscaler_patch(change) << '\n';
     }
     const WorkloadRef& ref = recommendation.stats.workload;
     for (const policy::AnnotationChange& change : recommendation.annotation_changes) {

@@ -36,6 +36,8 @@ KINDS = {
     "daemonsets": ("/apis/apps/v1", "DaemonSet", "daemonsets"),
     "jobs": ("/apis/batch/v1", "Job", "jobs"),
     "cronjobs": ("/apis/batch/v1", "CronJob", "cronjobs"),
+    "horizontalpodautoscalers": ("/apis/autoscaling/v2", "HorizontalPodAutoscaler",
+                                 "horizontalpodautoscalers"),
 }
 
 
@@ -197,6 +199,8 @@ def pod_object(pod, tick):
         statuses.append(status)
     metadata = {"name": pod["name"], "namespace": pod["namespace"],
                 "labels": pod.get("labels", {}), "uid": "uid-" + pod["name"]}
+    if "annotations" in pod:
+        metadata["annotations"] = pod["annotations"]
     if "ownerReferences" in pod:
         metadata["ownerReferences"] = pod["ownerReferences"]
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
@@ -471,6 +475,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return None
 
     def workload_object(self, kind, workload):
+        if "object" in workload:  # given whole (an HPA with its spec)
+            return workload["object"]
         metadata = {"name": workload["name"], "namespace": workload["namespace"]}
         if "ownerReferences" in workload:
             metadata["ownerReferences"] = workload["ownerReferences"]

@@ -42,6 +42,7 @@ struct History {
   // Pod labels as kube-state-metrics names them (label_<key>): selectors match so.
   bool prometheus_label_names = false;
   std::size_t input_problems = 0;  // skipped lines, queries, manifests (each reported)
+  std::vector<std::string> notices;  // warnings that take nothing away (no HPA access)
 
   // Set by attribute():
   std::vector<WorkloadRef> workload_of_pod;           // same index as samples.pods()

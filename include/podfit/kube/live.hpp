@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,12 +28,17 @@ struct LivePod {
   std::string namespace_name;
   std::string name;
   Labels labels;
+  std::map<std::string, std::string> annotations;
   WorkloadRef owner;  // Deployment/StatefulSet/DaemonSet/CronJob/Job/ReplicaSet, or kind "Pod"
   std::vector<LiveContainer> containers;
 };
 
 struct LiveState {
   std::vector<LivePod> pods;
+  // HorizontalPodAutoscalerList pages (autoscaling/v2) as the API server sent them: the
+  // manifest module reads HPAs, whatever their source.
+  std::vector<std::string> autoscaler_pages;
+  std::string autoscaler_problem;  // why none could be listed (403: RBAC), or empty
 };
 
 // Lists pods page by page (limit/continue). `owner` is the pod's direct
@@ -41,7 +47,7 @@ Result<std::vector<LivePod>> list_pods(ApiClient& client, const Scope& scope,
                                        std::size_t page_size = 500);
 
 // list_pods, then owners followed up the chain: ReplicaSet -> Deployment and
-// Job -> CronJob (each owner fetched once).
+// Job -> CronJob (each owner fetched once), then the HPAs of the scope.
 Result<LiveState> read_live_state(ApiClient& client, const Scope& scope,
                                   std::size_t page_size = 500);
 
