@@ -79,6 +79,12 @@ void scale_requests(std::vector<Recommendation*>& members, Field field, bool cpu
   }
 }
 
+std::string where_to_set(const Autoscaler& autoscaler, const AutoscalerMetric& metric) {
+  if (autoscaler.file == "cluster") return " (an HPA of the cluster: change it where it is kept)";
+  if (metric.offset == 0) return " (not written in " + autoscaler.file + ": the controller's default)";
+  return "";
+}
+
 // An HPA on utilization scales when usage / request passes its target: a new request moves
 // that point unless the target moves with it (target x old request / new request).
 void keep_scaling_point(std::vector<Recommendation*>& members, const Autoscaler& autoscaler,
@@ -121,9 +127,7 @@ void keep_scaling_point(std::vector<Recommendation*>& members, const Autoscaler&
                       three_digits(target) + "% -> " + three_digits(to) +
                       "%, so it still scales at " +
                       describe(cpu ? Kind::cpu : Kind::memory, usage_point) + " per pod" +
-                      bound_note + (metric.offset == 0 ? " (set it by hand: not written in the "
-                                                         "manifest, the controller's default)"
-                                                       : ""));
+                      bound_note + where_to_set(autoscaler, metric));
 }
 
 void follow_autoscalers(std::vector<Recommendation*>& containers, const WorkloadFacts& facts) {

@@ -52,4 +52,63 @@ TEST_CASE("recommend --live uses the cluster's owners, resources and OOM kills",
   CHECK(mebibytes(job["recommended"]["limits"]["memory"]) >= 77);
 }
 
+TEST_CASE("recommend --live reads the cluster's HPAs and the pods' podfit.io annotations",
+          "[kube][cli][rules]") {
+  auto scenario = load_scenario("basic.json");
+  scenario.erase("fixed_tick");
+  scenario["resolution_seconds"] = 1;
+  for (auto& pod : scenario["pods"]) {
+    if (pod["name"] == "web-7d9f8b6c5d-abcde") {
+      pod["annotations"] = {{"podfit.io/memory-limit-margin", "3"}};
+    }
+  }
+  scenario["horizontalpodautoscalers"] = nlohmann::json::array(
+      {{{"namespace", "shop"},
+        {"name", "web"},
+        {"object",
+         {{"metadata", {{"name", "web"}, {"namespace", "shop"}}},
+          {"spec",
+           {{"scaleTargetRef", {{"kind", "Deployment"}, {"name", "web"}}},
+            {"metrics",
+             {{{"type", "ContainerResource"},
+               {"containerResource",
+                {{"name", "cpu"},
+                 {"container", "nginx"},
+                 {"target", {{"type", "Utilization"}, {"averageUtilization", 50}}}}}}}}}}}}}});
+  FakeApiServer server(scenario);
+  std::string kubeconfig = server.write_kubeconfig("c", "    token: tok-alice\n", "", "shop");
+  std::string samples = (server.dir() / "samples.jsonl").string();
+  auto collected = run_podfit("collect --no-pod-status --kubeconfig " + kubeconfig +
+                                  " --interval 500ms --duration 3s --out " + samples,
+                              server.dir().path().string());
+  REQUIRE(collected.exit_code == 0);
+  auto run = run_podfit("recommend -o json --live --kubeconfig " + kubeconfig + " --samples " +
+                            samples + " --min-samples 1 --min-duration 0",
+                        server.dir().path().string());
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const auto report = nlohmann::json::parse(run.out);
+  nlohmann::json nginx;
+  for (const auto& entry : report["recommendations"]) {
+    if (entry["container"] == "nginx") nginx = entry;
+  }
+  REQUIRE(nginx.is_object());
+  std::string reason = nginx["reason"];
+  CHECK_THAT(reason, Catch::Contains("memory-limit-margin=3 from annotation "
+                                     "podfit.io/memory-limit-margin"));
+  // nginx asks for 100m; its usage of a few millicores would move 50% far past 90%, so the
+  // request stays at 50% x 100m / 90% = 55.6m -> 56m and the target 50 x 100 / 56 = 89%.
+  CHECK_THAT(reason, Catch::Contains("HPA shop/web: cpu averageUtilization 50% -> 89%") &&
+                         Catch::Contains("an HPA of the cluster: change it where it is kept"));
+  CHECK(nginx["recommended"]["requests"]["cpu"] == "56m");
+  REQUIRE(nginx["also_changes"]["autoscalers"].size() == 1);
+  CHECK(nginx["also_changes"]["autoscalers"][0]["to"] == 89);
+  // The memory limit is (a projected) max x 3, at least the max the report shows x 3.
+  CHECK_THAT(reason, Catch::Contains("x 3 (memory grows"));
+  auto limit = quantity::parse(nginx["recommended"]["limits"]["memory"].get<std::string>());
+  REQUIRE(limit);
+  double max = nginx["memory"]["max"];
+  CHECK(limit->value() >= 3 * max);
+}
+
 }  // namespace podfit::test
