@@ -28,6 +28,7 @@ policy::Recommendation recommend_krr(const TrainingData& training, const Resourc
   options.min_change = 0;
   options.project_memory_growth = false;
   options.cpu_margin_confidence_seconds = 0;
+  options.size_jobs_per_run = false;
   policy::Recommendation recommendation = policy::recommend(training.stats, current, options);
   recommendation.reason = "krr simple: " + recommendation.reason;
   return recommendation;
@@ -84,6 +85,7 @@ policy::Recommendation recommend_vpa(const TrainingData& training, const Resourc
   options.min_change = 0;
   options.project_memory_growth = false;
   options.cpu_margin_confidence_seconds = 0;
+  options.size_jobs_per_run = false;
   policy::Recommendation recommendation = policy::recommend(stats, current, options);
   if (recommendation.has_recommendation) {
     Resources& target = recommendation.recommended;

@@ -51,15 +51,16 @@ std::string duration_text(double seconds) {
   return text + std::to_string(minutes) + "m" + std::to_string(rest) + "s";
 }
 
-bool sized_per_run(const stats::ContainerStats& stats) {
-  return stats.workload.kind == "Job" || stats.workload.kind == "CronJob";
+bool sized_per_run(const stats::ContainerStats& stats, const PolicyOptions& options) {
+  return options.size_jobs_per_run &&
+         (stats.workload.kind == "Job" || stats.workload.kind == "CronJob");
 }
 
 std::optional<std::string> too_little_data(const stats::ContainerStats& stats,
                                            const PolicyOptions& options, ContainerRole role) {
   std::vector<std::string> problems;
   std::size_t runs = stats.pod_cpu_peaks.size();
-  bool per_run = sized_per_run(stats) || role == ContainerRole::init;
+  bool per_run = sized_per_run(stats, options) || role == ContainerRole::init;
   if (per_run) {  // each run counts, however short
     if (stats.workload.kind == "CronJob" && runs < options.min_runs) {
       problems.push_back("only " + std::to_string(runs) + " run" + (runs == 1 ? "" : "s") +
@@ -273,7 +274,7 @@ Target peak_request(Kind kind, const stats::Summary& summary, double margin, dou
 
 void request_targets(const stats::ContainerStats& stats, const PolicyOptions& options,
                      ContainerRole role, Target& cpu, Target& memory) {
-  if (sized_per_run(stats) && !stats.pod_cpu_peaks.empty()) {
+  if (sized_per_run(stats, options) && !stats.pod_cpu_peaks.empty()) {
     cpu = per_run_request(Kind::cpu, stats.pod_cpu_peaks, options.min_cpu_cores);
     memory = per_run_request(Kind::memory, stats.pod_memory_peaks, options.min_memory_bytes);
   } else if (role == ContainerRole::init) {
@@ -359,7 +360,7 @@ Recommendation recommend(const stats::ContainerStats& stats, const Resources& cu
   }
   if (decayed(stats)) result.reason += "; " + decay_note(stats);
   if (!heap_note.empty()) result.reason += "; " + heap_note;
-  if (sized_per_run(stats)) {
+  if (sized_per_run(stats, options)) {
     result.reason += "; sized per run: " + std::to_string(stats.pod_cpu_peaks.size()) +
                      " runs (pods) seen";
   }

@@ -176,6 +176,12 @@ std::optional<std::string> set_min_runs(PolicyOptions& options, const std::strin
   return std::nullopt;
 }
 
+std::optional<std::string> set_job_sizing(PolicyOptions& options, const std::string& value) {
+  if (value != "per-run" && value != "pooled") return "per-run or pooled";
+  options.size_jobs_per_run = value == "per-run";
+  return std::nullopt;
+}
+
 std::optional<std::string> set_min_duration(PolicyOptions& options, const std::string& value) {
   auto seconds = parse_duration_seconds(value);
   if (!seconds) return "a duration such as 90s, 10m, 1h30m";
@@ -284,6 +290,10 @@ const std::map<std::string, Setting, std::less<>>& settings_table() {
       {"min-runs",
        {set_min_runs, [](const O& o) { return std::to_string(o.min_runs); },
         "a CronJob seen for fewer runs (pods): no recommendation", true}},
+      {"job-sizing",
+       {set_job_sizing,
+        [](const O& o) { return std::string(o.size_jobs_per_run ? "per-run" : "pooled"); },
+        "Jobs and CronJobs from each run's peak (per-run) or from all samples (pooled)", true}},
       {"min-duration",
        {set_min_duration, [](const O& o) { return duration_text(o.min_window_seconds); },
         "less time covered than this: no recommendation", true}},

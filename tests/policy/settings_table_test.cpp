@@ -26,6 +26,7 @@ TEST_CASE("each policy setting shows what it was set to", "[policy][settings]") 
                                                      {"min-memory", "16Mi"},
                                                      {"min-samples", "50"},
                                                      {"min-runs", "4"},
+                                                     {"job-sizing", "pooled"},
                                                      {"min-duration", "90m"},
                                                      {"cpu-margin-confidence", "2h"},
                                                      {"half-life", "7d"},

@@ -60,6 +60,9 @@ struct PolicyOptions {
   // A CronJob seen for fewer runs (pods) gets no recommendation: one run's peak says little
   // of the next one's.
   std::size_t min_runs = 3;
+  // Jobs and CronJobs from each run's peak (docs/policy.md); false pools their samples as
+  // for any workload (what the VPA and KRR do).
+  bool size_jobs_per_run = true;
 };
 
 // Applies `key: value` settings (from a --policy file or flags) on top of `base`.
