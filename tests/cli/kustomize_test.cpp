@@ -138,26 +138,25 @@ TEST_CASE("patch -k edits the overlay's own patch, and only that overlay renders
   CHECK(again.exit_code == 0);  // the overlay renders the recommendation now
 }
 
-TEST_CASE("patch -k adds a patch file listed last, which decides over an inline patch",
+TEST_CASE("patch -k adds a patch file listed last, which decides over an op it cannot edit",
           "[cli][kustomize]") {
   TempDir dir;
   std::string samples = shell_quote(make_tree(dir));
   auto prod = dir / "overlays" / "prod";
-  // No patch file: an inline patch (with target) sets the resources instead.
+  // No patch file: an inline op (with target) removes the base's requests, and a remove
+  // has no value to edit.
   const std::string kustomization = R"(namePrefix: prod-
 namespace: prod
 resources:
   - ../../base
-# Environment-specific limits.
+# Environment-specific requests.
 patches:
   - target:
       kind: Deployment
       name: api-steady-000
     patch: |-
-      - op: add
-        path: /spec/template/spec/containers/0/resources/limits
-        value:
-          memory: 1Gi
+      - op: remove
+        path: /spec/template/spec/containers/0/resources/requests
 )";
   write_file(prod / "kustomization.yaml", kustomization);
   std::filesystem::remove(prod / "memory.yaml");
@@ -172,7 +171,9 @@ patches:
   REQUIRE(diff.exit_code == 0);
   CHECK_THAT(diff.out, Catch::Contains("new file mode 100644") &&
                            Catch::Contains("+++ b/overlays/prod/podfit-resources.yaml") &&
-                           Catch::Contains("+  - path: podfit-resources.yaml"));
+                           Catch::Contains("+  - path: podfit-resources.yaml") &&
+                           Catch::Contains("`op: remove` at /spec/template/spec/containers/0/"
+                                           "resources/requests cannot be edited in place"));
   write_file(dir / "out.diff", diff.out);
   CommandResult applied = run_command(cd + "git init -q . && git apply out.diff");
   INFO(applied.err);
