@@ -349,7 +349,7 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
                                              kOverlayPatchFile));
     listed = std::move(with_entry);
     std::string why = "a new patch of the overlay";
-    if (partial) why += " (the values its other patches do not set)";
+    if (partial) why += " (what the patches edited in place do not set)";
     if (!notes.empty()) why += ", listed last so it decides over: " + join(notes, "; ");
     plan.edits.push_back({file, "",
                           "# Written by podfit: resources measured in this overlay's "

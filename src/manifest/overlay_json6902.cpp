@@ -329,6 +329,8 @@ Result<std::string> edit_op_values(const std::string& path, const std::string& t
   context.mark_base = mark_offset(text);
   context.newline = detect_newline(text);
   context.indent_step = detect_indent_step(context, documents);
+  std::size_t first = text.find_first_not_of(" \t\r\n", context.mark_base);
+  context.json = path.ends_with(".json") || (first != std::string::npos && text[first] == '[');
   for (const OpValueEdit& edit : edits) {
     if (edit.op >= ops.size() || !ops[edit.op].IsMap()) {
       return fail(path + ": internal error: no operation " + std::to_string(edit.op));
