@@ -84,6 +84,8 @@ class Planner {
   }
 
   const ContainerState& state(std::size_t change) const { return states_[change]; }
+  // What the editable op `i` of source `s` reaches.
+  const OpReach& reach(std::size_t s, std::size_t i) const { return reaches_.at({s, i}); }
 
  private:
   void block(std::size_t change, const Source& source, const std::string& why) {
@@ -196,14 +198,11 @@ class Planner {
     }
   }
 
- public:
-  std::map<std::pair<std::size_t, std::size_t>, OpReach> reaches_;
-
- private:
   const Kustomization& k_;
   const std::vector<RenderedChange>& changes_;
   const std::vector<Workload>& rendered_;
   std::vector<ContainerState> states_;
+  std::map<std::pair<std::size_t, std::size_t>, OpReach> reaches_;  // of the editable ops
 };
 
 Resources merged(Resources a, const Resources& b) {
@@ -239,7 +238,7 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
     std::array<bool, 4> covered{};
     for (const auto& [s, i] : state.ops) {
       if (state.smp && s < *state.smp) continue;  // the later strategic merge decides
-      const OpReach& reach = planner.reaches_.at({s, i});
+      const OpReach& reach = planner.reach(s, i);
       auto& edits = op_edits[s];
       if (std::none_of(edits.begin(), edits.end(), [&](const auto& e) { return e.op == i; })) {
         edits.push_back({i, reach.section, reach.name,

@@ -66,7 +66,7 @@ void add_source(Kustomization& kustomization, const fs::path& dir, const YAML::N
                 std::vector<std::string> node_path, bool after_patches) {
   Source source;
   source.after_patches = after_patches;
-  YAML::Node inline_text = item.IsScalar() ? item : YAML::Node(YAML::NodeType::Undefined);
+  YAML::Node inline_text(YAML::NodeType::Undefined);  // the patch written in the kustomization
   if (item.IsMap()) {
     source.target = read_target(item);
     std::string file = scalar_of(item, "path");
@@ -77,15 +77,16 @@ void add_source(Kustomization& kustomization, const fs::path& dir, const YAML::N
       node_path.push_back("patch");
     }
   } else if (item.IsScalar() && item.Scalar().find('\n') == std::string::npos) {
-    source.file = (dir / item.Scalar()).string();
-    inline_text.reset(YAML::Node(YAML::NodeType::Undefined));
+    source.file = (dir / item.Scalar()).string();  // patchesStrategicMerge: a file name
+  } else if (item.IsScalar()) {
+    inline_text.reset(item);
   }
   if (!source.file.empty()) {
     auto text = read_whole_file(source.file);
     if (!text) return;
     source.label = source.file;
     source.text = std::move(*text);
-  } else if (inline_text.IsDefined() && inline_text.IsScalar()) {
+  } else if (inline_text.IsDefined()) {
     std::size_t pos = mark_offset(kustomization.text) + inline_text.Mark().pos;
     source.inline_patch = true;
     source.file = kustomization.path;
