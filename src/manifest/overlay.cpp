@@ -117,7 +117,7 @@ class Planner {
       std::vector<Hit> hits;
       std::vector<Resources> parts;
       for (const Workload& workload : rendered_) {
-        if (!detail::selects(k_, source.target, workload)) continue;
+        if (!detail::selects(k_, source, workload)) continue;
         bool has =
             std::any_of(workload.containers.begin(), workload.containers.end(),
                         [&](const ContainerSpec& spec) { return spec.name == container.name; });
@@ -150,7 +150,7 @@ class Planner {
       std::vector<Resources> parts;
       OpReach reach;
       for (const Workload& workload : rendered_) {
-        if (!detail::selects(k_, source.target, workload)) continue;
+        if (!detail::selects(k_, source, workload)) continue;
         OpReach here = detail::reach_of(op, workload.ref.kind);
         if (here.kind == OpReach::Kind::nothing) continue;
         std::vector<const ContainerSpec*> list;

@@ -117,9 +117,10 @@ Result<Kustomization> read_kustomization(const std::filesystem::path& dir);
 // A rendered name without the overlay's namePrefix/nameSuffix.
 std::string base_name(const Kustomization& kustomization, std::string name);
 
-// Whether a patch's target selects the rendered workload `w` (by its rendered name or the
-// base's, as kustomize matches either). A label or annotation selector is not resolved.
-bool selects(const Kustomization& kustomization, const PatchTarget& target, const Workload& w);
+// Whether the patch's target selects the rendered workload `w`, by the names kustomize
+// matches there. A label or annotation selector is not resolved, nor a namespace in
+// `patches` (it is the base's).
+bool selects(const Kustomization& kustomization, const Source& source, const Workload& w);
 
 // A strategic-merge patch setting the resources of these containers of one workload
 // (`name` as the base names it).

@@ -159,9 +159,12 @@ bool name_matches(const std::string& pattern, const std::string& name) {
 
 }  // namespace
 
-// Whether the patch's target selects the rendered workload (by its name in the overlay
-// or in the base, as kustomize matches either).
-bool selects(const Kustomization& kustomization, const PatchTarget& target, const Workload& w) {
+// Whether the patch's target selects the rendered workload. Kustomize runs `patches`
+// before namePrefix, nameSuffix and namespace, so their targets see the base's names (and
+// namespace, which podfit does not know); patchesJson6902 runs after them and matches the
+// rendered or the base name.
+bool selects(const Kustomization& kustomization, const Source& source, const Workload& w) {
+  const PatchTarget& target = source.target;
   if (!target.given || target.selectors) return false;
   if (!target.kind.empty() && target.kind != w.ref.kind) return false;
   std::size_t slash = w.api_version.find('/');
@@ -170,9 +173,12 @@ bool selects(const Kustomization& kustomization, const PatchTarget& target, cons
       slash == std::string::npos ? w.api_version : w.api_version.substr(slash + 1);
   if (!target.group.empty() && target.group != group) return false;
   if (!target.version.empty() && target.version != version) return false;
-  if (!target.namespace_name.empty() && target.namespace_name != w.ref.namespace_name) return false;
-  return target.name.empty() || name_matches(target.name, w.ref.name) ||
-         name_matches(target.name, base_name(kustomization, w.ref.name));
+  if (!target.namespace_name.empty() &&
+      (!source.after_patches || target.namespace_name != w.ref.namespace_name)) {
+    return false;
+  }
+  return target.name.empty() || name_matches(target.name, base_name(kustomization, w.ref.name)) ||
+         (source.after_patches && name_matches(target.name, w.ref.name));
 }
 
 }  // namespace podfit::manifest::detail

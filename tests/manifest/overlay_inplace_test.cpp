@@ -119,3 +119,26 @@ TEST_CASE("an inline patch is edited byte for byte in a CRLF kustomization, a fo
   CHECK(plan->edits[0].after == expected);
   CHECK(plan->edits[0].why == "the overlay's kustomization: its inline patch");
 }
+
+TEST_CASE("a patches target sees the base's names and a patchesJson6902 one the rendered too",
+          "[manifest][kustomize]") {
+  TempDir dir;
+  const std::string op =
+      "  patch: |-\n    - op: replace\n"
+      "      path: /spec/template/spec/containers/0/resources/limits/memory\n"
+      "      value: 1Gi\n";
+  const std::string kustomization =
+      "namePrefix: prod-\nresources:\n- ../base\npatches:\n"
+      "- target: {kind: Deployment, name: prod-api}\n" +
+      op + "patchesJson6902:\n- target: {name: prod-api}\n" + op;
+  write_file(dir / "kustomization.yaml", kustomization);
+  manifest::RenderedChange change = change_of("prod-api");
+  change.target.cpu_request.reset();
+  change.target.memory_request.reset();
+  auto plan = manifest::plan_overlay_edits(dir.path().string(), {change}, rendered({"prod-api"}));
+  REQUIRE(plan);
+  REQUIRE(plan->edits.size() == 1);  // the op under `patches` does not reach prod-api
+  std::string expected = kustomization;
+  expected.replace(expected.rfind("value: 1Gi"), 10, "value: 512Mi");
+  CHECK(plan->edits[0].after == expected);
+}
