@@ -32,8 +32,7 @@ struct ContainerState {
   std::optional<std::size_t> smp;                        // the last strategic-merge patch naming it
   WorkloadRef smp_ref;                                   // the workload as that patch names it
   std::vector<std::pair<std::size_t, std::size_t>> ops;  // (source, op), editable
-  std::vector<std::string> blocked;                      // patches setting it that cannot be edited
-  bool blocked_after_patches = false;
+  std::vector<std::pair<std::size_t, std::string>> blocked;  // (source, why): not editable
 };
 
 // One op (or patch) seen from every container it reaches.
@@ -88,9 +87,8 @@ class Planner {
   const OpReach& reach(std::size_t s, std::size_t i) const { return reaches_.at({s, i}); }
 
  private:
-  void block(std::size_t change, const Source& source, const std::string& why) {
-    states_[change].blocked.push_back(why);
-    if (source.after_patches) states_[change].blocked_after_patches = true;
+  void block(std::size_t change, std::size_t s, const std::string& why) {
+    states_[change].blocked.push_back({s, why});
   }
 
   void scan_smp(std::size_t s) {
@@ -130,8 +128,7 @@ class Planner {
       for (const Hit& hit : hits) {
         if (hit.change == std::string::npos) continue;
         if (!conflict.empty()) {
-          block(hit.change, source,
-                source.label + ": the patch cannot be edited (" + conflict + ")");
+          block(hit.change, s, source.label + ": the patch cannot be edited (" + conflict + ")");
         } else {
           states_[hit.change].smp = s;
           states_[hit.change].smp_ref = patched.ref;
@@ -167,7 +164,7 @@ class Planner {
           for (std::size_t k = 0; k < list.size(); ++k) {
             if (here.index != std::string::npos && k != here.index) continue;
             std::size_t c = change_of(changes_, workload.ref, list[k]->name);
-            if (c != std::string::npos) block(c, source, where + ": " + here.why);
+            if (c != std::string::npos) block(c, s, where + ": " + here.why);
           }
           continue;
         }
@@ -189,7 +186,7 @@ class Planner {
       for (const Hit& hit : hits) {
         if (hit.change == std::string::npos) continue;
         if (!why.empty()) {
-          block(hit.change, source, where + ": the op cannot be edited (" + why + ")");
+          block(hit.change, s, where + ": the op cannot be edited (" + why + ")");
         } else {
           states_[hit.change].ops.push_back({s, i});
           reaches_[{s, i}] = reach;
@@ -235,6 +232,14 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
   bool partial = false;
   for (std::size_t c = 0; c < changes.size(); ++c) {
     const ContainerState& state = planner.state(c);
+    // What cannot be edited matters only after the strategic merge that gets the target.
+    std::vector<std::string> blocked;
+    bool blocked_after_patches = false;
+    for (const auto& [s, why] : state.blocked) {
+      if (state.smp && s < *state.smp) continue;
+      blocked.push_back(why);
+      blocked_after_patches = blocked_after_patches || kustomization.sources[s].after_patches;
+    }
     std::array<bool, 4> covered{};
     for (const auto& [s, i] : state.ops) {
       if (state.smp && s < *state.smp) continue;  // the later strategic merge decides
@@ -250,14 +255,13 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
       }
     }
     bool all = std::all_of(covered.begin(), covered.end(), [](bool b) { return b; });
-    if (state.blocked.empty() && all) continue;
-    if (state.blocked.empty() && state.smp) {
+    if (blocked.empty() && all) continue;
+    if (blocked.empty() && state.smp) {
       smp_edits[*state.smp].push_back({state.smp_ref, changes[c].container, changes[c].target});
       continue;
     }
     RenderedChange rest = changes[c];
-    if (state.blocked.empty() &&
-        std::any_of(covered.begin(), covered.end(), [](bool b) { return b; })) {
+    if (blocked.empty() && std::any_of(covered.begin(), covered.end(), [](bool b) { return b; })) {
       // The ops set the rest: the new patch holds only what they leave.
       Resources left;
       for (std::size_t f = 0; f < kFields.size(); ++f) {
@@ -267,8 +271,8 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
       rest.target = left;
       partial = true;
     }
-    for (const std::string& why : state.blocked) notes.push_back(why);
-    if (state.blocked_after_patches) {
+    for (const std::string& why : blocked) notes.push_back(why);
+    if (blocked_after_patches) {
       notes.push_back(
           "kustomize applies patchesJson6902 after `patches`, so that op still "
           "decides: edit it by hand");

@@ -142,3 +142,24 @@ TEST_CASE("a patches target sees the base's names and a patchesJson6902 one the 
   expected.replace(expected.rfind("value: 1Gi"), 10, "value: 512Mi");
   CHECK(plan->edits[0].after == expected);
 }
+
+TEST_CASE("an op that a later strategic-merge patch overrides does not need the new patch",
+          "[manifest][kustomize]") {
+  TempDir dir;
+  const std::string kustomization =
+      "resources:\n- ../base\npatches:\n- target: {kind: Deployment, name: api}\n"
+      "  patch: |-\n    - op: remove\n      path: /spec/template/spec/containers/0/resources\n"
+      "- path: sizes.yaml\n";
+  write_file(dir / "kustomization.yaml", kustomization);
+  write_file(dir / "sizes.yaml",
+             "kind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n"
+             "      containers:\n      - name: app\n        resources: {}\n");
+  auto plan =
+      manifest::plan_overlay_edits(dir.path().string(), {change_of("api")}, rendered({"api"}));
+  REQUIRE(plan);
+  REQUIRE(plan->edits.size() == 1);
+  CHECK(plan->edits[0].why == "the overlay's patch");
+  CHECK_THAT(plan->edits[0].after,
+             Catch::Contains("resources: {requests: {cpu: 250m, memory: 256Mi}, limits: {memory: "
+                             "512Mi}}"));
+}
