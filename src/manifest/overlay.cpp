@@ -137,6 +137,18 @@ class Planner {
     }
   }
 
+  // Whether a patch applied after op `i` of source `s` may shift the container indexes.
+  bool shifted_after(std::size_t s, std::size_t i, const std::string& kind) const {
+    for (std::size_t later = s; later < k_.sources.size(); ++later) {
+      const Source& source = k_.sources[later];
+      if (later > s && source.may_shift_containers) return true;
+      for (std::size_t j = later == s ? i + 1 : 0; j < source.ops.size(); ++j) {
+        if (detail::shifts_containers(source.ops[j], kind)) return true;
+      }
+    }
+    return false;
+  }
+
   void scan_ops(std::size_t s) {
     const Source& source = k_.sources[s];
     for (std::size_t i = 0; i < source.ops.size(); ++i) {
@@ -154,7 +166,13 @@ class Planner {
         for (const ContainerSpec& spec : workload.containers) {
           if (spec.init_container == here.init) list.push_back(&spec);
         }
-        if (here.kind == OpReach::Kind::resources && here.index >= list.size()) {
+        if (here.kind == OpReach::Kind::resources && shifted_after(s, i, workload.ref.kind)) {
+          here.kind = OpReach::Kind::unresolved;
+          here.why = "`op: " + op.op + "` at " + op.path_text +
+                     ": a later patch may add, remove or reorder containers, so the index may "
+                     "not be the rendered one";
+          here.index = std::string::npos;
+        } else if (here.kind == OpReach::Kind::resources && here.index >= list.size()) {
           here.kind = OpReach::Kind::unresolved;
           here.why = "`op: " + op.op + "` at " + op.path_text +
                      " names a container the overlay does not render";

@@ -232,6 +232,8 @@ Result<std::vector<JsonOp>> read_json_ops(const std::string& path, const std::st
     op.op = name.IsScalar() ? name.Scalar() : "";
     op.path_text = pointer.IsScalar() ? pointer.Scalar() : "";
     op.path = pointer_tokens(op.path_text);
+    YAML::Node from = child(item, "from");
+    if (from.IsScalar()) op.from = pointer_tokens(from.Scalar());
     op.line = item.Mark().line + 1;
     op.value_mentions_resources = mentions_resources(child(item, "value"));
     ops.push_back(std::move(op));
@@ -302,6 +304,51 @@ OpReach reach_of(const JsonOp& op, const std::string& kind) {
   if (!sets) return unresolved("cannot be edited in place");
   reach.kind = OpReach::Kind::resources;
   return reach;
+}
+
+bool shifts_containers(const JsonOp& op, const std::string& kind) {
+  if (op.op == "test") return false;
+  std::vector<std::string> prefix = pod_spec_path(kind);
+  auto at_list = [&](const std::vector<std::string>& tokens, bool append_ok) {
+    if (tokens.size() < prefix.size() || !std::equal(prefix.begin(), prefix.end(), tokens.begin()))
+      return tokens.size() < prefix.size() &&
+             std::equal(tokens.begin(), tokens.end(), prefix.begin());  // above the pod spec
+    std::size_t at = prefix.size();
+    if (tokens.size() == at) return true;
+    if (tokens[at] != "containers" && tokens[at] != "initContainers") return false;
+    if (tokens.size() == at + 1) return true;
+    return tokens.size() == at + 2 && !(append_ok && tokens[at + 1] == "-");
+  };
+  if (op.op == "replace")
+    return !op.path.empty() && at_list(op.path, true) && op.path.size() <= prefix.size() + 1;
+  if (op.op == "move" && at_list(op.from, false)) return true;
+  return (op.op == "add" || op.op == "remove" || op.op == "move" || op.op == "copy") &&
+         at_list(op.path, op.op == "add" || op.op == "copy");
+}
+
+bool may_shift_containers(const YAML::Node& document) {
+  if (!document.IsMap()) return false;
+  YAML::Node kind = child(document, "kind");
+  YAML::Node node = document;
+  for (const std::string& key : pod_spec_path(kind.IsScalar() ? kind.Scalar() : "")) {
+    YAML::Node next = child(node, key);
+    if (!next.IsMap()) return false;
+    node.reset(next);
+  }
+  for (const auto& entry : node) {
+    std::string key = entry.first.IsScalar() ? entry.first.Scalar() : "";
+    if (key.rfind("$", 0) == 0) return true;  // $setElementOrder/containers, $patch
+    if (key != "containers" && key != "initContainers") continue;
+    if (!entry.second.IsSequence()) return true;
+    for (const auto& container : entry.second) {
+      if (!container.IsMap()) return true;
+      for (const auto& field : container) {
+        std::string name = field.first.IsScalar() ? field.first.Scalar() : "";
+        if (name != "name" && name != "resources") return true;
+      }
+    }
+  }
+  return false;
 }
 
 Resources restricted(const Resources& target, const std::string& section, const std::string& name) {

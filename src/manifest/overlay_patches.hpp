@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
+
 #include "podfit/core/error.hpp"
 #include "podfit/core/workload.hpp"
 #include "podfit/manifest/manifest.hpp"
@@ -46,6 +48,7 @@ struct JsonOp {
   std::string op;
   std::string path_text;
   std::vector<std::string> path;  // the pointer's tokens, ~1 and ~0 unescaped
+  std::vector<std::string> from;  // of move and copy
   std::size_t line = 0;           // 1-based, in the patch text
   bool value_mentions_resources = false;
 };
@@ -63,6 +66,13 @@ struct OpReach {
 };
 
 OpReach reach_of(const JsonOp& op, const std::string& kind);
+
+// Whether the op inserts, removes or moves containers of a workload of `kind` (so that
+// the indexes earlier ops saw shift). Appending (`containers/-`) shifts nothing.
+bool shifts_containers(const JsonOp& op, const std::string& kind);
+
+// Whether a strategic-merge patch document may add or reorder containers.
+bool may_shift_containers(const YAML::Node& document);
 
 // The keys from an object of `kind` to its pod spec (where `containers` is).
 std::vector<std::string> pod_spec_path(const std::string& kind);
@@ -102,6 +112,10 @@ struct Source {
   PatchTarget target;
   std::optional<ManifestFile> smp;
   std::vector<JsonOp> ops;
+  // A strategic-merge patch that may add containers (an entry with more than a name and
+  // resources; kustomize puts new ones first) or reorder them: the indexes an earlier
+  // JSON 6902 op saw are not the rendered ones.
+  bool may_shift_containers = false;
 };
 
 struct Kustomization {

@@ -58,6 +58,9 @@ bool classify(Source& source) {
   if (source.after_patches) return false;
   auto parsed = parse_manifest(source.label, source.text);
   if (!parsed) return false;
+  for (const YAML::Node& document : *documents) {
+    source.may_shift_containers = source.may_shift_containers || may_shift_containers(document);
+  }
   source.smp = std::move(*parsed);
   return true;
 }

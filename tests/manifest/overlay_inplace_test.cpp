@@ -163,3 +163,27 @@ TEST_CASE("an op that a later strategic-merge patch overrides does not need the 
              Catch::Contains("resources: {requests: {cpu: 250m, memory: 256Mi}, limits: {memory: "
                              "512Mi}}"));
 }
+
+TEST_CASE("an op before a patch that may add containers is not edited: its index may shift",
+          "[manifest][kustomize]") {
+  TempDir dir;
+  // Kustomize puts the sidecar the second patch adds first, so the render's container 0 is
+  // not the one the op saw.
+  const std::string kustomization =
+      "resources:\n- ../base\npatches:\n- target: {kind: Deployment, name: api}\n"
+      "  patch: |-\n    - op: add\n"
+      "      path: /spec/template/spec/containers/0/resources\n      value: {}\n"
+      "- patch: |-\n    kind: Deployment\n    metadata: {name: api}\n    spec:\n"
+      "      template:\n        spec:\n          containers:\n          - name: side\n"
+      "            image: side:1\n";
+  write_file(dir / "kustomization.yaml", kustomization);
+  auto plan =
+      manifest::plan_overlay_edits(dir.path().string(), {change_of("api")}, rendered({"api"}));
+  REQUIRE(plan);
+  const manifest::FileEdit* created = edit_of(*plan, "podfit-resources.yaml");
+  REQUIRE(created != nullptr);
+  CHECK_THAT(created->why, Catch::Contains("a later patch may add, remove or reorder containers"));
+  const manifest::FileEdit* listed = edit_of(*plan, "kustomization.yaml");
+  REQUIRE(listed != nullptr);
+  CHECK(listed->after == kustomization + "- path: podfit-resources.yaml\n");
+}
