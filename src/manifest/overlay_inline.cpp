@@ -67,6 +67,10 @@ std::string BlockScalar::text() const {
   return out;
 }
 
+std::string BlockScalar::value() const {
+  return chomped(text(), chomp);
+}
+
 Result<BlockScalar> read_block_scalar(const std::string& path, std::string_view text,
                                       std::size_t pos) {
   std::string where = path + ":" + std::to_string(line_number(text, pos));

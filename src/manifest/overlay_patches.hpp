@@ -28,6 +28,7 @@ struct BlockScalar {
   std::vector<std::string> lines;     // with their line ends
   std::vector<std::string> dedented;  // the same lines without `indent` columns
   std::string text() const;           // `dedented`, joined
+  std::string value() const;          // the scalar as YAML reads it (line ends \n, chomped)
 };
 
 // The literal block scalar whose indicator `|` is at byte `pos` of `text`. Fails (saying

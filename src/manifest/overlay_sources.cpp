@@ -96,7 +96,8 @@ void add_source(Kustomization& kustomization, const fs::path& dir, const YAML::N
     source.label = kustomization.path + ":" + std::to_string(inline_text.Mark().line + 1);
     source.node_path = std::move(node_path);
     auto block = read_block_scalar(kustomization.path, kustomization.text, pos);
-    if (!block) return;  // a quoted or folded patch: not edited, the new file decides
+    // A quoted or folded patch, or lines podfit reads otherwise than YAML: not edited.
+    if (!block || block->value() != inline_text.Scalar()) return;
     source.block = std::move(*block);
     source.text = source.block.text();
   } else {
