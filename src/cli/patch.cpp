@@ -247,6 +247,11 @@ int patch_overlays(const PatchOptions& options, PipelineResult& result, bool col
       ++result.input_problems;
       continue;
     }
+    for (const std::string& unsettled : plan->unsettled) {
+      // The diff still holds everything else; the exit code says it is not the whole story.
+      std::cerr << "podfit: warning: -k " << dir << ": " << unsettled << '\n';
+      ++result.input_problems;
+    }
     std::cout << reasons.str();
     for (const manifest::FileEdit& edit : plan->edits) {
       std::string path = manifest::diff_path(edit.path, cwd);

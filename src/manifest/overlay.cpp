@@ -247,6 +247,7 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
   std::map<std::size_t, std::vector<detail::OpValueEdit>> op_edits;  // by source
   std::vector<RenderedChange> remainder;                             // for the new patch file
   std::vector<std::string> notes;  // why parts went to the new file
+  std::vector<std::string> unsettled;
   bool partial = false;
   for (std::size_t c = 0; c < changes.size(); ++c) {
     const ContainerState& state = planner.state(c);
@@ -294,11 +295,19 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
       notes.push_back(
           "kustomize applies patchesJson6902 after `patches`, so that op still "
           "decides: edit it by hand");
+      for (const auto& [s, why] : state.blocked) {
+        if (kustomization.sources[s].after_patches && !(state.smp && s < *state.smp)) {
+          unsettled.push_back(changes[c].workload.kind + "/" + changes[c].workload.name +
+                              " container " + changes[c].container + ": " + why +
+                              "; kustomize applies it after `patches`: edit it by hand");
+        }
+      }
     }
     if (!rest.target.empty()) remainder.push_back(std::move(rest));
   }
 
   OverlayPlan plan;
+  plan.unsettled = std::move(unsettled);
   std::string listed = kustomization.text;
   std::vector<std::string> inline_whys;
   // File patches first; inline ones back to front, so earlier blocks keep their offsets.

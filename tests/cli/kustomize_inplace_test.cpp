@@ -358,3 +358,24 @@ TEST_CASE("patch -k edits an inline patchesStrategicMerge patch in place", "[cli
 )"}},
                   {"kustomization.yaml"}});
 }
+
+TEST_CASE("patch -k warns when a patchesJson6902 op it cannot edit still decides",
+          "[cli][kustomize]") {
+  TempDir dir;
+  std::string samples = shell_quote(make_tree(
+      dir, {{"kustomization.yaml", std::string(kHead) +
+                                       "patchesJson6902:\n- target: {kind: Deployment, name: "
+                                       "api-steady-000}\n  path: drop.yaml\n"},
+            {"drop.yaml",
+             "- op: remove\n  path: /spec/template/spec/containers/0/resources/requests\n"}}));
+  CommandResult diff = run_command("cd " + shell_quote(dir.path().string()) + " && " +
+                                   shell_quote(podfit::test::podfit_binary()) +
+                                   " patch -k overlays/prod --samples " + samples);
+  INFO(diff.out << diff.err);
+  CHECK(diff.exit_code == 3);
+  CHECK_THAT(diff.err, Catch::Contains("podfit: warning: -k overlays/prod: "
+                                       "Deployment/prod-api-steady-000 container app: ") &&
+                           Catch::Contains("`op: remove` at /spec/template/spec/containers/0/"
+                                           "resources/requests cannot be edited in place"));
+  CHECK_THAT(diff.out, Catch::Contains("+++ b/overlays/prod/podfit-resources.yaml"));
+}

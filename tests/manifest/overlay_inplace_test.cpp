@@ -68,6 +68,9 @@ TEST_CASE("a patchesJson6902 remove is not edited and the new patch says it cann
                  Catch::Contains("kustomize applies patchesJson6902 after `patches`, so that op "
                                  "still decides: edit it by hand"));
   CHECK(podfit::test::read_file(dir / "ops.yaml") == ops);
+  REQUIRE(plan->unsettled.size() == 1);
+  CHECK_THAT(plan->unsettled[0], Catch::StartsWith("Deployment/api container app: ") &&
+                                     Catch::EndsWith("edit it by hand"));
 }
 
 TEST_CASE("an op that also sets another workload, or a value the target drops, is not edited",

@@ -31,6 +31,9 @@ struct FileEdit {
 
 struct OverlayPlan {
   std::vector<FileEdit> edits;
+  // Containers the edits cannot make render the target (an op of patchesJson6902, which
+  // kustomize applies after the new patch, that podfit cannot edit), with why.
+  std::vector<std::string> unsettled;
 };
 
 inline constexpr const char* kOverlayPatchFile = "podfit-resources.yaml";
