@@ -2,6 +2,8 @@
 // block scalar's lines without their indentation are the patch's own YAML text, edited
 // like any patch file, and put back line by line.
 #include <yaml-cpp/yaml.h>
+#include <algorithm>
+
 #include <dtl/dtl.hpp>
 
 #include "manifest/overlay_patches.hpp"
@@ -89,7 +91,7 @@ Result<BlockScalar> read_block_scalar(const std::string& path, std::string_view 
   block.begin = next_line(text, pos);
   block.indent = std::string::npos;
   std::size_t start = block.begin;
-  for (; start < text.size();) {
+  while (start < text.size()) {
     std::size_t end = next_line(text, start);
     std::string_view line = text.substr(start, end - start);
     if (!blank_line(line)) {
@@ -110,11 +112,10 @@ Result<BlockScalar> read_block_scalar(const std::string& path, std::string_view 
     block.lines.pop_back();
   }
   for (const std::string& line : block.lines) {
-    block.dedented.push_back(line.size() > block.indent && !blank_line(line)
-                                 ? line.substr(block.indent)
-                                 : line.substr(line.find_first_not_of(' ') == std::string::npos
-                                                   ? line.size()
-                                                   : line.find_first_not_of(' ')));
+    // A blank line may be indented less than the block, or not at all: it reads as empty.
+    std::size_t cut =
+        blank_line(line) ? std::min(line.find_first_not_of(' '), line.size()) : block.indent;
+    block.dedented.push_back(line.substr(cut));
   }
   return block;
 }
