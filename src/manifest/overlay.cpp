@@ -339,8 +339,9 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
         spliced, detail::replace_block_scalar(kustomization.path, listed, source.block, *edited,
                                               source.node_path));
     listed = std::move(spliced);
-    inline_whys.push_back(why == "the overlay's patch" ? "its inline patch"
-                                                       : "its inline JSON 6902 patch");
+    inline_whys.insert(inline_whys.begin(), why == "the overlay's patch"
+                                                ? "its inline patch"
+                                                : "its inline JSON 6902 patch");
   }
   std::sort(plan.edits.begin(), plan.edits.end(),
             [](const FileEdit& a, const FileEdit& b) { return a.path < b.path; });
