@@ -225,9 +225,11 @@ int patch_overlays(const PatchOptions& options, PipelineResult& result, bool col
   std::vector<std::pair<std::string, std::string>> writes;
   for (const std::string& dir : options.pipeline.kustomize_dirs) {
     std::vector<manifest::RenderedChange> changes;
+    std::vector<manifest::Workload> rendered;
     std::ostringstream reasons;
     for (const manifest::ManifestFile& file : result.manifests) {
       if (file.rendered_by.empty() || !file.rendered_by.ends_with(" " + dir)) continue;
+      rendered.insert(rendered.end(), file.workloads.begin(), file.workloads.end());
       for (const manifest::Workload& workload : file.workloads) {
         for (const policy::Recommendation& recommendation : result.recommendations) {
           // A container the overlay does not render (a sidecar injected at admission) is
@@ -250,12 +252,17 @@ int patch_overlays(const PatchOptions& options, PipelineResult& result, bool col
       }
     }
     if (changes.empty()) continue;
-    auto plan = manifest::plan_overlay_edits(dir, changes);
+    auto plan = manifest::plan_overlay_edits(dir, changes, rendered);
     if (!plan) {
       std::cerr << "podfit: error: -k " << dir << ": " << plan.error().message
                 << " (files left untouched)\n";
       ++result.input_problems;
       continue;
+    }
+    for (const std::string& unsettled : plan->unsettled) {
+      // The diff still holds everything else; the exit code says it is not the whole story.
+      std::cerr << "podfit: warning: -k " << dir << ": " << unsettled << '\n';
+      ++result.input_problems;
     }
     std::cout << reasons.str();
     for (const manifest::FileEdit& edit : plan->edits) {

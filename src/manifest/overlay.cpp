@@ -1,19 +1,18 @@
-// plan_overlay_edits: the overlay's own strategic-merge patches are edited in place where
-// they name the container; the rest goes to podfit-resources.yaml, listed last in the
-// overlay's `patches`, so nothing outside the overlay folder changes.
+// plan_overlay_edits: the overlay's own patches that decide a container's resources are
+// edited in place (strategic-merge files and inline patches, JSON 6902 ops); what they do
+// not set goes to podfit-resources.yaml, listed last in the overlay's `patches`, so
+// nothing outside the overlay folder changes.
 #include "podfit/manifest/overlay.hpp"
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <map>
-#include <sstream>
+#include <set>
 
-#include <yaml-cpp/yaml.h>
-
+#include "manifest/overlay_patches.hpp"
 #include "manifest/resource_fields.hpp"
-#include "manifest/yaml_walk.hpp"
 #include "podfit/manifest/editor.hpp"
-#include "podfit/manifest/manifest.hpp"
 
 namespace podfit::manifest {
 
@@ -21,236 +20,380 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Kustomization {
-  std::string path;
-  std::string text;
-  std::string name_prefix, name_suffix;
-  std::vector<std::string> patch_files;  // strategic-merge candidates, in order
-  bool has_patches = false;              // a `patches:` key
+using detail::Kustomization;
+using detail::OpReach;
+using detail::Source;
+
+constexpr std::array<std::pair<const char*, const char*>, 4> kFields = {
+    {{"requests", "cpu"}, {"requests", "memory"}, {"limits", "cpu"}, {"limits", "memory"}}};
+
+// What the overlay's patches do to one container.
+struct ContainerState {
+  std::optional<std::size_t> smp;                        // the last strategic-merge patch naming it
+  WorkloadRef smp_ref;                                   // the workload as that patch names it
+  std::vector<std::pair<std::size_t, std::size_t>> ops;  // (source, op), editable
+  std::vector<std::pair<std::size_t, std::string>> blocked;  // (source, why): not editable
 };
 
-std::string scalar_of(const YAML::Node& map, const char* key) {
-  for (const auto& entry : map) {
-    if (entry.first.Scalar() == key && entry.second.IsScalar()) return entry.second.Scalar();
+// One op (or patch) seen from every container it reaches.
+struct Hit {
+  std::size_t change = std::string::npos;  // npos: a container podfit does not change
+  std::string container;                   // "Kind/name container C", for messages
+};
+
+std::string hit_name(const Workload& workload, const std::string& container) {
+  return workload.ref.kind + "/" + workload.ref.name + " container " + container;
+}
+
+std::size_t change_of(const std::vector<RenderedChange>& changes, const WorkloadRef& ref,
+                      const std::string& container) {
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    if (changes[i].workload == ref && changes[i].container == container) return i;
+  }
+  return std::string::npos;
+}
+
+// Why a patch reaching `hits` cannot take one value for all of them, or "".
+std::string shared_conflict(const std::vector<Hit>& hits, const std::vector<Resources>& parts) {
+  for (std::size_t i = 0; i < hits.size(); ++i) {
+    if (hits[i].change == std::string::npos) {
+      return "it also sets " + hits[i].container + ", which podfit does not change";
+    }
+    if (parts[i] != parts[0]) {
+      return "it also sets " + hits[i].container + ", to other values";
+    }
   }
   return "";
 }
 
-Result<Kustomization> read_kustomization(const fs::path& dir) {
-  Kustomization kustomization;
-  for (const char* name : {"kustomization.yaml", "kustomization.yml", "Kustomization"}) {
-    std::error_code error;
-    if (fs::is_regular_file(dir / name, error)) {
-      kustomization.path = (dir / name).string();
-      break;
-    }
-  }
-  if (kustomization.path.empty()) return fail(dir.string() + ": no kustomization.yaml in it");
-  PODFIT_TRY_ASSIGN(text, read_whole_file(kustomization.path));
-  kustomization.text = std::move(text);
-  PODFIT_TRY_ASSIGN(documents, detail::load_documents(kustomization.path, kustomization.text));
-  if (documents.empty() || !documents[0].IsMap()) {
-    return fail(kustomization.path + ": not a kustomization (a YAML mapping)");
-  }
-  const YAML::Node& root = documents[0];
-  kustomization.name_prefix = scalar_of(root, "namePrefix");
-  kustomization.name_suffix = scalar_of(root, "nameSuffix");
-  for (const auto& entry : root) {
-    const std::string key = entry.first.Scalar();
-    if (key == "patches") kustomization.has_patches = true;
-    if (!entry.second.IsSequence()) continue;
-    for (const auto& item : entry.second) {
-      if (key == "patchesStrategicMerge" && item.IsScalar() &&
-          item.Scalar().find('\n') == std::string::npos) {
-        kustomization.patch_files.push_back((dir / item.Scalar()).string());
-      } else if (key == "patches" && item.IsMap()) {
-        std::string file = scalar_of(item, "path");
-        if (!file.empty()) kustomization.patch_files.push_back((dir / file).string());
+class Planner {
+ public:
+  Planner(const Kustomization& kustomization, const std::vector<RenderedChange>& changes,
+          const std::vector<Workload>& rendered)
+      : k_(kustomization), changes_(changes), rendered_(rendered), states_(changes.size()) {}
+
+  void scan() {
+    for (std::size_t s = 0; s < k_.sources.size(); ++s) {
+      if (k_.sources[s].json6902) {
+        scan_ops(s);
+      } else {
+        scan_smp(s);
       }
     }
   }
-  return kustomization;
-}
 
-std::string base_name(const Kustomization& kustomization, std::string name) {
-  const std::string& prefix = kustomization.name_prefix;
-  const std::string& suffix = kustomization.name_suffix;
-  if (!prefix.empty() && name.rfind(prefix, 0) == 0) name = name.substr(prefix.size());
-  if (!suffix.empty() && name.size() > suffix.size() && name.ends_with(suffix)) {
-    name.resize(name.size() - suffix.size());
+  const ContainerState& state(std::size_t change) const { return states_[change]; }
+  // What the editable op `i` of source `s` reaches.
+  const OpReach& reach(std::size_t s, std::size_t i) const { return reaches_.at({s, i}); }
+
+ private:
+  void block(std::size_t change, std::size_t s, const std::string& why) {
+    states_[change].blocked.push_back({s, why});
   }
-  return name;
-}
 
-// The containers list's path in a patch of `kind`, as nested keys.
-std::vector<std::string> containers_path(const std::string& kind) {
-  if (kind == "Pod") return {"spec"};
-  if (kind == "CronJob") return {"spec", "jobTemplate", "spec", "template", "spec"};
-  return {"spec", "template", "spec"};
-}
-
-// A strategic-merge patch setting the resources of these containers of one workload.
-std::string patch_document(const RenderedChange& first, const std::string& name,
-                           const std::vector<const RenderedChange*>& containers) {
-  std::ostringstream out;
-  out << "apiVersion: " << (first.api_version.empty() ? "apps/v1" : first.api_version) << "\n"
-      << "kind: " << first.workload.kind << "\nmetadata:\n  name: " << name << "\n";
-  std::string indent;
-  for (const std::string& key : containers_path(first.workload.kind)) {
-    out << indent << key << ":\n";
-    indent += "  ";
-  }
-  out << indent << "containers:\n";
-  for (const RenderedChange* change : containers) {
-    out << indent << "- name: " << change->container << "\n" << indent << "  resources:\n";
-    for (const char* section : {"requests", "limits"}) {
-      bool any = detail::field(change->target, section, "cpu") ||
-                 detail::field(change->target, section, "memory");
-      if (!any) continue;
-      out << indent << "    " << section << ":\n";
-      for (const char* resource : {"cpu", "memory"}) {
-        if (const auto& value = detail::field(change->target, section, resource)) {
-          out << indent << "      " << resource << ": " << detail::value_text(*value, resource)
-              << "\n";
+  void scan_smp(std::size_t s) {
+    const Source& source = k_.sources[s];
+    const ManifestFile& patch = *source.smp;
+    if (!source.target.given) {
+      // As kustomize: the patch's kind and name (as the base names it) pick the object.
+      for (std::size_t c = 0; c < changes_.size(); ++c) {
+        std::string name = detail::base_name(k_, changes_[c].workload.name);
+        for (const Workload& workload : patch.workloads) {
+          if (workload.ref.kind != changes_[c].workload.kind || workload.ref.name != name) continue;
+          for (const ContainerSpec& container : workload.containers) {
+            if (container.name != changes_[c].container) continue;
+            states_[c].smp = s;
+            states_[c].smp_ref = workload.ref;
+          }
+        }
+      }
+      return;
+    }
+    if (patch.workloads.size() != 1) return;
+    const Workload& patched = patch.workloads[0];
+    for (const ContainerSpec& container : patched.containers) {
+      std::vector<Hit> hits;
+      std::vector<Resources> parts;
+      for (const Workload& workload : rendered_) {
+        if (!detail::selects(k_, source, workload)) continue;
+        bool has =
+            std::any_of(workload.containers.begin(), workload.containers.end(),
+                        [&](const ContainerSpec& spec) { return spec.name == container.name; });
+        if (!has) continue;
+        std::size_t c = change_of(changes_, workload.ref, container.name);
+        hits.push_back({c, hit_name(workload, container.name)});
+        parts.push_back(c == std::string::npos ? Resources{} : changes_[c].target);
+      }
+      std::string conflict = shared_conflict(hits, parts);
+      for (const Hit& hit : hits) {
+        if (hit.change == std::string::npos) continue;
+        if (!conflict.empty()) {
+          block(hit.change, s, source.label + ": the patch cannot be edited (" + conflict + ")");
+        } else {
+          states_[hit.change].smp = s;
+          states_[hit.change].smp_ref = patched.ref;
         }
       }
     }
   }
-  return out.str();
+
+  // Whether a patch applied after op `i` of source `s` may shift the container indexes.
+  bool shifted_after(std::size_t s, std::size_t i, const std::string& kind) const {
+    for (std::size_t later = s; later < k_.sources.size(); ++later) {
+      const Source& source = k_.sources[later];
+      if (later > s && source.may_shift_containers) return true;
+      for (std::size_t j = later == s ? i + 1 : 0; j < source.ops.size(); ++j) {
+        if (detail::shifts_containers(source.ops[j], kind)) return true;
+      }
+    }
+    return false;
+  }
+
+  void scan_ops(std::size_t s) {
+    const Source& source = k_.sources[s];
+    for (std::size_t i = 0; i < source.ops.size(); ++i) {
+      const detail::JsonOp& op = source.ops[i];
+      std::string where = source.label + (source.inline_patch ? " (inline patch, line " : ":") +
+                          std::to_string(op.line) + (source.inline_patch ? ")" : "");
+      std::vector<Hit> hits;
+      std::vector<Resources> parts;
+      OpReach reach;
+      for (const Workload& workload : rendered_) {
+        if (!detail::selects(k_, source, workload)) continue;
+        OpReach here = detail::reach_of(op, workload.ref.kind);
+        if (here.kind == OpReach::Kind::nothing) continue;
+        std::vector<const ContainerSpec*> list;
+        for (const ContainerSpec& spec : workload.containers) {
+          if (spec.init_container == here.init) list.push_back(&spec);
+        }
+        if (here.kind == OpReach::Kind::resources && shifted_after(s, i, workload.ref.kind)) {
+          here.kind = OpReach::Kind::unresolved;
+          here.why = "`op: " + op.op + "` at " + op.path_text +
+                     ": a later patch may add, remove or reorder containers, so the index may "
+                     "not be the rendered one";
+          here.index = std::string::npos;
+        } else if (here.kind == OpReach::Kind::resources && here.index >= list.size()) {
+          here.kind = OpReach::Kind::unresolved;
+          here.why = "`op: " + op.op + "` at " + op.path_text +
+                     " names a container the overlay does not render";
+          here.index = std::string::npos;
+        }
+        if (here.kind == OpReach::Kind::unresolved) {
+          for (std::size_t k = 0; k < list.size(); ++k) {
+            if (here.index != std::string::npos && k != here.index) continue;
+            std::size_t c = change_of(changes_, workload.ref, list[k]->name);
+            if (c != std::string::npos) block(c, s, where + ": " + here.why);
+          }
+          continue;
+        }
+        reach = here;
+        const std::string& name = list[here.index]->name;
+        std::size_t c = change_of(changes_, workload.ref, name);
+        hits.push_back({c, hit_name(workload, name)});
+        parts.push_back(c == std::string::npos
+                            ? Resources{}
+                            : detail::restricted(changes_[c].target, here.section, here.name));
+      }
+      if (hits.empty()) continue;
+      std::string why = shared_conflict(hits, parts);
+      if (why.empty()) {
+        auto tried = detail::edit_op_values(source.label, source.text,
+                                            {{i, reach.section, reach.name, parts[0]}});
+        if (!tried) why = tried.error().message;
+      }
+      for (const Hit& hit : hits) {
+        if (hit.change == std::string::npos) continue;
+        if (!why.empty()) {
+          block(hit.change, s, where + ": the op cannot be edited (" + why + ")");
+        } else {
+          states_[hit.change].ops.push_back({s, i});
+          reaches_[{s, i}] = reach;
+        }
+      }
+    }
+  }
+
+  const Kustomization& k_;
+  const std::vector<RenderedChange>& changes_;
+  const std::vector<Workload>& rendered_;
+  std::vector<ContainerState> states_;
+  std::map<std::pair<std::size_t, std::size_t>, OpReach> reaches_;  // of the editable ops
+};
+
+Resources merged(Resources a, const Resources& b) {
+  if (b.cpu_request) a.cpu_request = b.cpu_request;
+  if (b.memory_request) a.memory_request = b.memory_request;
+  if (b.cpu_limit) a.cpu_limit = b.cpu_limit;
+  if (b.memory_limit) a.memory_limit = b.memory_limit;
+  return a;
 }
 
-// kustomization.yaml with `- path: FILE` as the last entry of `patches` (added when
-// missing), in the file's own indentation; the rest byte for byte.
-Result<std::string> with_patch_entry(const Kustomization& kustomization, const std::string& file) {
-  const std::string& text = kustomization.text;
-  std::string newline = text.find("\r\n") != std::string::npos ? "\r\n" : "\n";
-  std::vector<std::pair<std::size_t, std::string>> lines;  // start offset, text
-  for (std::size_t start = 0; start < text.size();) {
-    std::size_t end = text.find('\n', start);
-    end = end == std::string::npos ? text.size() : end + 1;
-    lines.emplace_back(start, text.substr(start, end - start));
-    start = end;
-  }
-  std::string ending = text.empty() || text.back() == '\n' ? "" : newline;
-  if (!kustomization.has_patches) {
-    return text + ending + "patches:" + newline + "- path: " + file + newline;
-  }
-  std::size_t key = lines.size();
-  for (std::size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].second.rfind("patches:", 0) == 0) key = i;
-  }
-  std::string after_key = key < lines.size() ? lines[key].second.substr(8) : "";
-  if (key == lines.size() || after_key.find_first_not_of(" \t\r\n") != std::string::npos) {
-    return fail(kustomization.path +
-                ": `patches:` is not a block list podfit can add to; add `- path: " + file +
-                "` to it yourself");
-  }
-  std::size_t last = key, item_indent = std::string::npos;
-  for (std::size_t i = key + 1; i < lines.size(); ++i) {
-    const std::string& line = lines[i].second;
-    std::size_t first = line.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos || line[first] == '#') continue;
-    if (first == 0 && line[0] != '-') break;
-    if (line[first] == '-' && item_indent == std::string::npos) item_indent = first;
-    last = i;
-  }
-  std::string indent(item_indent == std::string::npos ? 0 : item_indent, ' ');
-  std::size_t insert = lines[last].first + lines[last].second.size();
-  std::string before = text.substr(0, insert);
-  std::string lead = before.empty() || before.back() == '\n' ? "" : newline;
-  return before + lead + indent + "- path: " + file + newline + text.substr(insert);
+std::string join(const std::vector<std::string>& parts, const char* separator) {
+  std::string out;
+  for (const std::string& part : parts) out += (out.empty() ? "" : separator) + part;
+  return out;
 }
 
 }  // namespace
 
-std::string new_file_diff(const std::string& path, const std::string& text) {
-  std::size_t count = 0;
-  std::string body;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    body += "+" + line + "\n";
-    ++count;
-  }
-  return "diff --git a/" + path + " b/" + path + "\nnew file mode 100644\n--- /dev/null\n+++ b/" +
-         path + "\n@@ -0,0 +1," + std::to_string(count) + " @@\n" + body;
-}
-
 Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
-                                       const std::vector<RenderedChange>& changes) {
-  PODFIT_TRY_ASSIGN(kustomization, read_kustomization(dir));
-  OverlayPlan plan;
-  // The last patch file of the overlay that names the container decides it.
-  std::map<std::string, ManifestFile> loaded;
-  std::map<std::string, std::vector<ContainerChange>> edits_of;
-  std::vector<const RenderedChange*> unmatched;
-  for (const RenderedChange& change : changes) {
-    std::string name = base_name(kustomization, change.workload.name);
-    std::string decided;
-    WorkloadRef ref;
-    for (const std::string& file : kustomization.patch_files) {
-      if (!loaded.count(file)) {
-        auto parsed = load_manifest(file);
-        if (!parsed) continue;  // a JSON 6902 op list, or not a file: not a strategic patch
-        loaded.emplace(file, std::move(*parsed));
+                                       const std::vector<RenderedChange>& changes,
+                                       const std::vector<Workload>& rendered) {
+  PODFIT_TRY_ASSIGN(kustomization, detail::read_kustomization(dir));
+  Planner planner(kustomization, changes, rendered);
+  planner.scan();
+
+  std::map<std::size_t, std::vector<ContainerChange>> smp_edits;     // by source
+  std::map<std::size_t, std::vector<detail::OpValueEdit>> op_edits;  // by source
+  std::vector<RenderedChange> remainder;                             // for the new patch file
+  std::vector<std::string> notes;  // why parts went to the new file
+  std::vector<std::string> unsettled;
+  bool partial = false;
+  for (std::size_t c = 0; c < changes.size(); ++c) {
+    const ContainerState& state = planner.state(c);
+    // What cannot be edited matters only after the strategic merge that gets the target.
+    std::vector<std::string> blocked;
+    bool blocked_after_patches = false;
+    for (const auto& [s, why] : state.blocked) {
+      if (state.smp && s < *state.smp) continue;
+      blocked.push_back(why);
+      blocked_after_patches = blocked_after_patches || kustomization.sources[s].after_patches;
+    }
+    std::array<bool, 4> covered{};
+    for (const auto& [s, i] : state.ops) {
+      if (state.smp && s < *state.smp) continue;  // the later strategic merge decides
+      const OpReach& reach = planner.reach(s, i);
+      auto& edits = op_edits[s];
+      if (std::none_of(edits.begin(), edits.end(), [&](const auto& e) { return e.op == i; })) {
+        edits.push_back({i, reach.section, reach.name,
+                         detail::restricted(changes[c].target, reach.section, reach.name)});
       }
-      for (const Workload& workload : loaded.at(file).workloads) {
-        if (workload.ref.kind != change.workload.kind || workload.ref.name != name) continue;
-        for (const ContainerSpec& container : workload.containers) {
-          if (container.name == change.container) {
-            decided = file;
-            ref = workload.ref;
-          }
+      for (std::size_t f = 0; f < kFields.size(); ++f) {
+        covered[f] = covered[f] || ((reach.section.empty() || reach.section == kFields[f].first) &&
+                                    (reach.name.empty() || reach.name == kFields[f].second));
+      }
+    }
+    bool all = std::all_of(covered.begin(), covered.end(), [](bool b) { return b; });
+    if (blocked.empty() && all) continue;
+    if (blocked.empty() && state.smp) {
+      smp_edits[*state.smp].push_back({state.smp_ref, changes[c].container, changes[c].target});
+      continue;
+    }
+    RenderedChange rest = changes[c];
+    if (blocked.empty() && std::any_of(covered.begin(), covered.end(), [](bool b) { return b; })) {
+      // The ops set the rest: the new patch holds only what they leave.
+      Resources left;
+      for (std::size_t f = 0; f < kFields.size(); ++f) {
+        if (covered[f]) continue;
+        left = merged(left, detail::restricted(rest.target, kFields[f].first, kFields[f].second));
+      }
+      rest.target = left;
+      partial = true;
+    }
+    for (const std::string& why : blocked) notes.push_back(why);
+    if (blocked_after_patches) {
+      notes.push_back(
+          "kustomize applies patchesJson6902 after `patches`, so that op still "
+          "decides: edit it by hand");
+      for (const auto& [s, why] : state.blocked) {
+        if (kustomization.sources[s].after_patches && !(state.smp && s < *state.smp)) {
+          unsettled.push_back(changes[c].workload.kind + "/" + changes[c].workload.name +
+                              " container " + changes[c].container + ": " + why +
+                              "; kustomize applies it after `patches`: edit it by hand");
         }
       }
     }
-    if (decided.empty()) {
-      unmatched.push_back(&change);
-    } else {
-      edits_of[decided].push_back({ref, change.container, change.target});
-    }
+    if (!rest.target.empty()) remainder.push_back(std::move(rest));
   }
-  for (auto& [file, file_changes] : edits_of) {
-    const ManifestFile& manifest = loaded.at(file);
-    auto edited = apply_changes(manifest, file_changes);
+
+  OverlayPlan plan;
+  plan.unsettled = std::move(unsettled);
+  std::string listed = kustomization.text;
+  std::vector<std::string> inline_whys;
+  // File patches first; inline ones back to front, so earlier blocks keep their offsets.
+  std::set<std::size_t> edited_sources;
+  for (const auto& [s, edits] : smp_edits) edited_sources.insert(s);
+  for (const auto& [s, edits] : op_edits) edited_sources.insert(s);
+  std::vector<std::size_t> order(edited_sources.begin(), edited_sources.end());
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return kustomization.sources[a].block.begin > kustomization.sources[b].block.begin;
+  });
+  for (std::size_t s : order) {
+    const Source& source = kustomization.sources[s];
+    Result<std::string> edited = source.text;
+    std::string why;
+    if (source.json6902) {
+      edited = detail::edit_op_values(source.label, source.text, op_edits[s]);
+      why = "the overlay's JSON 6902 patch";
+    } else {
+      edited = apply_changes(*source.smp, smp_edits[s]);
+      why = "the overlay's patch";
+    }
     if (!edited) return tl::unexpected(edited.error());
-    if (*edited != manifest.text) {
-      plan.edits.push_back({file, manifest.text, *edited, false, "the overlay's patch"});
+    if (*edited == source.text) continue;
+    if (!source.inline_patch) {
+      plan.edits.push_back({source.file, source.text, *edited, false, why});
+      continue;
     }
+    PODFIT_TRY_ASSIGN(
+        spliced, detail::replace_block_scalar(kustomization.path, listed, source.block, *edited,
+                                              source.node_path));
+    listed = std::move(spliced);
+    inline_whys.insert(inline_whys.begin(), why == "the overlay's patch"
+                                                ? "its inline patch"
+                                                : "its inline JSON 6902 patch");
   }
-  if (unmatched.empty()) return plan;
-  // One document per workload, in the order the changes came.
-  std::vector<std::pair<std::string, std::vector<const RenderedChange*>>> documents;
-  for (const RenderedChange* change : unmatched) {
-    std::string key = change->workload.kind + "/" + change->workload.name;
-    auto found = std::find_if(documents.begin(), documents.end(),
-                              [&](const auto& document) { return document.first == key; });
-    if (found == documents.end()) {
-      documents.push_back({key, {change}});
-    } else {
-      found->second.push_back(change);
+  std::sort(plan.edits.begin(), plan.edits.end(),
+            [](const FileEdit& a, const FileEdit& b) { return a.path < b.path; });
+  std::string kustomization_why =
+      inline_whys.empty() ? "" : "the overlay's kustomization: " + join(inline_whys, ", ");
+
+  if (!remainder.empty()) {
+    // One document per workload, in the order the changes came.
+    std::vector<std::pair<std::string, std::vector<const RenderedChange*>>> documents;
+    for (const RenderedChange& change : remainder) {
+      std::string key = change.workload.kind + "/" + change.workload.name;
+      auto found = std::find_if(documents.begin(), documents.end(),
+                                [&](const auto& document) { return document.first == key; });
+      if (found == documents.end()) {
+        documents.push_back({key, {&change}});
+      } else {
+        found->second.push_back(&change);
+      }
     }
+    std::string text;
+    for (const auto& [key, containers] : documents) {
+      text += (text.empty() ? "" : "---\n") +
+              detail::patch_document(
+                  *containers.front(),
+                  detail::base_name(kustomization, containers.front()->workload.name), containers);
+    }
+    std::string file = (fs::path(dir) / kOverlayPatchFile).string();
+    std::error_code error;
+    if (fs::exists(file, error)) {
+      return fail(file +
+                  ": exists but the overlay's kustomization does not list it; list it under "
+                  "`patches:` or remove it");
+    }
+    PODFIT_TRY_ASSIGN(
+        with_entry, detail::with_patch_entry(kustomization.path, listed, kustomization.has_patches,
+                                             kOverlayPatchFile));
+    listed = std::move(with_entry);
+    std::string why = "a new patch of the overlay";
+    if (partial) why += " (what the patches edited in place do not set)";
+    if (!notes.empty()) why += ", listed last so it decides over: " + join(notes, "; ");
+    plan.edits.push_back({file, "",
+                          "# Written by podfit: resources measured in this overlay's "
+                          "environment (podfit patch -k).\n" +
+                              text,
+                          true, why});
+    kustomization_why += std::string(kustomization_why.empty() ? "" : "; ") +
+                         "lists the new patch last, so it decides";
   }
-  std::string text;
-  for (const auto& [key, containers] : documents) {
-    text += (text.empty() ? "" : "---\n") +
-            patch_document(*containers.front(),
-                           base_name(kustomization, containers.front()->workload.name), containers);
+  if (listed != kustomization.text) {
+    plan.edits.push_back(
+        {kustomization.path, kustomization.text, listed, false, kustomization_why});
   }
-  std::string file = (fs::path(dir) / kOverlayPatchFile).string();
-  std::error_code error;
-  if (fs::exists(file, error)) {
-    return fail(file +
-                ": exists but the overlay's kustomization does not list it; list it under "
-                "`patches:` or remove it");
-  }
-  PODFIT_TRY_ASSIGN(listed, with_patch_entry(kustomization, kOverlayPatchFile));
-  plan.edits.push_back({file, "",
-                        "# Written by podfit: resources measured in this overlay's "
-                        "environment (podfit patch -k).\n" +
-                            text,
-                        true, "a new patch of the overlay"});
-  plan.edits.push_back({kustomization.path, kustomization.text, listed, false,
-                        "lists the new patch last, so it decides"});
   return plan;
 }
 

@@ -7,10 +7,14 @@
 #include <filesystem>
 #include <string>
 
+#include "cli/kustomize_support.hpp"
 #include "support/support.hpp"
 
 using podfit::test::CommandResult;
 using podfit::test::podfit_run;
+using podfit::test::recommended;
+using podfit::test::render;
+using podfit::test::rendered_resources;
 using podfit::test::run_command;
 using podfit::test::shell_quote;
 using podfit::test::TempDir;
@@ -72,39 +76,6 @@ spec:
   return samples;
 }
 
-// The rendered resources of every container of `overlay`, as JSON, by kubectl kustomize
-// (the independent judge) and Python's YAML reader.
-nlohmann::json rendered_resources(const std::filesystem::path& overlay) {
-  CommandResult rendered = run_command(
-      "kubectl kustomize " + shell_quote(overlay.string()) + " | " + podfit::test::python() +
-      " -c \"import json,sys,yaml; print(json.dumps({d['metadata']['name'] + '/' + c['name']: "
-      "c.get('resources', {}) for d in yaml.safe_load_all(sys.stdin) if d and d.get('kind') == "
-      "'Deployment' for c in d['spec']['template']['spec']['containers']}))\"");
-  INFO(rendered.err);
-  REQUIRE(rendered.exit_code == 0);
-  return nlohmann::json::parse(rendered.out);
-}
-
-std::string render(const std::filesystem::path& overlay) {
-  CommandResult rendered = run_command("kubectl kustomize " + shell_quote(overlay.string()));
-  REQUIRE(rendered.exit_code == 0);
-  return rendered.out;
-}
-
-// What podfit recommends for the overlay, by rendered name/container.
-nlohmann::json recommended(const std::filesystem::path& overlay, const std::string& samples) {
-  CommandResult run =
-      podfit_run("recommend -o json -k " + shell_quote(overlay.string()) + " --samples " + samples);
-  REQUIRE(run.exit_code == 0);
-  const nlohmann::json report = nlohmann::json::parse(run.out);
-  nlohmann::json out;
-  for (const auto& entry : report["recommendations"]) {
-    out[entry["workload"].get<std::string>() + "/" + entry["container"].get<std::string>()] =
-        entry["recommended"];
-  }
-  return out;
-}
-
 }  // namespace
 
 TEST_CASE("patch -k edits the overlay's own patch, and only that overlay renders differently",
@@ -138,26 +109,25 @@ TEST_CASE("patch -k edits the overlay's own patch, and only that overlay renders
   CHECK(again.exit_code == 0);  // the overlay renders the recommendation now
 }
 
-TEST_CASE("patch -k adds a patch file listed last, which decides over an inline patch",
+TEST_CASE("patch -k adds a patch file listed last, which decides over an op it cannot edit",
           "[cli][kustomize]") {
   TempDir dir;
   std::string samples = shell_quote(make_tree(dir));
   auto prod = dir / "overlays" / "prod";
-  // No patch file: an inline patch (with target) sets the resources instead.
+  // No patch file: an inline op (with target) removes the base's requests, and a remove
+  // has no value to edit.
   const std::string kustomization = R"(namePrefix: prod-
 namespace: prod
 resources:
   - ../../base
-# Environment-specific limits.
+# Environment-specific requests.
 patches:
   - target:
       kind: Deployment
       name: api-steady-000
     patch: |-
-      - op: add
-        path: /spec/template/spec/containers/0/resources/limits
-        value:
-          memory: 1Gi
+      - op: remove
+        path: /spec/template/spec/containers/0/resources/requests
 )";
   write_file(prod / "kustomization.yaml", kustomization);
   std::filesystem::remove(prod / "memory.yaml");
@@ -172,7 +142,9 @@ patches:
   REQUIRE(diff.exit_code == 0);
   CHECK_THAT(diff.out, Catch::Contains("new file mode 100644") &&
                            Catch::Contains("+++ b/overlays/prod/podfit-resources.yaml") &&
-                           Catch::Contains("+  - path: podfit-resources.yaml"));
+                           Catch::Contains("+  - path: podfit-resources.yaml") &&
+                           Catch::Contains("`op: remove` at /spec/template/spec/containers/0/"
+                                           "resources/requests cannot be edited in place"));
   write_file(dir / "out.diff", diff.out);
   CommandResult applied = run_command(cd + "git init -q . && git apply out.diff");
   INFO(applied.err);

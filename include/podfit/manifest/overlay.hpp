@@ -1,6 +1,7 @@
 // Writing recommendations to the layer of a kustomize overlay that decides them, and no
-// other: an existing strategic-merge patch of the overlay that sets the container, else a
-// new patch file of the overlay (docs/manifest.md, "Kustomize overlays").
+// other: the overlay's own patches that set the container (strategic-merge files and
+// inline patches, JSON 6902 ops on its resources) edited in place, and what they leave to
+// a new patch file of the overlay (docs/manifest.md, "Kustomize overlays").
 #pragma once
 
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "podfit/core/error.hpp"
 #include "podfit/core/workload.hpp"
+#include "podfit/manifest/manifest.hpp"
 
 namespace podfit::manifest {
 
@@ -29,15 +31,21 @@ struct FileEdit {
 
 struct OverlayPlan {
   std::vector<FileEdit> edits;
+  // Containers the edits cannot make render the target (an op of patchesJson6902, which
+  // kustomize applies after the new patch, that podfit cannot edit), with why.
+  std::vector<std::string> unsettled;
 };
 
 inline constexpr const char* kOverlayPatchFile = "podfit-resources.yaml";
 
 // The edits of the overlay folder `dir` that make it render `changes`. Base folders and
 // other overlays are never touched; a new patch is listed last in the overlay's `patches`
-// (kustomize applies patches in order, so it decides over earlier ones).
+// (kustomize applies patches in order, so it decides over earlier ones). `rendered`, the
+// overlay's rendered workloads, resolves patch targets and JSON 6902 container indexes;
+// without it only strategic-merge patches naming the workload are edited.
 Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
-                                       const std::vector<RenderedChange>& changes);
+                                       const std::vector<RenderedChange>& changes,
+                                       const std::vector<Workload>& rendered = {});
 
 // A git diff that creates `path` with `text` (`git apply` makes the file).
 std::string new_file_diff(const std::string& path, const std::string& text);
