@@ -96,16 +96,16 @@ def main():
     write_runs(load(args.trace), out)
     rows = backtest(args.podfit, out, ["podfit", "vpa", "krr"])
     pooled = backtest(args.podfit, out, ["podfit"], ["--job-sizing", "pooled"])["podfit"]
-    print("| policy | CPU > request | memory-limit crossings (containers / samples) | "
+    print("| policy | CPU > request | memory over request | OOM kills (containers) | "
           "idle CPU (cores) | idle memory (GiB) |")
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     for name, total in [("podfit (per-run)", rows["podfit"]), ("podfit --job-sizing pooled", pooled),
                         ("vpa", rows["vpa"]), ("krr", rows["krr"])]:
         test = total["test"]
-        print("| %s | %.2f%% | %d / %d | %.1f | %.1f |" % (
-            name, 100 * test["cpu_over_request"] / test["samples"], total["containers_with_oom"]
-            if "containers_with_oom" in total else -1, test["memory_over_limit"],
-            test["idle_cpu_cores"], test["idle_memory_bytes"] / 2**30))
+        print("| %s | %.2f%% | %.2f%% | %d (%d) | %.1f | %.1f |" % (
+            name, 100 * test["cpu_over_request_share"], 100 * test["memory_over_request_share"],
+            test["oom_kills"], total["containers_with_oom"], test["cpu_idle_cores"],
+            test["memory_idle_bytes"] / 2**30))
 
 
 if __name__ == "__main__":

@@ -253,7 +253,8 @@ namespace {
 
 // A Job's or CronJob's runs are short and busy: the request is the p90 of the runs'
 // peaks, not a percentile of samples pooled over idle and busy times.
-Target per_run_request(Kind kind, const std::vector<double>& peaks, double minimum) {
+Target per_run_request(Kind kind, const std::vector<double>& peaks, double margin,
+                       double minimum) {
   std::vector<double> sorted = peaks;
   std::sort(sorted.begin(), sorted.end());
   double p90 = stats::percentile(sorted, 90);
@@ -261,7 +262,7 @@ Target per_run_request(Kind kind, const std::vector<double>& peaks, double minim
   return scaled(kind, label, p90,
                 "p90 of " + std::to_string(sorted.size()) + " run" +
                     (sorted.size() == 1 ? "" : "s") + "' peaks " + describe(kind, p90),
-                1.0, minimum);
+                margin, minimum);
 }
 
 // A plain init container runs alone before the app containers: its samples are all busy,
@@ -275,8 +276,9 @@ Target peak_request(Kind kind, const stats::Summary& summary, double margin, dou
 void request_targets(const stats::ContainerStats& stats, const PolicyOptions& options,
                      ContainerRole role, Target& cpu, Target& memory) {
   if (sized_per_run(stats, options) && !stats.pod_cpu_peaks.empty()) {
-    cpu = per_run_request(Kind::cpu, stats.pod_cpu_peaks, options.min_cpu_cores);
-    memory = per_run_request(Kind::memory, stats.pod_memory_peaks, options.min_memory_bytes);
+    cpu = per_run_request(Kind::cpu, stats.pod_cpu_peaks, 1.0, options.min_cpu_cores);
+    memory = per_run_request(Kind::memory, stats.pod_memory_peaks, options.memory_request_margin,
+                             options.min_memory_bytes);
   } else if (role == ContainerRole::init) {
     cpu = peak_request(Kind::cpu, stats.cpu, options.cpu_request_margin, options.min_cpu_cores);
     memory = peak_request(Kind::memory, stats.memory, options.memory_request_margin,

@@ -122,15 +122,18 @@ TEST_CASE("heaps, init containers, sidecars and per-run Jobs", "[cli][rules]") {
   CHECK_THAT(all.at("legacy/app")["reason"].get<std::string>(),
              Catch::StartsWith("ignored: annotation podfit.io/ignore"));
 
-  // CronJob nightly: five runs peaking at 100m..500m and 100Mi..500Mi between idle polls.
+  // CronJob nightly: five runs peaking at 100m..500m and 100Mi..500Mi between idle polls:
+  // the CPU request is the runs' p90, the memory request that x 1.15, rounded up.
   CommandResult numpy = run_command(podfit::test::python() +
-                                    " -c 'import numpy; print(numpy.percentile([100, 200, 300, "
-                                    "400, 500], 90))'");
+                                    " -c 'import math, numpy; p = numpy.percentile([100, 200, 300, "
+                                    "400, 500], 90); print(round(p), math.ceil(p * 1.15))'");
   REQUIRE(numpy.exit_code == 0);
-  std::string p90 = numpy.out.substr(0, numpy.out.find('.'));  // "460"
+  std::istringstream words(numpy.out);
+  std::string p90, memory;
+  words >> p90 >> memory;  // "460 529"
   const auto& nightly = all.at("nightly/report");
   CHECK(at(nightly, "requests", "cpu") == p90 + "m");
-  CHECK(at(nightly, "requests", "memory") == p90 + "Mi");
+  CHECK(at(nightly, "requests", "memory") == memory + "Mi");
   CHECK(at(nightly, "limits", "cpu") == "1");        // max 500m x 2
   CHECK(at(nightly, "limits", "memory") == "1000Mi");
   // CronJob rare ran twice: fewer than min-runs 3, so nothing, and it says why.
