@@ -298,7 +298,8 @@ Result<std::string> edit_file(const manifest::ManifestFile& file,
                               const std::vector<manifest::ContainerChange>& changes,
                               const std::vector<report::SideEdit>& side_edits) {
   if (side_edits.empty()) {
-    return changes.empty() ? Result<std::string>(file.text) : manifest::apply_changes(file, changes);
+    return changes.empty() ? Result<std::string>(file.text)
+                           : manifest::apply_changes(file, changes);
   }
   PODFIT_TRY_ASSIGN(text, report::apply_side_edits(file, side_edits));
   if (changes.empty()) return text;

@@ -38,9 +38,9 @@ policy::PolicySet load_policy(const PipelineOptions& options) {
   if (!applied) throw Failure(ExitCode::usage, applied.error().message);
   policy.base = *applied;
   for (manifest::PolicyRuleSpec& spec : file.rules) {
-    policy.rules.push_back(must(policy::make_rule(std::move(spec.origin),
-                                                  std::move(spec.namespace_name), spec.selector,
-                                                  std::move(spec.settings))));
+    policy.rules.push_back(
+        must(policy::make_rule(std::move(spec.origin), std::move(spec.namespace_name),
+                               spec.selector, std::move(spec.settings))));
   }
   return policy;
 }

@@ -91,7 +91,7 @@ LabelSelector with_prometheus_label_names(LabelSelector selector) {
 }
 
 ContainerFacts facts_of(const manifest::ContainerSpec& spec) {
-  ContainerRole role = !spec.init_container ? ContainerRole::regular
+  ContainerRole role = !spec.init_container  ? ContainerRole::regular
                        : spec.restart_always ? ContainerRole::sidecar
                                              : ContainerRole::init;
   return ContainerFacts{spec.name, role, spec.command_line, spec.env};

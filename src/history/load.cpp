@@ -153,8 +153,10 @@ void add_live_state(History& history, const kube::LiveState& state) {
     }
   }
   if (!state.autoscaler_problem.empty()) {
-    history.notices.push_back("cannot list HorizontalPodAutoscalers, so the HPA "
-                                           "rules see none: " + state.autoscaler_problem);
+    history.notices.push_back(
+        "cannot list HorizontalPodAutoscalers, so the HPA "
+        "rules see none: " +
+        state.autoscaler_problem);
   }
 }
 

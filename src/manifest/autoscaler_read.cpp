@@ -50,8 +50,8 @@ AutoscalerMetric read_metric(const YAML::Node& entry, std::size_t index, const s
     metric.type = text_of(child(target, "type"));
     if (metric.type == "Utilization") {
       read_utilization(child(target, "averageUtilization"), text, metric);
-      metric.path = at + (per_container ? "/containerResource" : "/resource") +
-                    "/target/averageUtilization";
+      metric.path =
+          at + (per_container ? "/containerResource" : "/resource") + "/target/averageUtilization";
     }
     return metric;
   }
@@ -104,9 +104,11 @@ struct Finder {
       }
     } else {
       // v1's one field; without it (and without metrics) the controller targets 80 % CPU.
-      AutoscalerMetric cpu{"cpu", "Utilization", 80, "", 0, 0, "/spec/targetCPUUtilizationPercentage"};
+      AutoscalerMetric cpu{
+          "cpu", "Utilization", 80, "", 0, 0, "/spec/targetCPUUtilizationPercentage"};
       read_utilization(child(spec, "targetCPUUtilizationPercentage"), text, cpu);
-      if (!autoscaler.api_version.ends_with("/v1")) cpu.path = "/spec/metrics";  // v2 without metrics: add them
+      if (!autoscaler.api_version.ends_with("/v1"))
+        cpu.path = "/spec/metrics";  // v2 without metrics: add them
       autoscaler.metrics.push_back(cpu);
     }
     found.push_back(std::move(autoscaler));

@@ -17,10 +17,12 @@ Result<void> read_settings(const std::string& path, const YAML::Node& map,
                            std::map<std::string, std::string>& settings,
                            const std::vector<std::string>& skip) {
   for (auto entry : map) {
-    if (!entry.first.IsScalar()) return fail(where(path, entry.first) + ": a setting name must be text");
+    if (!entry.first.IsScalar())
+      return fail(where(path, entry.first) + ": a setting name must be text");
     const std::string& key = entry.first.Scalar();
     if (std::find(skip.begin(), skip.end(), key) != skip.end()) continue;
-    if (entry.second.IsNull()) return fail(where(path, entry.first) + ": '" + key + "' has no value");
+    if (entry.second.IsNull())
+      return fail(where(path, entry.first) + ": '" + key + "' has no value");
     if (!entry.second.IsScalar()) {
       return fail(where(path, entry.second) + ": '" + key + "' must be a single value, not a " +
                   (entry.second.IsMap() ? "mapping" : "list"));

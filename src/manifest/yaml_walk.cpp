@@ -255,9 +255,9 @@ std::map<std::string, EditableScalar> Walker::read_annotations(const YAML::Node&
   for (auto entry : node) {
     if (!entry.first.IsScalar() || !entry.second.IsScalar()) continue;
     const YAML::Mark mark = entry.second.Mark();
-    annotations[entry.first.Scalar()] =
-        EditableScalar{entry.second.Scalar(), static_cast<std::size_t>(mark.pos) + mark_offset(text),
-                       static_cast<std::size_t>(mark.line) + 1};
+    annotations[entry.first.Scalar()] = EditableScalar{
+        entry.second.Scalar(), static_cast<std::size_t>(mark.pos) + mark_offset(text),
+        static_cast<std::size_t>(mark.line) + 1};
   }
   return annotations;
 }

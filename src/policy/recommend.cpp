@@ -20,8 +20,6 @@ using namespace detail;
 constexpr double kMaxCpuCores = 1e6;
 constexpr double kMaxMemoryBytes = 1e18;
 
-
-
 bool decayed(const stats::ContainerStats& stats) {
   return stats.half_life_seconds > 0;
 }
@@ -253,8 +251,7 @@ namespace {
 
 // A Job's or CronJob's runs are short and busy: the request is the p90 of the runs'
 // peaks, not a percentile of samples pooled over idle and busy times.
-Target per_run_request(Kind kind, const std::vector<double>& peaks, double margin,
-                       double minimum) {
+Target per_run_request(Kind kind, const std::vector<double>& peaks, double margin, double minimum) {
   std::vector<double> sorted = peaks;
   std::sort(sorted.begin(), sorted.end());
   double p90 = stats::percentile(sorted, 90);
@@ -285,22 +282,25 @@ void request_targets(const stats::ContainerStats& stats, const PolicyOptions& op
                           options.min_memory_bytes);
   } else {
     cpu = cpu_request_target(stats, options);
-    memory = computed(Kind::memory, "memory request", stats.memory,
-                      options.memory_request_statistic, options.memory_request_margin,
-                      options.min_memory_bytes);
+    memory =
+        computed(Kind::memory, "memory request", stats.memory, options.memory_request_statistic,
+                 options.memory_request_margin, options.min_memory_bytes);
   }
 }
 
 // The memory limit leaves room for a fixed heap and what the runtime needs beside it; a
 // heap that follows the limit (MaxRAMPercentage) stays at least the most memory used.
-std::string respect_heap(Target& limit, const RuntimeHeap& heap, const stats::ContainerStats& stats) {
-  double floor = heap.bytes > 0 ? heap.bytes * heap.overhead : stats.memory.max / (heap.percent / 100);
-  std::string rule =
-      heap.bytes > 0
-          ? heap.runtime + " heap " + heap.flag + " (" + describe(Kind::memory, heap.bytes) +
-                ") x " + three_digits(heap.overhead) + " for non-heap memory"
-          : heap.runtime + " heap " + heap.flag + " follows the limit: the limit keeps the heap at " +
-                "least the max used " + describe(Kind::memory, stats.memory.max);
+std::string respect_heap(Target& limit, const RuntimeHeap& heap,
+                         const stats::ContainerStats& stats) {
+  double floor =
+      heap.bytes > 0 ? heap.bytes * heap.overhead : stats.memory.max / (heap.percent / 100);
+  std::string rule = heap.bytes > 0
+                         ? heap.runtime + " heap " + heap.flag + " (" +
+                               describe(Kind::memory, heap.bytes) + ") x " +
+                               three_digits(heap.overhead) + " for non-heap memory"
+                         : heap.runtime + " heap " + heap.flag +
+                               " follows the limit: the limit keeps the heap at " +
+                               "least the max used " + describe(Kind::memory, stats.memory.max);
   if (limit.value && limit.value->amount >= floor) {
     double heap_now = heap.bytes > 0 ? heap.bytes : limit.value->amount * heap.percent / 100;
     return heap.runtime + " heap " + describe(Kind::memory, heap_now) + " (" + heap.flag +
@@ -363,8 +363,8 @@ Recommendation recommend(const stats::ContainerStats& stats, const Resources& cu
   if (decayed(stats)) result.reason += "; " + decay_note(stats);
   if (!heap_note.empty()) result.reason += "; " + heap_note;
   if (sized_per_run(stats, options)) {
-    result.reason += "; sized per run: " + std::to_string(stats.pod_cpu_peaks.size()) +
-                     " runs (pods) seen";
+    result.reason +=
+        "; sized per run: " + std::to_string(stats.pod_cpu_peaks.size()) + " runs (pods) seen";
   }
   if (result.role == ContainerRole::sidecar) {
     result.reason += "; native sidecar (restartPolicy: Always): sized like an app container";

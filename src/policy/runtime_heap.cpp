@@ -22,12 +22,12 @@ std::optional<double> jvm_size(const std::string& text) {
   char* end = nullptr;
   double number = std::strtod(text.c_str(), &end);
   std::string unit(end);
-  double scale = unit.empty()                   ? 1
-                 : unit == "k" || unit == "K"   ? 1024.0
-                 : unit == "m" || unit == "M"   ? 1024.0 * 1024
-                 : unit == "g" || unit == "G"   ? 1024.0 * 1024 * 1024
-                 : unit == "t" || unit == "T"   ? 1024.0 * 1024 * 1024 * 1024
-                                                : -1;
+  double scale = unit.empty()                 ? 1
+                 : unit == "k" || unit == "K" ? 1024.0
+                 : unit == "m" || unit == "M" ? 1024.0 * 1024
+                 : unit == "g" || unit == "G" ? 1024.0 * 1024 * 1024
+                 : unit == "t" || unit == "T" ? 1024.0 * 1024 * 1024 * 1024
+                                              : -1;
   if (scale < 0) return std::nullopt;
   return number * scale;
 }

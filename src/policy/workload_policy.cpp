@@ -68,8 +68,8 @@ WorkloadPolicy resolve_policy(const PolicySet& set, const WorkloadRef& workload,
     annotated[setting] = value;
   }
   if (annotated.empty()) return policy;
-  auto applied = apply_settings(policy.options, annotated,
-                                facts->origin + ": annotation " + prefix + "...");
+  auto applied =
+      apply_settings(policy.options, annotated, facts->origin + ": annotation " + prefix + "...");
   if (!applied) {
     policy.error = applied.error().message;
     return policy;

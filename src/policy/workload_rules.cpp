@@ -64,7 +64,8 @@ void fit_init_containers(std::vector<Recommendation*>& containers) {
 }
 
 std::string hpa_name(const Autoscaler& autoscaler) {
-  return "HPA " + (autoscaler.ref.namespace_name.empty() ? "" : autoscaler.ref.namespace_name + "/") +
+  return "HPA " +
+         (autoscaler.ref.namespace_name.empty() ? "" : autoscaler.ref.namespace_name + "/") +
          autoscaler.ref.name;
 }
 
@@ -81,7 +82,8 @@ void scale_requests(std::vector<Recommendation*>& members, Field field, bool cpu
 
 std::string where_to_set(const Autoscaler& autoscaler, const AutoscalerMetric& metric) {
   if (autoscaler.file == "cluster") return " (an HPA of the cluster: change it where it is kept)";
-  if (metric.offset == 0) return " (not written in " + autoscaler.file + ": the controller's default)";
+  if (metric.offset == 0)
+    return " (not written in " + autoscaler.file + ": the controller's default)";
   return "";
 }
 
@@ -139,21 +141,22 @@ void follow_autoscalers(std::vector<Recommendation*>& containers, const Workload
   for (const Autoscaler& autoscaler : facts.autoscalers) {
     std::size_t most = 0;
     for (const Recommendation* r : app) most = std::max(most, r->stats.max_concurrent_pods);
-    add_note(*app.front(), hpa_name(autoscaler) + " scales this workload: statistics are per pod (" +
-                               std::to_string(most) + (most == 1 ? " pod" : " pods") +
-                               " at most at once)");
+    add_note(*app.front(),
+             hpa_name(autoscaler) + " scales this workload: statistics are per pod (" +
+                 std::to_string(most) + (most == 1 ? " pod" : " pods") + " at most at once)");
     for (std::size_t i = 0; i < autoscaler.metrics.size(); ++i) {
       const AutoscalerMetric& metric = autoscaler.metrics[i];
       if (metric.type != "Utilization" || metric.resource.empty()) {
-        add_note(*app.front(), hpa_name(autoscaler) + " metric " +
-                                   (metric.resource.empty() ? metric.type
-                                                            : metric.resource + " " + metric.type) +
-                                   ": does not depend on the request, unaffected");
+        add_note(*app.front(),
+                 hpa_name(autoscaler) + " metric " +
+                     (metric.resource.empty() ? metric.type : metric.resource + " " + metric.type) +
+                     ": does not depend on the request, unaffected");
         continue;
       }
       std::vector<Recommendation*> members;
       for (Recommendation* r : app) {
-        if (metric.container.empty() || r->stats.container == metric.container) members.push_back(r);
+        if (metric.container.empty() || r->stats.container == metric.container)
+          members.push_back(r);
       }
       if (!members.empty()) keep_scaling_point(members, autoscaler, i);
     }

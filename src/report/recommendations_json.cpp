@@ -58,7 +58,8 @@ json side_changes_json(const policy::Recommendation& recommendation) {
                            {"to", change.to}});
   }
   for (const policy::AnnotationChange& change : recommendation.annotation_changes) {
-    annotations.push_back({{"key", change.key}, {"from", change.current.text}, {"to", change.value}});
+    annotations.push_back(
+        {{"key", change.key}, {"from", change.current.text}, {"to", change.value}});
   }
   return json{{"autoscalers", autoscalers}, {"annotations", annotations}};
 }
@@ -142,7 +143,7 @@ Result<Resources> resources_of(const json& object, const std::string& where) {
 }
 
 ContainerRole role_of(const std::string& name) {
-  return name == "init" ? ContainerRole::init
+  return name == "init"      ? ContainerRole::init
          : name == "sidecar" ? ContainerRole::sidecar
                              : ContainerRole::regular;
 }
@@ -169,9 +170,9 @@ void read_side_changes(const json& object, policy::Recommendation& recommendatio
   const json annotations = object.value("annotations", json::array());
   for (const json& entry : annotations) {
     if (!entry.is_object()) continue;
-    recommendation.annotation_changes.push_back(
-        {entry.value("key", ""), EditableScalar{entry.value("from", ""), 0, 0},
-         entry.value("to", "")});
+    recommendation.annotation_changes.push_back({entry.value("key", ""),
+                                                 EditableScalar{entry.value("from", ""), 0, 0},
+                                                 entry.value("to", "")});
   }
 }
 

@@ -41,11 +41,13 @@ std::vector<SideEdit> side_edits_for(const manifest::ManifestFile& file,
     for (const policy::AutoscalerChange& change : recommendation.autoscaler_changes) {
       const AutoscalerMetric& metric = change.autoscaler.metrics[change.metric];
       if (!holds_autoscaler(file, change.autoscaler) || metric.offset == 0) continue;
-      edits.push_back({{metric.offset, percent_text(change.to)}, percent_text(change.to),
-                       change.autoscaler.ref, change.metric, true});
+      edits.push_back({{metric.offset, percent_text(change.to)},
+                       percent_text(change.to),
+                       change.autoscaler.ref,
+                       change.metric,
+                       true});
     }
-    const manifest::Workload* workload =
-        workload_of(file, recommendation.stats.workload, deployed);
+    const manifest::Workload* workload = workload_of(file, recommendation.stats.workload, deployed);
     if (workload == nullptr) continue;
     for (const policy::AnnotationChange& change : recommendation.annotation_changes) {
       auto found = workload->template_annotations.find(change.key);
@@ -63,7 +65,8 @@ Result<std::string> apply_side_edits(const manifest::ManifestFile& file,
   PODFIT_TRY_ASSIGN(text, manifest::replace_scalars(file.path, file.text, scalars));
   PODFIT_TRY_ASSIGN(again, manifest::parse_manifest(file.path, text));
   auto broken = [&](const std::string& what) {
-    return fail(file.path + ": rewriting " + what + " did not read back as intended (file left "
+    return fail(file.path + ": rewriting " + what +
+                " did not read back as intended (file left "
                 "untouched)");
   };
   if (again.workloads.size() != file.workloads.size()) return broken("a value");
@@ -78,17 +81,16 @@ Result<std::string> apply_side_edits(const manifest::ManifestFile& file,
     bool read_back = false;
     if (edit.autoscaler) {
       for (const Autoscaler& autoscaler : again.autoscalers) {
-        read_back = read_back || (autoscaler.ref == edit.owner &&
-                                  edit.metric < autoscaler.metrics.size() &&
-                                  percent_text(autoscaler.metrics[edit.metric].utilization) ==
-                                      edit.key);
+        read_back =
+            read_back || (autoscaler.ref == edit.owner && edit.metric < autoscaler.metrics.size() &&
+                          percent_text(autoscaler.metrics[edit.metric].utilization) == edit.key);
       }
     } else {
       for (const manifest::Workload& workload : again.workloads) {
         auto found = workload.template_annotations.find(edit.key);
-        read_back = read_back || (workload.ref == edit.owner &&
-                                  found != workload.template_annotations.end() &&
-                                  found->second.text == edit.edit.value);
+        read_back = read_back ||
+                    (workload.ref == edit.owner && found != workload.template_annotations.end() &&
+                     found->second.text == edit.edit.value);
       }
     }
     if (!read_back) return broken(edit.autoscaler ? "an HPA target" : "annotation " + edit.key);
@@ -112,8 +114,10 @@ std::string autoscaler_patch(const policy::AutoscalerChange& change) {
   const AutoscalerMetric& metric = change.autoscaler.metrics[change.metric];
   std::string value = percent_text(change.to);
   if (metric.path == "/spec/metrics") {
-    value = "[{\"type\":\"Resource\",\"resource\":{\"name\":\"cpu\",\"target\":{\"type\":"
-            "\"Utilization\",\"averageUtilization\":" + value + "}}}]";
+    value =
+        "[{\"type\":\"Resource\",\"resource\":{\"name\":\"cpu\",\"target\":{\"type\":"
+        "\"Utilization\",\"averageUtilization\":" +
+        value + "}}}]";
   }
   return "kubectl " + namespace_flag(change.autoscaler.ref) + "patch horizontalpodautoscaler " +
          change.autoscaler.ref.name + " --type json -p '[{\"op\":\"add\",\"path\":\"" +

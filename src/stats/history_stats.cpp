@@ -26,8 +26,8 @@ struct SketchPool {
   QuantileSketch memory;
   std::int64_t first_ns = std::numeric_limits<std::int64_t>::max();
   std::int64_t last_ns = std::numeric_limits<std::int64_t>::min();
-  std::vector<const HourSketch*> hours;        // kept for time decay
-  std::vector<const ContainerSeries*> series;  // the raw part, likewise
+  std::vector<const HourSketch*> hours;                          // kept for time decay
+  std::vector<const ContainerSeries*> series;                    // the raw part, likewise
   std::map<std::uint32_t, std::pair<double, double>> pod_peaks;  // cpu, memory
   std::map<std::uint32_t, std::pair<std::int64_t, std::int64_t>> pod_spans;
 
@@ -213,8 +213,7 @@ std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
     (void)pool.memory.merge(hour.memory);
     pool.first_ns = std::min(pool.first_ns, hour.hour_start_ns);
     pool.last_ns = std::max(pool.last_ns, hour.end());
-    pool.add_pod_range(hour.pod, hour.cpu.max(), hour.memory.max(), hour.hour_start_ns,
-                       hour.end());
+    pool.add_pod_range(hour.pod, hour.cpu.max(), hour.memory.max(), hour.hour_start_ns, hour.end());
   }
   // The raw part of a sketched container joins its pool; its values go into the
   // pool's sketches below.

@@ -26,9 +26,9 @@ void prepare(const TempDir& dir) {
   for (const char* name : {"app.yaml", "hpa.yaml", "policy.yaml"}) {
     std::filesystem::copy_file(fixture + name, dir / name);
   }
-  CommandResult made = run_command(podfit::test::python() + " " +
-                                   shell_quote(fixture + "make_samples.py") + " > " +
-                                   shell_quote((dir / "s.jsonl").string()));
+  CommandResult made =
+      run_command(podfit::test::python() + " " + shell_quote(fixture + "make_samples.py") + " > " +
+                  shell_quote((dir / "s.jsonl").string()));
   REQUIRE(made.exit_code == 0);
 }
 
@@ -134,7 +134,7 @@ TEST_CASE("heaps, init containers, sidecars and per-run Jobs", "[cli][rules]") {
   const auto& nightly = all.at("nightly/report");
   CHECK(at(nightly, "requests", "cpu") == p90 + "m");
   CHECK(at(nightly, "requests", "memory") == memory + "Mi");
-  CHECK(at(nightly, "limits", "cpu") == "1");        // max 500m x 2
+  CHECK(at(nightly, "limits", "cpu") == "1");  // max 500m x 2
   CHECK(at(nightly, "limits", "memory") == "1000Mi");
   // CronJob rare ran twice: fewer than min-runs 3, so nothing, and it says why.
   CHECK_FALSE(all.at("rare/task")["has_recommendation"].get<bool>());
@@ -159,8 +159,8 @@ TEST_CASE("the diff edits HPA targets and sidecar annotations in place; kubectl 
   CHECK_THAT(diff.out, Catch::Contains("+        sidecar.istio.io/proxyCPU: \"69m\"\n"));
   CHECK_THAT(diff.out, Catch::Contains("+        sidecar.istio.io/proxyMemory: '46Mi'\n"));
   podfit::test::write_file(dir / "out.diff", diff.out);
-  CommandResult applied =
-      run_command("cd " + shell_quote(dir.path().string()) + " && git init -q . && git apply out.diff");
+  CommandResult applied = run_command("cd " + shell_quote(dir.path().string()) +
+                                      " && git init -q . && git apply out.diff");
   INFO(applied.err);
   REQUIRE(applied.exit_code == 0);
   const std::string hpa_after = podfit::test::read_file(dir / "hpa.yaml");
@@ -183,7 +183,8 @@ TEST_CASE("the diff edits HPA targets and sidecar annotations in place; kubectl 
                   " patch -o strategic --samples ../s.jsonl -f app.yaml -f hpa.yaml --policy "
                   "../policy.yaml");
   REQUIRE(strategic.exit_code == 0);
-  std::regex command(R"(#   kubectl -n shop patch horizontalpodautoscaler (\S+) --type json -p '(.*)')");
+  std::regex command(
+      R"(#   kubectl -n shop patch horizontalpodautoscaler (\S+) --type json -p '(.*)')");
   TempDir home;
   podfit::test::write_file(home / "kubeconfig", "");
   // One file per HPA (a JSON patch applies to every object of a file), named by HPA.
@@ -216,15 +217,16 @@ TEST_CASE("the diff edits HPA targets and sidecar annotations in place; kubectl 
     REQUIRE(original.count(name) == 1);
     CommandResult expected = run_command(kubectl + shell_quote(original[name]) +
                                          " --type json -p " + shell_quote(match[2].str()));
-    CommandResult actual = run_command(kubectl + shell_quote(wrote[name]) + " --type merge -p '{}'");
+    CommandResult actual =
+        run_command(kubectl + shell_quote(wrote[name]) + " --type merge -p '{}'");
     INFO(line << "\n" << expected.err << actual.err);
     REQUIRE(expected.exit_code == 0);
     REQUIRE(actual.exit_code == 0);
     CHECK(nlohmann::json::parse(expected.out)["spec"] == nlohmann::json::parse(actual.out)["spec"]);
     CHECK(nlohmann::json::parse(expected.out)["spec"] !=
-          nlohmann::json::parse(run_command(kubectl + shell_quote(original[name]) +
-                                            " --type merge -p '{}'")
-                                    .out)["spec"]);
+          nlohmann::json::parse(
+              run_command(kubectl + shell_quote(original[name]) + " --type merge -p '{}'")
+                  .out)["spec"]);
     ++judged;
   }
   CHECK(judged == 2);

@@ -223,16 +223,16 @@ TEST_CASE("deploy/ RBAC is exactly the documented list: read-only, plus one Conf
       }
     }
   }
-  const std::vector<std::pair<std::string, std::string>> readable = {{"", "pods"},
-                                                                     {"apps", "replicasets"},
-                                                                     {"apps", "deployments"},
-                                                                     {"apps", "statefulsets"},
-                                                                     {"apps", "daemonsets"},
-                                                                     {"batch", "jobs"},
-                                                                     {"batch", "cronjobs"},
-                                                                     {"autoscaling",
-                                                                      "horizontalpodautoscalers"},
-                                                                     {"metrics.k8s.io", "pods"}};
+  const std::vector<std::pair<std::string, std::string>> readable = {
+      {"", "pods"},
+      {"apps", "replicasets"},
+      {"apps", "deployments"},
+      {"apps", "statefulsets"},
+      {"apps", "daemonsets"},
+      {"batch", "jobs"},
+      {"batch", "cronjobs"},
+      {"autoscaling", "horizontalpodautoscalers"},
+      {"metrics.k8s.io", "pods"}};
   std::set<Grant> expected;
   for (const auto& [group, resource] : readable) {
     for (const char* verb : {"get", "list", "watch"}) expected.insert({group, resource, verb});
@@ -333,9 +333,8 @@ TEST_CASE("deploy/ report CronJob publishes from the store into the ConfigMap", 
   check_hardened_container(pod, container);
   CHECK_FALSE(container["command"]);
   auto args = string_list(container["args"]);
-  CHECK(args == std::vector<std::string>{"recommend", "--store", "/data/podfit.db", "--live",
-                                         "-A", "-o", "markdown", "--publish-configmap",
-                                         "podfit-report"});
+  CHECK(args == std::vector<std::string>{"recommend", "--store", "/data/podfit.db", "--live", "-A",
+                                         "-o", "markdown", "--publish-configmap", "podfit-report"});
 
   // Run those args as the pod would: in-cluster env against the fake API server.
   FakeApiServer server(nlohmann::json{

@@ -60,8 +60,8 @@ spec:
   CHECK(file->workloads.empty());
 
   // The API server's list (kind only on the list), as --live reads it.
-  auto list = parse_manifest(
-      "cluster", R"({"kind":"HorizontalPodAutoscalerList","apiVersion":"autoscaling/v2",
+  auto list = parse_manifest("cluster",
+                             R"({"kind":"HorizontalPodAutoscalerList","apiVersion":"autoscaling/v2",
 "items":[{"metadata":{"name":"web","namespace":"shop"},"spec":{"scaleTargetRef":
 {"kind":"Deployment","name":"web"},"metrics":[{"type":"ContainerResource","containerResource":
 {"name":"cpu","container":"nginx","target":{"type":"Utilization","averageUtilization":60}}}]}}]})");
@@ -76,9 +76,9 @@ spec:
 TEST_CASE("replace_scalars keeps quotes and comments, and refuses what is not a scalar",
           "[manifest][hpa]") {
   const std::string text = "a: 60   # keep\nb: \"100m\"\nc: {x: 70, y: 1}\nd: |\n  text\n";
-  auto edited = replace_scalars("f.yaml", text,
-                                {{text.find("60"), "74"}, {text.find("\"100m\""), "69m"},
-                                 {text.find("70"), "90"}});
+  auto edited = replace_scalars(
+      "f.yaml", text,
+      {{text.find("60"), "74"}, {text.find("\"100m\""), "69m"}, {text.find("70"), "90"}});
   REQUIRE(edited);
   CHECK(*edited == "a: 74   # keep\nb: \"69m\"\nc: {x: 90, y: 1}\nd: |\n  text\n");
   auto block = replace_scalars("f.yaml", text, {{text.find("|"), "x"}});
@@ -131,8 +131,9 @@ TEST_CASE("the policy file's rules, and its errors with file:line", "[manifest][
     podfit::test::write_file(dir / "p.yaml", text);
     return load_policy_file((dir / "p.yaml").string());
   };
-  auto file = load("min-change: 5%\nrules:\n  - namespace: batch\n    cpu-limit: none\n"
-                   "  - selector: app=web\n    memory-limit-margin: 3\n");
+  auto file = load(
+      "min-change: 5%\nrules:\n  - namespace: batch\n    cpu-limit: none\n"
+      "  - selector: app=web\n    memory-limit-margin: 3\n");
   REQUIRE(file);
   CHECK(file->settings == std::map<std::string, std::string>{{"min-change", "5%"}});
   REQUIRE(file->rules.size() == 2);

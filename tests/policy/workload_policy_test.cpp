@@ -104,7 +104,8 @@ TEST_CASE("policy rules by namespace and selector, annotations on top", "[policy
   facts.annotations = {{"podfit.io/memory-limit-margin", "1.5"}, {"other.io/x", "y"}};
   resolved = resolve_policy(set, {"shop", "Deployment", "x"}, &facts);
   CHECK(resolved.options.memory_limit_margin == 1.5);
-  CHECK(resolved.origins.back() == "memory-limit-margin=1.5 from annotation podfit.io/memory-limit-margin");
+  CHECK(resolved.origins.back() ==
+        "memory-limit-margin=1.5 from annotation podfit.io/memory-limit-margin");
   // Bad annotations: no recommendation, and the message names the workload's file:line.
   facts.annotations = {{"podfit.io/memory-limit-margin", "lots"}};
   CHECK_THAT(resolve_policy(set, {"shop", "Deployment", "x"}, &facts).error,
@@ -123,8 +124,9 @@ TEST_CASE("policy rules by namespace and selector, annotations on top", "[policy
   CHECK_THAT(resolve_policy(set, {"shop", "Deployment", "x"}, &facts).error,
              Catch::Contains("one setting per run"));
   // Rules are checked when made.
-  CHECK_THAT(make_rule("p.yaml:9 (rule)", "", "tier in (web", {{"qos", "guaranteed"}}).error().message,
-             Catch::StartsWith("p.yaml:9 (rule): selector"));
+  CHECK_THAT(
+      make_rule("p.yaml:9 (rule)", "", "tier in (web", {{"qos", "guaranteed"}}).error().message,
+      Catch::StartsWith("p.yaml:9 (rule): selector"));
   CHECK_THAT(make_rule("p.yaml:9 (rule)", "", "", {{"qos", "fast"}}).error().message,
              Catch::StartsWith("p.yaml:9 (rule): qos"));
 }

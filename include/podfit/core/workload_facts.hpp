@@ -26,13 +26,13 @@ struct ContainerFacts {
 
 // One metric of an HPA that depends on the container's request.
 struct AutoscalerMetric {
-  std::string resource;     // "cpu", "memory"; empty for Pods/Object/External metrics
-  std::string type;         // "Utilization", "AverageValue", "Value", or the metric type
-  double utilization = 0;   // averageUtilization (percent) for "Utilization"
-  std::string container;    // a ContainerResource metric's container; empty: the pod's sum
-  std::size_t offset = 0;   // byte offset of the utilization value in the file (0: unknown)
-  std::size_t line = 0;     // 1-based line of that value
-  std::string path;         // its JSON pointer ("/spec/metrics/0/resource/target/averageUtilization")
+  std::string resource;    // "cpu", "memory"; empty for Pods/Object/External metrics
+  std::string type;        // "Utilization", "AverageValue", "Value", or the metric type
+  double utilization = 0;  // averageUtilization (percent) for "Utilization"
+  std::string container;   // a ContainerResource metric's container; empty: the pod's sum
+  std::size_t offset = 0;  // byte offset of the utilization value in the file (0: unknown)
+  std::size_t line = 0;    // 1-based line of that value
+  std::string path;  // its JSON pointer ("/spec/metrics/0/resource/target/averageUtilization")
 };
 
 struct Autoscaler {

@@ -41,7 +41,7 @@ struct History {
   std::vector<Autoscaler> live_autoscalers;
   // Pod labels as kube-state-metrics names them (label_<key>): selectors match so.
   bool prometheus_label_names = false;
-  std::size_t input_problems = 0;  // skipped lines, queries, manifests (each reported)
+  std::size_t input_problems = 0;    // skipped lines, queries, manifests (each reported)
   std::vector<std::string> notices;  // warnings that take nothing away (no HPA access)
 
   // Set by attribute():
@@ -50,7 +50,7 @@ struct History {
   // Annotations, labels, containers and HPAs of each workload, as credited (a
   // namespace-less manifest under its deployed namespace): the manifests', else a live pod's.
   std::map<WorkloadRef, WorkloadFacts> workload_facts;
-  std::vector<std::string> attribution_warnings;      // pods credited to no manifest, and why
+  std::vector<std::string> attribution_warnings;  // pods credited to no manifest, and why
   // Manifests that name no namespace, by their ref, and the namespace they were found
   // deployed to: their pods' workload names it (so reports show it).
   std::map<WorkloadRef, std::string> deployed_namespaces;

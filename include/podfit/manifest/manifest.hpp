@@ -18,7 +18,7 @@ struct ContainerSpec {
   bool init_container = false;  // in initContainers
   bool restart_always = false;  // an init container with restartPolicy: Always (a sidecar)
   Resources current;
-  std::size_t line = 0;  // 1-based line of the container's entry
+  std::size_t line = 0;                    // 1-based line of the container's entry
   std::vector<std::string> command_line;   // command, then args (the literal strings)
   std::map<std::string, std::string> env;  // env entries with a literal `value`
 };
@@ -26,8 +26,8 @@ struct ContainerSpec {
 struct Workload {
   WorkloadRef ref;  // namespace empty when metadata.namespace is absent
   std::string api_version;
-  LabelSelector selector;  // spec.selector (empty for Job/CronJob/Pod)
-  Labels template_labels;  // the pod template's labels
+  LabelSelector selector;                          // spec.selector (empty for Job/CronJob/Pod)
+  Labels template_labels;                          // the pod template's labels
   std::map<std::string, std::string> annotations;  // metadata.annotations
   // The pod template's annotations (a Pod's own), with where each value is written.
   std::map<std::string, EditableScalar> template_annotations;
@@ -85,7 +85,7 @@ struct PolicyRuleSpec {
 
 struct PolicyFile {
   std::map<std::string, std::string> settings;  // the top level's, for every workload
-  std::vector<PolicyRuleSpec> rules;             // `rules:`, in file order
+  std::vector<PolicyRuleSpec> rules;            // `rules:`, in file order
 };
 
 // The --policy file: `key: value` settings and an optional `rules:` list of mappings, each

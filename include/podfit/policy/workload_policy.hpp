@@ -41,7 +41,7 @@ Result<PolicyRule> make_rule(std::string origin, std::string namespace_name,
 // annotations (the most specific last).
 struct WorkloadPolicy {
   PolicyOptions options;
-  bool ignored = false;             // podfit.io/ignore: "true"
+  bool ignored = false;              // podfit.io/ignore: "true"
   std::vector<std::string> origins;  // "cpu-limit=none from annotation podfit.io/cpu-limit"
   std::string error;                 // a bad annotation: no recommendation, and this says why
 };

@@ -17,7 +17,7 @@ namespace podfit::report {
 
 struct SideEdit {
   manifest::ScalarEdit edit;
-  std::string key;  // the HPA metric or annotation key, to check it read back
+  std::string key;    // the HPA metric or annotation key, to check it read back
   WorkloadRef owner;  // the HPA, or the workload of the annotation
   std::size_t metric = 0;
   bool autoscaler = false;
