@@ -7,18 +7,6 @@ namespace podfit::manifest::detail {
 
 namespace {
 
-YAML::Node child(const YAML::Node& node, const char* key) {
-  if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-  for (auto entry : node) {
-    if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.second;
-  }
-  return YAML::Node(YAML::NodeType::Undefined);
-}
-
-std::string text_of(const YAML::Node& node) {
-  return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
-}
-
 // The percentage in `node`, and where it is; false when it is not a number.
 bool read_utilization(const YAML::Node& node, const std::string& text, AutoscalerMetric& metric) {
   if (!node.IsDefined() || !node.IsScalar()) return false;
@@ -36,18 +24,18 @@ bool read_utilization(const YAML::Node& node, const std::string& text, Autoscale
 AutoscalerMetric read_metric(const YAML::Node& entry, std::size_t index, const std::string& text) {
   AutoscalerMetric metric;
   std::string at = "/spec/metrics/" + std::to_string(index);
-  std::string type = text_of(child(entry, "type"));
+  std::string type = scalar_or_empty(child(entry, "type"));
   bool per_container = type == "ContainerResource";
   if (type != "Resource" && !per_container) {
     metric.type = type.empty() ? "unknown" : type;
     return metric;
   }
   YAML::Node source = child(entry, per_container ? "containerResource" : "resource");
-  metric.resource = text_of(child(source, "name"));
-  metric.container = text_of(child(source, "container"));
+  metric.resource = scalar_or_empty(child(source, "name"));
+  metric.container = scalar_or_empty(child(source, "container"));
   YAML::Node target = child(source, "target");
   if (target.IsDefined()) {  // v2, v2beta2
-    metric.type = text_of(child(target, "type"));
+    metric.type = scalar_or_empty(child(target, "type"));
     if (metric.type == "Utilization") {
       read_utilization(child(target, "averageUtilization"), text, metric);
       metric.path =
@@ -71,7 +59,7 @@ struct Finder {
 
   void visit(const YAML::Node& object) {
     if (!object.IsMap()) return;
-    std::string kind = text_of(child(object, "kind"));
+    std::string kind = scalar_or_empty(child(object, "kind"));
     if (kind.size() > 4 && kind.ends_with("List")) {
       YAML::Node items = child(object, "items");
       if (!items.IsSequence()) return;
@@ -87,15 +75,15 @@ struct Finder {
   void add(const YAML::Node& object) {
     Autoscaler autoscaler;
     YAML::Node metadata = child(object, "metadata");
-    autoscaler.ref = {text_of(child(metadata, "namespace")), "HorizontalPodAutoscaler",
-                      text_of(child(metadata, "name"))};
-    autoscaler.api_version = text_of(child(object, "apiVersion"));
+    autoscaler.ref = {scalar_or_empty(child(metadata, "namespace")), "HorizontalPodAutoscaler",
+                      scalar_or_empty(child(metadata, "name"))};
+    autoscaler.api_version = scalar_or_empty(child(object, "apiVersion"));
     autoscaler.file = path;
     autoscaler.line = static_cast<std::size_t>(object.Mark().line) + 1;
     YAML::Node spec = child(object, "spec");
     YAML::Node target = child(spec, "scaleTargetRef");
-    autoscaler.target = {autoscaler.ref.namespace_name, text_of(child(target, "kind")),
-                         text_of(child(target, "name"))};
+    autoscaler.target = {autoscaler.ref.namespace_name, scalar_or_empty(child(target, "kind")),
+                         scalar_or_empty(child(target, "name"))};
     if (autoscaler.target.name.empty()) return;
     YAML::Node metrics = child(spec, "metrics");
     if (metrics.IsSequence() && metrics.size() > 0) {

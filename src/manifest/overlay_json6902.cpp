@@ -18,14 +18,6 @@ namespace {
 constexpr std::array<const char*, 2> kSections = {"requests", "limits"};
 constexpr std::array<const char*, 2> kNames = {"cpu", "memory"};
 
-YAML::Node child(const YAML::Node& map, const std::string& key) {
-  if (!map.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-  for (const auto& entry : map) {
-    if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.second;
-  }
-  return YAML::Node(YAML::NodeType::Undefined);
-}
-
 bool mentions_resources(const YAML::Node& node) {
   if (node.IsMap()) {
     for (const auto& entry : node) {

@@ -32,19 +32,6 @@ struct Walker {
   std::map<std::string, EditableScalar> read_annotations(const YAML::Node& annotations) const;
 };
 
-// Child `key` of `node` when `node` is a mapping that has it, else a null node.
-YAML::Node child(const YAML::Node& node, const char* key) {
-  if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
-  for (auto entry : node) {
-    if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.second;
-  }
-  return YAML::Node(YAML::NodeType::Undefined);
-}
-
-std::string scalar_or_empty(const YAML::Node& node) {
-  return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
-}
-
 // command and args as written, and the env entries with a literal value: what a
 // runtime's heap flags (-Xmx, --max-old-space-size, GOMEMLIMIT) are read from.
 void read_command_line(const YAML::Node& container, ContainerSpec& spec) {
@@ -263,6 +250,18 @@ std::map<std::string, EditableScalar> Walker::read_annotations(const YAML::Node&
 }
 
 }  // namespace
+
+YAML::Node child(const YAML::Node& node, std::string_view key) {
+  if (!node.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  for (auto entry : node) {
+    if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.second;
+  }
+  return YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::string scalar_or_empty(const YAML::Node& node) {
+  return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
+}
 
 std::size_t mark_offset(const std::string& text) {
   return text.starts_with("\xEF\xBB\xBF") ? 3 : 0;

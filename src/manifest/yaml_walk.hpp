@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -18,6 +19,12 @@ struct WorkloadNodes {
   Workload workload;
   std::vector<YAML::Node> containers;  // parallel to workload.containers
 };
+
+// Child `key` of `node` when `node` is a mapping that has it, else an undefined node
+// (never a zombie node that would add the key).
+YAML::Node child(const YAML::Node& node, std::string_view key);
+// The node's text when it is a scalar, else "".
+std::string scalar_or_empty(const YAML::Node& node);
 
 // yaml-cpp marks count bytes from after a UTF-8 byte order mark; this is its size.
 std::size_t mark_offset(const std::string& text);

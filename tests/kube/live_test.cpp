@@ -6,21 +6,30 @@
 
 namespace podfit::test {
 
-TEST_CASE("recommend --live uses the cluster's owners, resources and OOM kills", "[kube][cli]") {
-  auto scenario = load_scenario("basic.json");
-  scenario.erase("fixed_tick");
-  scenario["resolution_seconds"] = 1;
-  FakeApiServer server(scenario);
+namespace {
+
+// Three seconds of samples from `server` (kubeconfig for user alice, namespace shop), then
+// `recommend -o json --live` on them; the run's output.
+CommandResult recommend_live(FakeApiServer& server, const std::string& extra = "") {
   std::string kubeconfig = server.write_kubeconfig("c", "    token: tok-alice\n", "", "shop");
   std::string samples = (server.dir() / "samples.jsonl").string();
   auto collected = run_podfit("collect --no-pod-status --kubeconfig " + kubeconfig +
                                   " --interval 500ms --duration 3s --out " + samples,
                               server.dir().path().string());
   REQUIRE(collected.exit_code == 0);
+  return run_podfit("recommend -o json --live --kubeconfig " + kubeconfig + " --samples " +
+                        samples + " --min-samples 1 --min-duration 0" + extra,
+                    server.dir().path().string());
+}
 
-  auto run = run_podfit("recommend -o json --live --kubeconfig " + kubeconfig + " --samples " +
-                            samples + " --min-samples 1 --min-duration 0 --min-runs 1",
-                        server.dir().path().string());
+}  // namespace
+
+TEST_CASE("recommend --live uses the cluster's owners, resources and OOM kills", "[kube][cli]") {
+  auto scenario = load_scenario("basic.json");
+  scenario.erase("fixed_tick");
+  scenario["resolution_seconds"] = 1;
+  FakeApiServer server(scenario);
+  auto run = recommend_live(server, " --min-runs 1");
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   auto all = nlohmann::json::parse(run.out)["recommendations"];
@@ -76,15 +85,7 @@ TEST_CASE("recommend --live reads the cluster's HPAs and the pods' podfit.io ann
                  {"container", "nginx"},
                  {"target", {{"type", "Utilization"}, {"averageUtilization", 50}}}}}}}}}}}}}});
   FakeApiServer server(scenario);
-  std::string kubeconfig = server.write_kubeconfig("c", "    token: tok-alice\n", "", "shop");
-  std::string samples = (server.dir() / "samples.jsonl").string();
-  auto collected = run_podfit("collect --no-pod-status --kubeconfig " + kubeconfig +
-                                  " --interval 500ms --duration 3s --out " + samples,
-                              server.dir().path().string());
-  REQUIRE(collected.exit_code == 0);
-  auto run = run_podfit("recommend -o json --live --kubeconfig " + kubeconfig + " --samples " +
-                            samples + " --min-samples 1 --min-duration 0",
-                        server.dir().path().string());
+  auto run = recommend_live(server);
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   const auto report = nlohmann::json::parse(run.out);
