@@ -109,7 +109,7 @@ history::History load_prometheus(const PrometheusFlags& flags, std::ostream& dia
 history::History load_history(const PipelineOptions& options, const policy::PolicyOptions& policy,
                               bool keep_hours_apart, std::ostream& diagnostics) {
   bool prometheus = !options.prometheus.url.empty();
-  int sources = !options.sample_files.empty() + !options.store_path.empty() + prometheus;
+  int sources = !options.sample_files.empty() + !options.store_paths.empty() + prometheus;
   if (sources != 1) {
     throw Failure(ExitCode::usage,
                   sources == 0
@@ -117,10 +117,10 @@ history::History load_history(const PipelineOptions& options, const policy::Poli
                       : "give one of --samples, --store and --prometheus");
   }
   if (prometheus) return load_prometheus(options.prometheus, diagnostics);
-  if (!options.store_path.empty()) {
+  if (!options.store_paths.empty()) {
     // Decay weighs each hour by its age; without it, one sketch per container will do.
-    return must(
-        history::load_store(options.store_path, keep_hours_apart || policy.half_life_seconds != 0));
+    return must(history::load_stores(options.store_paths,
+                                     keep_hours_apart || policy.half_life_seconds != 0));
   }
   return must(history::load_recorded(options.sample_files, diagnostics));
 }
@@ -237,8 +237,9 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options) {
   command.add_option("--prometheus-concurrency", prom.concurrency, "queries in flight (default 2)")
       ->type_name("N");
   command
-      .add_option("--store", options.store_path,
-                  "the history store `podfit collect --store` fills (instead of --samples)")
+      .add_option("--store", options.store_paths,
+                  "the history store `podfit collect --store` fills (instead of --samples); "
+                  "repeat it for the stores of sharded collectors")
       ->type_name("PATH");
   command
       .add_option(

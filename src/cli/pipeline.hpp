@@ -41,7 +41,8 @@ struct PrometheusFlags {
 struct PipelineOptions {
   PrometheusFlags prometheus;  // --prometheus: history from Prometheus instead of --samples
   std::vector<std::string> sample_files;
-  std::string store_path;  // --store: the history store instead of --samples
+  // --store (repeatable: the stores of sharded collectors, merged): instead of --samples
+  std::vector<std::string> store_paths;
   std::vector<std::string> manifest_paths;
   std::vector<std::string> kustomize_dirs;  // -k: overlays, rendered by kubectl kustomize
   manifest::HelmSource helm;  // --chart DIR [--values FILE]... [--release] [--rendered FILE]

@@ -27,7 +27,11 @@ std::string report_text(const std::vector<policy::Recommendation>& recommendatio
 }
 
 std::string source_of(const PipelineOptions& options) {
-  if (!options.store_path.empty()) return "store " + options.store_path;
+  if (!options.store_paths.empty()) {
+    std::string stores;
+    for (const std::string& path : options.store_paths) stores += (stores.empty() ? "" : " ") + path;
+    return "store " + stores;
+  }
   if (!options.prometheus.url.empty()) return "prometheus " + options.prometheus.url;
   std::string files;
   for (const std::string& file : options.sample_files) files += (files.empty() ? "" : ",") + file;
@@ -97,7 +101,7 @@ void add_from_cluster_options(CLI::App& command, PipelineOptions& options) {
 std::vector<policy::Recommendation> published_recommendations(
     const PipelineOptions& options, const std::vector<manifest::ManifestFile>& manifests,
     std::ostream& diagnostics) {
-  if (!options.sample_files.empty() || !options.store_path.empty() ||
+  if (!options.sample_files.empty() || !options.store_paths.empty() ||
       !options.prometheus.url.empty() || options.live || !options.policy_file.empty() ||
       !options.policy_flags.empty()) {
     throw Failure(ExitCode::usage,

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "podfit/core/attribution.hpp"
 #include "podfit/kube/collect.hpp"
@@ -85,6 +86,63 @@ Result<History> load_store(const std::string& path, bool keep_hours_apart) {
     return fail(path + ": the store holds no samples yet");
   }
   return from_stored(std::move(stored));
+}
+
+namespace {
+
+// Moves `part` (one store's history) into `into`, re-interning its pods; `origin` names
+// the store in notices.
+void merge_store(History& into, History part, const std::string& origin,
+                 std::map<std::pair<std::uint32_t, std::string>, std::string>& hours_from) {
+  // hours_from: the store each (pod, container)'s compacted hours were taken from.
+  std::vector<std::uint32_t> pod_of(part.samples.pods().size());
+  for (std::size_t i = 0; i < pod_of.size(); ++i) {
+    const PodRecord& pod = part.samples.pods()[i];
+    pod_of[i] = into.samples.intern_pod(pod.namespace_name, pod.name, &pod.labels);
+  }
+  for (const ContainerSeries& series : part.samples.series()) {
+    into.samples.add_points(pod_of[series.pod], series.container, series.points,
+                            series.first_window_seconds);
+  }
+  std::set<std::pair<std::uint32_t, std::string>> overlapping;
+  for (HourSketch& hour : part.sketches) {
+    hour.pod = pod_of[hour.pod];
+    auto [first, added] = hours_from.try_emplace({hour.pod, hour.container}, origin);
+    if (!added && first->second != origin) {
+      overlapping.insert({hour.pod, hour.container});
+      continue;
+    }
+    into.sketches.push_back(std::move(hour));
+  }
+  for (const auto& [pod, container] : overlapping) {
+    const PodRecord& record = into.samples.pods()[pod];
+    into.notices.push_back(origin + ": pod " + record.namespace_name + "/" + record.name +
+                           " container " + container + " is also in " +
+                           hours_from.at({pod, container}) +
+                           " (overlapping shards): its compacted hours are read from there only");
+  }
+  into.events.insert(into.events.end(), part.events.begin(), part.events.end());
+  into.cluster_resources.insert(into.cluster_resources.end(), part.cluster_resources.begin(),
+                                part.cluster_resources.end());
+}
+
+}  // namespace
+
+Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart) {
+  if (paths.size() == 1) return load_store(paths.front(), keep_hours_apart);
+  History merged;
+  std::map<std::pair<std::uint32_t, std::string>, std::string> hours_from;
+  std::set<std::string> seen;
+  for (const std::string& path : paths) {
+    if (!seen.insert(path).second) {
+      merged.notices.push_back(path + ": given twice with --store, read once");
+      continue;
+    }
+    PODFIT_TRY_ASSIGN(part, load_store(path, keep_hours_apart));
+    merge_store(merged, std::move(part), path, hours_from);
+  }
+  merged.samples.finalize();
+  return merged;
 }
 
 Result<History> load_store_window(const std::string& path, std::int64_t window_ns,

@@ -23,6 +23,12 @@ Result<History> load_recorded(const std::vector<std::string>& paths, std::ostrea
 // hour by its age); else one merged sketch per container.
 Result<History> load_store(const std::string& path, bool keep_hours_apart);
 
+// load_store of each of `paths` (the stores of collectors sharded by namespace or label
+// selector), merged: pods re-interned, raw points de-duplicated. A pod whose hours are in
+// two stores (overlapping shards) keeps the first store's hours and is named in
+// History::notices. A store that cannot be read is an error naming it.
+Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart);
+
 // What the store holds for [end - window_ns, end): raw points and the sketches of the
 // hours that overlap; `end_ns` 0 means just after the newest sample, and is set to the
 // end used.
