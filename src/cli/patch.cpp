@@ -234,16 +234,16 @@ int patch_overlays(const PatchOptions& options, PipelineResult& result, bool col
         for (const policy::Recommendation& recommendation : result.recommendations) {
           // A container the overlay does not render (a sidecar injected at admission) is
           // listed after the diff: a patch naming it would add it to the pod.
-          bool rendered = std::any_of(
+          auto spec = std::find_if(
               workload.containers.begin(), workload.containers.end(),
               [&](const auto& spec) { return spec.name == recommendation.stats.container; });
-          if (!recommendation.changes() || !rendered ||
+          if (!recommendation.changes() || spec == workload.containers.end() ||
               !history::is_manifest_workload(workload.ref, recommendation.stats.workload,
                                              result.deployed_namespaces)) {
             continue;
           }
           changes.push_back({workload.ref, workload.api_version, recommendation.stats.container,
-                             recommendation.recommended});
+                             recommendation.recommended, spec->init_container});
           reasons << "# " << recommendation.stats.workload.display() << " container "
                   << recommendation.stats.container << " (" << recommendation.stats.samples
                   << " samples, rendered by -k " << dir << "):\n";

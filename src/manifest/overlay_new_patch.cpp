@@ -19,18 +19,25 @@ std::string patch_document(const RenderedChange& first, const std::string& name,
     out << indent << key << ":\n";
     indent += "  ";
   }
-  out << indent << "containers:\n";
-  for (const RenderedChange* change : containers) {
-    out << indent << "- name: " << change->container << "\n" << indent << "  resources:\n";
-    for (const char* section : {"requests", "limits"}) {
-      bool any = detail::field(change->target, section, "cpu") ||
-                 detail::field(change->target, section, "memory");
-      if (!any) continue;
-      out << indent << "    " << section << ":\n";
-      for (const char* resource : {"cpu", "memory"}) {
-        if (const auto& value = detail::field(change->target, section, resource)) {
-          out << indent << "      " << resource << ": " << detail::value_text(*value, resource)
-              << "\n";
+  // Strategic merge matches containers by name within their own list: an init container
+  // listed under `containers` would be added to the pod as an app container.
+  for (bool init : {true, false}) {
+    bool listed = false;
+    for (const RenderedChange* change : containers) {
+      if (change->init_container != init) continue;
+      if (!listed) out << indent << (init ? "initContainers:\n" : "containers:\n");
+      listed = true;
+      out << indent << "- name: " << change->container << "\n" << indent << "  resources:\n";
+      for (const char* section : {"requests", "limits"}) {
+        bool any = detail::field(change->target, section, "cpu") ||
+                   detail::field(change->target, section, "memory");
+        if (!any) continue;
+        out << indent << "    " << section << ":\n";
+        for (const char* resource : {"cpu", "memory"}) {
+          if (const auto& value = detail::field(change->target, section, resource)) {
+            out << indent << "      " << resource << ": " << detail::value_text(*value, resource)
+                << "\n";
+          }
         }
       }
     }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <filesystem>
 #include <string>
 
@@ -11,7 +12,9 @@
 #include "support/support.hpp"
 
 using podfit::test::CommandResult;
+using podfit::test::podfit_binary;
 using podfit::test::podfit_run;
+using podfit::test::python;
 using podfit::test::recommended;
 using podfit::test::render;
 using podfit::test::rendered_resources;
@@ -311,4 +314,74 @@ TEST_CASE("a kustomize tree given with -f warns and points to -k, and -k needs a
       podfit_run("recommend -k " + shell_quote(dir.path().string()) + " --samples " + samples);
   CHECK(not_one.exit_code == 4);
   CHECK_THAT(not_one.err, Catch::Contains("no kustomization.yaml"));
+}
+
+// A CronJob's init container, as in real trees (podinfo's warm-cache): the new patch must
+// name it under initContainers, or the strategic merge would add it to the app containers.
+TEST_CASE("patch -k puts an init container's resources under initContainers", "[cli][kustomize]") {
+  TempDir dir;
+  for (const char* folder : {"base", "overlays/prod"}) {
+    std::filesystem::create_directories(dir / folder);
+  }
+  write_file(dir / "base" / "cronjob.yaml", R"(apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: warm
+spec:
+  schedule: "*/5 * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: OnFailure
+          initContainers:
+          - name: prepare
+            image: busybox
+          containers:
+          - name: work
+            image: busybox
+)");
+  write_file(dir / "base" / "kustomization.yaml", "resources:\n- cronjob.yaml\n");
+  write_file(dir / "overlays/prod" / "kustomization.yaml",
+             "resources:\n- ../../base\nnamespace: prod\n");
+  // Five runs: the init container polled once at 30m/10Mi, then the work at 40m..80m.
+  std::string samples;
+  for (int run = 0; run < 5; ++run) {
+    std::string job = "warm-" + std::to_string(28740000 + run * 5);
+    std::string pod = job + "-" + std::string(1, "bcdfg"[run]) + "k9p2";
+    for (int k = 0; k < 4; ++k) {
+      char stamp[32];
+      std::snprintf(stamp, sizeof stamp, "2024-08-23T11:%02d:%02dZ", run * 5, k * 15);
+      std::string container = k == 0
+                                  ? R"({"name":"prepare","usage":{"cpu":"30m","memory":"10Mi"}})"
+                                  : R"({"name":"work","usage":{"cpu":")" +
+                                        std::to_string(40 + run * 10) + R"(m","memory":"12Mi"}})";
+      samples += R"({"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},)"
+                 R"("items":[{"metadata":{"name":")" +
+                 pod +
+                 R"(","namespace":"prod","labels":)"
+                 R"({"job-name":")" +
+                 job + R"("}},"timestamp":")" + stamp + R"(","window":"15s","containers":[)" +
+                 container + "]}]}\n";
+    }
+  }
+  write_file(dir / "s.jsonl", samples);
+  CommandResult run =
+      run_command("cd " + shell_quote(dir.path().string()) + " && " + shell_quote(podfit_binary()) +
+                  " patch --write --samples s.jsonl -k overlays/prod");
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  CommandResult rendered = run_command(
+      "kubectl kustomize " + shell_quote((dir / "overlays/prod").string()) + " | " + python() +
+      " -c \"import json,sys,yaml; d = next(yaml.safe_load_all(sys.stdin)); "
+      "p = d['spec']['jobTemplate']['spec']['template']['spec']; "
+      "print(json.dumps({k: {c['name']: c.get('resources') for c in p[k]} "
+      "for k in ('initContainers', 'containers')}))\"");
+  REQUIRE(rendered.exit_code == 0);
+  const nlohmann::json pod = nlohmann::json::parse(rendered.out);
+  REQUIRE(pod["initContainers"].size() == 1);
+  REQUIRE(pod["containers"].size() == 1);  // no "prepare" among the app containers
+  // The runs' peaks: prepare 30m each, so p90 30m; work 40m..80m, p90 of them 76m.
+  CHECK(pod["initContainers"]["prepare"]["requests"]["cpu"] == "30m");
+  CHECK(pod["containers"]["work"]["requests"]["cpu"] == "76m");
 }

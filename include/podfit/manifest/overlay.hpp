@@ -19,6 +19,7 @@ struct RenderedChange {
   std::string api_version;  // of the rendered object, for a new patch
   std::string container;
   Resources target;
+  bool init_container = false;  // in initContainers (a new patch must say so)
 };
 
 struct FileEdit {
