@@ -243,7 +243,8 @@ int patch_overlays(const PatchOptions& options, PipelineResult& result, bool col
             continue;
           }
           changes.push_back({workload.ref, workload.api_version, recommendation.stats.container,
-                             recommendation.recommended, spec->init_container});
+                             recommendation.recommended, spec->init_container, spec->current,
+                             {}});
           reasons << "# " << recommendation.stats.workload.display() << " container "
                   << recommendation.stats.container << " (" << recommendation.stats.samples
                   << " samples, rendered by -k " << dir << "):\n";

@@ -273,13 +273,32 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
                                     (reach.name.empty() || reach.name == kFields[f].second));
       }
     }
+    // A field the target drops that the overlay renders: removing it from one layer could
+    // let another's value through, so the new patch, applied last, sets it to null.
+    Resources drop;
+    for (std::size_t f = 0; f < kFields.size(); ++f) {
+      const auto& [section, name] = kFields[f];
+      if (covered[f] || detail::field(changes[c].target, section, name) ||
+          !detail::field(changes[c].rendered, section, name)) {
+        continue;
+      }
+      drop = merged(drop, detail::restricted(changes[c].rendered, section, name));
+    }
     bool all = std::all_of(covered.begin(), covered.end(), [](bool b) { return b; });
     if (blocked.empty() && all) continue;
     if (blocked.empty() && state.smp) {
       smp_edits[*state.smp].push_back({state.smp_ref, changes[c].container, changes[c].target});
+      if (!drop.empty()) {
+        RenderedChange nulls = changes[c];
+        nulls.target = {};
+        nulls.remove = drop;
+        remainder.push_back(std::move(nulls));
+        partial = true;
+      }
       continue;
     }
     RenderedChange rest = changes[c];
+    rest.remove = drop;
     if (blocked.empty() && std::any_of(covered.begin(), covered.end(), [](bool b) { return b; })) {
       // The ops set the rest: the new patch holds only what they leave.
       Resources left;
@@ -303,7 +322,7 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
         }
       }
     }
-    if (!rest.target.empty()) remainder.push_back(std::move(rest));
+    if (!rest.target.empty() || !rest.remove.empty()) remainder.push_back(std::move(rest));
   }
 
   OverlayPlan plan;

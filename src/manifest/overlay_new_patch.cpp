@@ -29,14 +29,17 @@ std::string patch_document(const RenderedChange& first, const std::string& name,
       listed = true;
       out << indent << "- name: " << change->container << "\n" << indent << "  resources:\n";
       for (const char* section : {"requests", "limits"}) {
-        bool any = detail::field(change->target, section, "cpu") ||
-                   detail::field(change->target, section, "memory");
-        if (!any) continue;
+        auto has = [&](const Resources& r) {
+          return detail::field(r, section, "cpu") || detail::field(r, section, "memory");
+        };
+        if (!has(change->target) && !has(change->remove)) continue;
         out << indent << "    " << section << ":\n";
         for (const char* resource : {"cpu", "memory"}) {
           if (const auto& value = detail::field(change->target, section, resource)) {
             out << indent << "      " << resource << ": " << detail::value_text(*value, resource)
                 << "\n";
+          } else if (detail::field(change->remove, section, resource)) {
+            out << indent << "      " << resource << ": null\n";  // strategic merge deletes it
           }
         }
       }

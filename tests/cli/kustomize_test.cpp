@@ -385,3 +385,75 @@ spec:
   CHECK(pod["initContainers"]["prepare"]["requests"]["cpu"] == "30m");
   CHECK(pod["containers"]["work"]["requests"]["cpu"] == "76m");
 }
+
+// cpu-limit none where the base sets a CPU limit: removing it from the overlay's patch would
+// let the base's through, so the new patch, applied last, sets it to null.
+TEST_CASE("patch -k removes a limit the base sets when the policy drops it", "[cli][kustomize]") {
+  TempDir dir;
+  for (const char* folder : {"base", "overlays/prod", "overlays/dev"}) {
+    std::filesystem::create_directories(dir / folder);
+  }
+  write_file(dir / "base" / "deployment.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api-steady-000
+spec:
+  selector:
+    matchLabels:
+      app: api
+  template:
+    metadata:
+      labels:
+        app: api
+    spec:
+      containers:
+      - name: app
+        image: api:1
+        resources:
+          limits:
+            cpu: "2"
+            memory: 1Gi
+)");
+  write_file(dir / "base" / "kustomization.yaml", "resources:\n- deployment.yaml\n");
+  // prod's own patch sets the CPU limit again; dev leaves the base alone.
+  write_file(dir / "overlays/prod" / "kustomization.yaml",
+             "resources:\n- ../../base\nnamespace: prod\npatches:\n- path: limits.yaml\n");
+  write_file(dir / "overlays/prod" / "limits.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api-steady-000
+spec:
+  template:
+    spec:
+      containers:
+      - name: app
+        resources:
+          limits:
+            cpu: "3"
+)");
+  write_file(dir / "overlays/dev" / "kustomization.yaml", "resources:\n- ../../base\n");
+  std::string samples;
+  for (int i = 0; i < 30; ++i) {
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "2024-08-23T10:%02d:00Z", i);
+    samples += std::string(R"({"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1",)") +
+               R"("metadata":{},"items":[{"metadata":{"name":"api-steady-000-6c7d8f9b5b-x2k9p",)" +
+               R"("namespace":"prod","labels":{"app":"api"}},"timestamp":")" + stamp +
+               R"(","window":"15s","containers":[{"name":"app","usage":{"cpu":"100m",)" +
+               R"("memory":"100Mi"}}]}]})" + "\n";
+  }
+  write_file(dir / "s.jsonl", samples);
+  std::string dev_before = render(dir / "overlays/dev");
+  CommandResult run =
+      run_command("cd " + shell_quote(dir.path().string()) + " && " + shell_quote(podfit_binary()) +
+                  " patch --write --cpu-limit none --samples s.jsonl -k overlays/prod");
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  nlohmann::json prod = rendered_resources(dir / "overlays/prod");
+  INFO(prod.dump());
+  const nlohmann::json& app = prod["api-steady-000/app"];
+  CHECK_FALSE(app["limits"].contains("cpu"));  // neither the base's 2 nor the patch's 3
+  CHECK(app["limits"]["memory"] == "200Mi");   // max 100Mi x 2
+  CHECK(app["requests"]["cpu"] == "115m");     // 100m x 1.15
+  CHECK(render(dir / "overlays/dev") == dev_before);
+}

@@ -20,6 +20,9 @@ struct RenderedChange {
   std::string container;
   Resources target;
   bool init_container = false;  // in initContainers (a new patch must say so)
+  Resources rendered;           // what the overlay renders now (a field the target drops
+                                // is written as null in the new patch, so it goes)
+  Resources remove;             // set by the planner: the fields the new patch nulls
 };
 
 struct FileEdit {
