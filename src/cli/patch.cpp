@@ -1,5 +1,7 @@
 // podfit patch: the recommendations as a minimal diff of the user's manifests.
 #include <algorithm>
+#include <cstdio>
+#include <set>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -152,6 +154,35 @@ void write_patch_html(std::ostream& out, const PipelineResult& result, const std
   report::write_html(out, html);
 }
 
+// The HPA targets the chart takes from its values: set in the values file beside the
+// requests they follow; what cannot be set there is listed with the unplaced.
+void place_autoscaler_targets(const manifest::HelmRender& helm,
+                              const std::vector<policy::Recommendation>& all, std::string& edited,
+                              std::ostream& reasons, std::ostream& unplaced, std::size_t& left,
+                              std::set<std::pair<WorkloadRef, std::size_t>>& written) {
+  for (const policy::Recommendation& recommendation : all) {
+    for (const policy::AutoscalerChange& change : recommendation.autoscaler_changes) {
+      auto target = std::find_if(helm.targets.begin(), helm.targets.end(), [&](const auto& t) {
+        return t.autoscaler == change.autoscaler.ref && t.metric == change.metric;
+      });
+      if (target == helm.targets.end() || target->keys.empty()) continue;
+      char value[16];
+      std::snprintf(value, sizeof value, "%.0f", change.to);
+      auto next = manifest::apply_values_scalar(helm.values_file, edited, target->keys, value);
+      std::string name = "HorizontalPodAutoscaler " + change.autoscaler.ref.name;
+      if (!next) {
+        ++left;
+        unplaced << "#   " << name << ": " << next.error().message << '\n';
+        continue;
+      }
+      edited = std::move(*next);
+      written.insert({change.autoscaler.ref, change.metric});
+      reasons << "# " << name << " (" << target->why << "): averageUtilization follows the "
+              << "new requests of " << recommendation.stats.workload.display() << '\n';
+    }
+  }
+}
+
 // --chart: the recommendations as a diff of the values file (docs/manifest.md). Returns
 // the exit code.
 int patch_values_file(const PatchOptions& options, PipelineResult& result, bool color,
@@ -195,6 +226,9 @@ int patch_values_file(const PatchOptions& options, PipelineResult& result, bool 
             << "):\n";
     print_reason_lines(reasons, recommendation.reason);
   }
+  std::set<std::pair<WorkloadRef, std::size_t>> targets_written;
+  place_autoscaler_targets(helm, result.recommendations, edited, reasons, unplaced, left,
+                           targets_written);
   if (edited != *original) {
     std::cout << reasons.str()
               << manifest::unified_diff(manifest::diff_path(helm.values_file, cwd), *original,
@@ -204,7 +238,7 @@ int patch_values_file(const PatchOptions& options, PipelineResult& result, bool 
     std::cout << "# Not placed in " << helm.values_file << ":\n" << unplaced.str();
   }
   left += report::print_unwritten_side_edits(std::cout, {}, result.recommendations,
-                                             result.deployed_namespaces);
+                                             result.deployed_namespaces, targets_written);
   if (placed == 0 && left == 0) std::cerr << "podfit: no changes to propose\n";
   if (options.write && edited != *original) {
     for (const auto& written : manifest::write_files_atomically({{helm.values_file, edited}})) {

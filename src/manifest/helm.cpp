@@ -11,6 +11,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "manifest/helm_targets.hpp"
 #include "manifest/text_scan.hpp"
 #include "manifest/yaml_map.hpp"
 #include "manifest/yaml_walk.hpp"
@@ -287,6 +288,17 @@ Result<HelmRender> render_helm(const HelmSource& source) {
     for (const Workload& workload : files[d].workloads) {
       place(source, documents[d], workload, workloads_of_source[documents[d].source],
             render.placements);
+    }
+    for (const Autoscaler& autoscaler : files[d].autoscalers) {
+      std::string template_text;
+      auto file = template_file(source.chart_dir, documents[d].source);
+      if (auto text = file ? read_whole_file(file->string()) : Result<std::string>(fail(""))) {
+        template_text = *text;
+      }
+      for (TargetPlacement& target :
+           detail::place_targets(template_text, documents[d].source, autoscaler)) {
+        render.targets.push_back(std::move(target));
+      }
     }
     if (!files[d].text.empty()) render.rendered.push_back(std::move(files[d]));
   }

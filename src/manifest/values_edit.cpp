@@ -15,12 +15,8 @@ namespace {
 using detail::EditContext;
 using detail::Tree;
 
-// The value under `key` of a map, without yaml-cpp's inserting operator[].
 YAML::Node child_of(const YAML::Node& map, const std::string& key) {
-  for (const auto& entry : map) {
-    if (entry.first.IsScalar() && entry.first.Scalar() == key) return entry.second;
-  }
-  return YAML::Node(YAML::NodeType::Undefined);
+  return detail::child(map, key);
 }
 
 // `resources: {...}` under the keys from `from` on, innermost last.
@@ -107,7 +103,83 @@ Result<void> check_edit(const std::string& path, const YAML::Node& before, const
   return {};
 }
 
+// `key: scalar` under the keys from `from` on (the last key holds the scalar).
+Tree nested_scalar(const std::vector<std::string>& keys, std::size_t from,
+                   const std::string& scalar) {
+  Tree tree{keys.back(), scalar, {}};
+  for (std::size_t i = keys.size() - 1; i-- > from;) tree = Tree{keys[i], "", {tree}};
+  return tree;
+}
+
+Result<void> plan_scalar(EditContext& context, const YAML::Node& root,
+                         const std::vector<std::string>& keys, const std::string& scalar) {
+  YAML::Node node = root;
+  for (std::size_t depth = 0; depth < keys.size(); ++depth) {
+    PODFIT_TRY_ASSIGN(view, detail::view_map(context, node, context.pos_of(node)));
+    YAML::Node child = child_of(node, keys[depth]);
+    const detail::MapEntry* entry = view.find(keys[depth]);
+    if (!child.IsDefined() || entry == nullptr) {
+      std::vector<bool> removed(view.entries.size(), false);
+      return detail::rewrite_map(context, view, removed, {nested_scalar(keys, depth, scalar)});
+    }
+    bool last = depth + 1 == keys.size();
+    if (last && child.IsScalar() && !detail::is_empty_value(*entry) && !entry->shared) {
+      detail::replace_scalar(context, *entry, scalar, view.flow);
+      return {};
+    }
+    if (last || detail::is_empty_value(*entry) || !child.IsMap()) {
+      return fail(context.where(entry->key_pos) + ": `" + dotted(keys, depth + 1) +
+                  "` is empty or not a plain value here: set it to " + scalar + " by hand");
+    }
+    node.reset(child);
+  }
+  return {};
+}
+
+YAML::Node without_key(const YAML::Node& root, const std::vector<std::string>& keys) {
+  YAML::Node copy = YAML::Clone(root);
+  std::vector<YAML::Node> path{copy};
+  for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+    YAML::Node next = child_of(path.back(), keys[i]);
+    if (!next.IsMap()) return copy;
+    path.push_back(next);
+  }
+  path.back().remove(keys.back());
+  for (std::size_t i = path.size(); i-- > 1;) {
+    if (path[i].size() > 0) break;
+    path[i - 1].remove(keys[i - 1]);
+  }
+  return copy;
+}
+
 }  // namespace
+
+Result<std::string> apply_values_scalar(const std::string& path, const std::string& text,
+                                        const std::vector<std::string>& keys,
+                                        const std::string& scalar) {
+  if (keys.empty()) return fail(path + ": no values path to set");
+  PODFIT_TRY_ASSIGN(documents, detail::load_documents(path, text));
+  if (documents.size() != 1 || !documents[0].IsMap()) {
+    return fail(path + ": a values file must be one YAML mapping");
+  }
+  EditContext context;
+  context.path = path;
+  context.text = text;
+  context.mark_base = detail::mark_offset(text);
+  context.newline = detail::detect_newline(text);
+  context.indent_step = detail::detect_indent_step(context, documents);
+  PODFIT_TRY(plan_scalar(context, documents[0], keys, scalar));
+  PODFIT_TRY_ASSIGN(edited, detail::apply_edits(context));
+  PODFIT_TRY_ASSIGN(after, detail::load_documents(path + " (as edited)", edited));
+  YAML::Node node = after.empty() ? YAML::Node() : after[0];
+  for (const std::string& key : keys) node.reset(node.IsMap() ? child_of(node, key) : YAML::Node());
+  if (after.size() != 1 || !node.IsScalar() || node.Scalar() != scalar ||
+      YAML::Dump(without_key(documents[0], keys)) != YAML::Dump(without_key(after[0], keys))) {
+    return fail(path + ": internal error: setting " + dotted(keys, keys.size()) +
+                " changed more than that value; file left untouched");
+  }
+  return edited;
+}
 
 Result<std::string> apply_values_change(const std::string& path, const std::string& text,
                                         const std::vector<std::string>& keys,

@@ -141,7 +141,9 @@ bool annotation_written(const std::vector<manifest::ManifestFile>& files,
 std::size_t print_unwritten_side_edits(std::ostream& out,
                                        const std::vector<manifest::ManifestFile>& files,
                                        const std::vector<policy::Recommendation>& all,
-                                       const std::map<WorkloadRef, std::string>& deployed) {
+                                       const std::map<WorkloadRef, std::string>& deployed,
+                                       const std::set<std::pair<WorkloadRef, std::size_t>>&
+                                           written_elsewhere) {
   std::size_t count = 0;
   auto heading = [&] {
     if (count++ == 0) out << "# Not written into the manifests, to apply by hand:\n";
@@ -149,7 +151,7 @@ std::size_t print_unwritten_side_edits(std::ostream& out,
   for (const policy::Recommendation& recommendation : all) {
     for (const policy::AutoscalerChange& change : recommendation.autoscaler_changes) {
       const AutoscalerMetric& metric = change.autoscaler.metrics[change.metric];
-      bool written = false;
+      bool written = written_elsewhere.count({change.autoscaler.ref, change.metric}) > 0;
       for (const manifest::ManifestFile& file : files) {
         written = written || (holds_autoscaler(file, change.autoscaler) && metric.offset > 0);
       }

@@ -29,9 +29,19 @@ struct ValuesPlacement {
   std::string why;                // how it was found, or why it could not be
 };
 
+// Where a rendered HPA's utilization target comes from: `averageUtilization: {{ .Values.X }}`
+// (or v1's targetCPUUtilizationPercentage) in its template.
+struct TargetPlacement {
+  WorkloadRef autoscaler;  // as rendered
+  std::size_t metric = 0;  // index into its metrics
+  std::vector<std::string> keys;  // the values path; empty when the template does not say
+  std::string why;
+};
+
 struct HelmRender {
   std::vector<ManifestFile> rendered;  // one per rendered document; never edited
   std::vector<ValuesPlacement> placements;
+  std::vector<TargetPlacement> targets;
   std::string values_file;  // the file to edit: the last -f, else the chart's values.yaml
 };
 
@@ -49,5 +59,12 @@ Result<HelmRender> render_helm(const HelmSource& source);
 Result<std::string> apply_values_change(const std::string& path, const std::string& text,
                                         const std::vector<std::string>& keys,
                                         const Resources& target);
+
+// The values file's text with the scalar at `keys` set to `scalar` (replaced in place, or
+// added with the maps along the path in the file's style). Checked like
+// apply_values_change; an empty (null) value there is an error that says to set it by hand.
+Result<std::string> apply_values_scalar(const std::string& path, const std::string& text,
+                                        const std::vector<std::string>& keys,
+                                        const std::string& scalar);
 
 }  // namespace podfit::manifest

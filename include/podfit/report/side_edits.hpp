@@ -5,6 +5,7 @@
 
 #include <map>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,10 +37,13 @@ Result<std::string> apply_side_edits(const manifest::ManifestFile& file,
 
 // The side changes no file in `files` can take (the HPA is not under -f, it is a rendered
 // stream, or its target is the controller's default), as comment lines with the kubectl
-// command that makes each, so none is lost. Returns how many.
+// command that makes each, so none is lost; `written_elsewhere` (HPA, metric) were written
+// into a Helm values file. Returns how many.
 std::size_t print_unwritten_side_edits(std::ostream& out,
                                        const std::vector<manifest::ManifestFile>& files,
                                        const std::vector<policy::Recommendation>& all,
-                                       const std::map<WorkloadRef, std::string>& deployed);
+                                       const std::map<WorkloadRef, std::string>& deployed,
+                                       const std::set<std::pair<WorkloadRef, std::size_t>>&
+                                           written_elsewhere = {});
 
 }  // namespace podfit::report
