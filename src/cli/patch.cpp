@@ -1,10 +1,10 @@
 // podfit patch: the recommendations as a minimal diff of the user's manifests.
 #include <algorithm>
 #include <cstdio>
-#include <set>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -28,7 +28,8 @@ struct PatchOptions {
   std::string color = "auto";
   bool write = false;
   bool check = false;
-  std::string html_file;  // --html FILE
+  bool edit_base = false;  // -k: edit the base's file rather than add an overlay patch
+  std::string html_file;   // --html FILE
 };
 
 using Deployed = std::map<WorkloadRef, std::string>;
@@ -276,8 +277,12 @@ int patch_overlays(const PatchOptions& options, PipelineResult& result, bool col
                                              result.deployed_namespaces)) {
             continue;
           }
-          changes.push_back({workload.ref, workload.api_version, recommendation.stats.container,
-                             recommendation.recommended, spec->init_container, spec->current,
+          changes.push_back({workload.ref,
+                             workload.api_version,
+                             recommendation.stats.container,
+                             recommendation.recommended,
+                             spec->init_container,
+                             spec->current,
                              {}});
           reasons << "# " << recommendation.stats.workload.display() << " container "
                   << recommendation.stats.container << " (" << recommendation.stats.samples
@@ -287,7 +292,7 @@ int patch_overlays(const PatchOptions& options, PipelineResult& result, bool col
       }
     }
     if (changes.empty()) continue;
-    auto plan = manifest::plan_overlay_edits(dir, changes, rendered);
+    auto plan = manifest::plan_overlay_edits(dir, changes, rendered, options.edit_base);
     if (!plan) {
       std::cerr << "podfit: error: -k " << dir << ": " << plan.error().message
                 << " (files left untouched)\n";
@@ -301,6 +306,12 @@ int patch_overlays(const PatchOptions& options, PipelineResult& result, bool col
     }
     std::cout << reasons.str();
     for (const manifest::FileEdit& edit : plan->edits) {
+      if (std::any_of(writes.begin(), writes.end(),
+                      [&](const auto& write) { return write.first == edit.path; })) {
+        throw Failure(ExitCode::usage, edit.path +
+                                           ": two -k overlays would both edit it (a "
+                                           "base they share?): give them one at a time");
+      }
       std::string path = manifest::diff_path(edit.path, cwd);
       std::cout << "# " << path << ": " << edit.why << "\n"
                 << (edit.created ? manifest::new_file_diff(path, edit.after)
@@ -366,6 +377,9 @@ int run_patch(const PatchOptions& options) {
   if (options.format != "diff" && options.format != "strategic" && options.format != "html") {
     throw Failure(ExitCode::usage,
                   "-o must be diff, strategic or html, not '" + options.format + "'");
+  }
+  if (options.edit_base && options.pipeline.kustomize_dirs.empty()) {
+    throw Failure(ExitCode::usage, "--edit-base goes with -k DIR (an overlay)");
   }
   if (options.write && options.format != "diff") {
     throw Failure(ExitCode::usage, "--write applies the diff; it does not go with -o strategic");
@@ -482,6 +496,9 @@ void register_patch(CLI::App& app, int& exit_code) {
       command->add_flag("--write", options->write, "apply the change to the files (atomic rename)");
   command->add_flag("--check", options->check, "exit 1 when a change is proposed (for CI)")
       ->excludes(write);
+  command->add_flag("--edit-base", options->edit_base,
+                    "with -k: write to the base's manifest (every overlay of it changes) rather "
+                    "than add a patch to the overlay");
   add_html_option(*command, options->html_file);
   command->add_option("--color", options->color, "auto (default: on a terminal), always, never")
       ->type_name("WHEN");

@@ -234,11 +234,56 @@ std::string join(const std::vector<std::string>& parts, const char* separator) {
   return out;
 }
 
+// The remainder that the file defining the workload can take (see plan_overlay_edits),
+// edited there with the whole target; what it cannot take stays in `remainder`.
+Result<void> edit_definitions(const std::string& dir, const std::vector<RenderedChange>& changes,
+                              bool edit_base, std::vector<RenderedChange>& remainder,
+                              const std::vector<bool>& blocked,
+                              std::vector<std::string>& base_notes, OverlayPlan& plan) {
+  if (remainder.empty()) return {};
+  PODFIT_TRY_ASSIGN(definitions, detail::base_definitions(dir));
+  std::map<std::string, std::vector<ContainerChange>> by_file;
+  std::vector<RenderedChange> left;
+  for (std::size_t r = 0; r < remainder.size(); ++r) {
+    const RenderedChange& rest = remainder[r];
+    auto definition = std::find_if(definitions.begin(), definitions.end(), [&](const auto& d) {
+      return d.ref.kind == rest.workload.kind && d.rendered_name == rest.workload.name;
+    });
+    bool usable = !blocked[r] && definition != definitions.end() && definition->refusal.empty() &&
+                  (definition->own || edit_base);
+    if (!usable) {
+      if (edit_base && definition != definitions.end() && !definition->refusal.empty()) {
+        base_notes.push_back(definition->refusal);
+      }
+      left.push_back(rest);
+      continue;
+    }
+    // The whole target: the overlay's own patches, edited to it, set the same values.
+    auto whole = std::find_if(changes.begin(), changes.end(), [&](const RenderedChange& c) {
+      return c.workload == rest.workload && c.container == rest.container;
+    });
+    by_file[definition->file].push_back({definition->ref, rest.container, whole->target});
+  }
+  for (const auto& [file, file_changes] : by_file) {
+    PODFIT_TRY_ASSIGN(manifest, load_manifest(file));
+    PODFIT_TRY_ASSIGN(after, apply_changes(manifest, file_changes));
+    if (after == manifest.text) continue;
+    bool own = std::any_of(definitions.begin(), definitions.end(),
+                           [&](const auto& d) { return d.file == file && d.own; });
+    plan.edits.push_back({file, manifest.text, after, false,
+                          own ? "the overlay's own manifest (no other overlay lists it)"
+                              : "the base that defines it (--edit-base: every overlay of this "
+                                "base renders it)"});
+  }
+  remainder = std::move(left);
+  return {};
+}
+
 }  // namespace
 
 Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
                                        const std::vector<RenderedChange>& changes,
-                                       const std::vector<Workload>& rendered) {
+                                       const std::vector<Workload>& rendered, bool edit_base) {
   PODFIT_TRY_ASSIGN(kustomization, detail::read_kustomization(dir));
   Planner planner(kustomization, changes, rendered);
   planner.scan();
@@ -246,7 +291,8 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
   std::map<std::size_t, std::vector<ContainerChange>> smp_edits;     // by source
   std::map<std::size_t, std::vector<detail::OpValueEdit>> op_edits;  // by source
   std::vector<RenderedChange> remainder;                             // for the new patch file
-  std::vector<std::string> notes;  // why parts went to the new file
+  std::vector<bool> remainder_blocked;  // an op the new patch must decide over
+  std::vector<std::string> notes;       // why parts went to the new file
   std::vector<std::string> unsettled;
   bool partial = false;
   for (std::size_t c = 0; c < changes.size(); ++c) {
@@ -293,6 +339,7 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
         nulls.target = {};
         nulls.remove = drop;
         remainder.push_back(std::move(nulls));
+        remainder_blocked.push_back(false);
         partial = true;
       }
       continue;
@@ -322,11 +369,17 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
         }
       }
     }
-    if (!rest.target.empty() || !rest.remove.empty()) remainder.push_back(std::move(rest));
+    if (!rest.target.empty() || !rest.remove.empty()) {
+      remainder.push_back(std::move(rest));
+      remainder_blocked.push_back(!blocked.empty());
+    }
   }
 
   OverlayPlan plan;
   plan.unsettled = std::move(unsettled);
+  std::vector<std::string> base_notes;  // why --edit-base left the base alone
+  PODFIT_TRY(
+      edit_definitions(dir, changes, edit_base, remainder, remainder_blocked, base_notes, plan));
   std::string listed = kustomization.text;
   std::vector<std::string> inline_whys;
   // File patches first; inline ones back to front, so earlier blocks keep their offsets.
@@ -401,6 +454,9 @@ Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
     std::string why = "a new patch of the overlay";
     if (partial) why += " (what the patches edited in place do not set)";
     if (!notes.empty()) why += ", listed last so it decides over: " + join(notes, "; ");
+    if (!base_notes.empty()) {
+      why += " (--edit-base left the base alone: " + join(base_notes, "; ") + ")";
+    }
     plan.edits.push_back({file, "",
                           "# Written by podfit: resources measured in this overlay's "
                           "environment (podfit patch -k).\n" +

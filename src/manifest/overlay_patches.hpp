@@ -147,4 +147,18 @@ std::string patch_document(const RenderedChange& first, const std::string& name,
 Result<std::string> with_patch_entry(const std::string& path, const std::string& text,
                                      bool has_patches, const std::string& file);
 
+// A workload an overlay takes from a local file of its bases (`resources`, `bases`,
+// recursively), with the name the overlay renders it under (every layer's namePrefix and
+// nameSuffix applied).
+struct BaseDefinition {
+  std::string file;
+  WorkloadRef ref;  // as the file writes it
+  std::string rendered_name;
+  // Non-empty: a layer between the overlay and the file that may set resources over it
+  // (its own patches, components, transformers), so an edit of the file might not show.
+  std::string refusal;
+  bool own = false;  // listed by the overlay itself, from inside its folder: not shared
+};
+Result<std::vector<BaseDefinition>> base_definitions(const std::filesystem::path& dir);
+
 }  // namespace podfit::manifest::detail

@@ -457,3 +457,125 @@ spec:
   CHECK(app["requests"]["cpu"] == "115m");     // 100m x 1.15
   CHECK(render(dir / "overlays/dev") == dev_before);
 }
+
+namespace {
+
+// base/ shared by overlays/prod and overlays/dev; overlays/solo lists its own Deployment.
+void write_edit_base_tree(const TempDir& dir, const std::string& prod_extra) {
+  for (const char* folder : {"base", "overlays/prod", "overlays/dev", "overlays/solo", "mid"}) {
+    std::filesystem::create_directories(dir / folder);
+  }
+  const std::string deployment = R"(apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api-steady-000
+spec:
+  selector:
+    matchLabels:
+      app: api
+  template:
+    metadata:
+      labels:
+        app: api
+    spec:
+      containers:
+      - name: app
+        image: api:1   # pinned
+        resources:
+          requests:
+            cpu: 1
+)";
+  write_file(dir / "base" / "deployment.yaml", deployment);
+  write_file(dir / "base" / "kustomization.yaml", "resources:\n- deployment.yaml\n");
+  write_file(dir / "overlays/prod" / "kustomization.yaml",
+             "namePrefix: prod-\nnamespace: prod\nresources:\n" + prod_extra);
+  write_file(dir / "overlays/dev" / "kustomization.yaml", "resources:\n- ../../base\n");
+  write_file(dir / "overlays/solo" / "deployment.yaml", deployment);
+  write_file(dir / "overlays/solo" / "kustomization.yaml",
+             "namespace: prod\nnamePrefix: prod-\nresources:\n- deployment.yaml\n");
+  std::string samples;
+  for (int i = 0; i < 30; ++i) {
+    char stamp[32];
+    std::snprintf(stamp, sizeof stamp, "2024-08-23T10:%02d:00Z", i);
+    samples += std::string(R"({"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1",)") +
+               R"("metadata":{},"items":[{"metadata":{"name":"prod-api-steady-000-6c7d8f9b5b-)" +
+               R"(x2k9p","namespace":"prod","labels":{"app":"api"}},"timestamp":")" + stamp +
+               R"(","window":"15s","containers":[{"name":"app","usage":{"cpu":"100m",)" +
+               R"("memory":"100Mi"}}]}]})" + "\n";
+  }
+  write_file(dir / "s.jsonl", samples);
+}
+
+CommandResult patch_overlay(const TempDir& dir, const std::string& args) {
+  return run_command("cd " + shell_quote(dir.path().string()) + " && " +
+                     shell_quote(podfit_binary()) + " patch --samples s.jsonl " + args);
+}
+
+}  // namespace
+
+TEST_CASE("patch -k edits the overlay's own manifest in place when nothing shares it",
+          "[cli][kustomize]") {
+  TempDir dir;
+  write_edit_base_tree(dir, "- ../../base\n");
+  CommandResult run = patch_overlay(dir, "--write -k overlays/solo");
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK_FALSE(std::filesystem::exists(dir / "overlays/solo" / "podfit-resources.yaml"));
+  CHECK_THAT(run.out, Catch::Contains("the overlay's own manifest (no other overlay lists it)"));
+  std::string edited = podfit::test::read_file(dir / "overlays/solo" / "deployment.yaml");
+  CHECK_THAT(edited, Catch::Contains("        image: api:1   # pinned\n"));
+  nlohmann::json solo = rendered_resources(dir / "overlays/solo");
+  CHECK(solo["prod-api-steady-000/app"]["requests"]["cpu"] == "115m");
+  CHECK(solo["prod-api-steady-000/app"]["limits"]["memory"] == "200Mi");
+}
+
+TEST_CASE("patch -k --edit-base writes the base, which every overlay of it renders",
+          "[cli][kustomize]") {
+  TempDir dir;
+  write_edit_base_tree(dir, "- ../../base\n");
+  const std::string base_before = podfit::test::read_file(dir / "base" / "deployment.yaml");
+  CommandResult diff = patch_overlay(dir, "-k overlays/prod --edit-base");
+  INFO(diff.out << diff.err);
+  REQUIRE(diff.exit_code == 0);
+  CHECK_THAT(diff.out, Catch::Contains("+++ b/base/deployment.yaml"));
+  CHECK(diff.out.find("podfit-resources.yaml") == std::string::npos);
+  write_file(dir / "out.diff", diff.out);
+  REQUIRE(run_command("cd " + shell_quote(dir.path().string()) +
+                      " && git init -q . && git apply out.diff")
+              .exit_code == 0);
+  // Both overlays render the recommendation now: the user asked for the base.
+  for (const char* overlay : {"overlays/prod", "overlays/dev"}) {
+    INFO(overlay);
+    nlohmann::json resources = rendered_resources(dir / overlay);
+    const nlohmann::json& app = resources.begin().value();
+    CHECK(app["requests"]["cpu"] == "115m");
+    CHECK(app["requests"]["memory"] == "115Mi");
+  }
+  // Only the resources lines of the base changed.
+  std::string after = podfit::test::read_file(dir / "base" / "deployment.yaml");
+  CHECK_THAT(after,
+             Catch::StartsWith(base_before.substr(0, base_before.find("        resources:"))));
+}
+
+TEST_CASE("patch -k --edit-base keeps to the overlay where a layer between may override",
+          "[cli][kustomize]") {
+  TempDir dir;
+  write_edit_base_tree(dir, "- ../../mid\n");
+  write_file(dir / "mid" / "kustomization.yaml",
+             "resources:\n- ../base\npatches:\n- path: replicas.yaml\n");
+  write_file(dir / "mid" / "replicas.yaml",
+             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api-steady-000\n"
+             "spec:\n  replicas: 3\n");
+  const std::string base_before = podfit::test::read_file(dir / "base" / "deployment.yaml");
+  CommandResult run = patch_overlay(dir, "--write -k overlays/prod --edit-base");
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 0);
+  CHECK(podfit::test::read_file(dir / "base" / "deployment.yaml") == base_before);
+  CHECK_THAT(run.out, Catch::Contains("--edit-base left the base alone: ") &&
+                          Catch::Contains("mid/kustomization.yaml has `patches`"));
+  CHECK(std::filesystem::exists(dir / "overlays/prod" / "podfit-resources.yaml"));
+  nlohmann::json prod = rendered_resources(dir / "overlays/prod");
+  CHECK(prod["prod-api-steady-000/app"]["requests"]["cpu"] == "115m");
+  // Without -k it is a usage error.
+  CHECK(patch_overlay(dir, "-f base --edit-base").exit_code == 2);
+}

@@ -47,9 +47,14 @@ inline constexpr const char* kOverlayPatchFile = "podfit-resources.yaml";
 // (kustomize applies patches in order, so it decides over earlier ones). `rendered`, the
 // overlay's rendered workloads, resolves patch targets and JSON 6902 container indexes;
 // without it only strategic-merge patches naming the workload are edited.
+// What no patch of the overlay sets goes to the file that defines the workload when the
+// overlay itself lists it from inside its folder (nothing else shares it), or with
+// `edit_base` to a base's file when no layer in between may set resources over it; else
+// to the new patch file.
 Result<OverlayPlan> plan_overlay_edits(const std::string& dir,
                                        const std::vector<RenderedChange>& changes,
-                                       const std::vector<Workload>& rendered = {});
+                                       const std::vector<Workload>& rendered = {},
+                                       bool edit_base = false);
 
 // A git diff that creates `path` with `text` (`git apply` makes the file).
 std::string new_file_diff(const std::string& path, const std::string& text);
