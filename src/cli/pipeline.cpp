@@ -141,6 +141,14 @@ std::vector<manifest::ManifestFile> load_manifests(const PipelineOptions& option
                    "and every overlay's patches alike), not what they render: "
                 << list << "; use -k DIR for an overlay\n";
   }
+  std::vector<std::string> charts = manifest::chart_dirs(options.manifest_paths);
+  if (!charts.empty()) {
+    std::string list;
+    for (const std::string& dir : charts) list += (list.empty() ? "" : ", ") + dir;
+    diagnostics << "podfit: warning: -f reads these Helm charts file by file (templates are not "
+                   "YAML, values files not manifests): "
+                << list << "; use --chart DIR --values FILE\n";
+  }
   auto paths = manifest::expand_paths(options.manifest_paths);
   if (!paths) throw Failure(ExitCode::fatal, paths.error().message);
   for (auto& file : manifest::load_manifests(*paths)) {

@@ -277,7 +277,7 @@ Result<std::vector<YAML::Node>> load_documents(const std::string& path, const st
     std::string hint;
     if (std::size_t brace = text.find("{{"); brace != std::string::npos) {
       hint = " (it looks like a Helm/Go template, '{{' on line " +
-             std::to_string(line_number(text, brace)) + ": render it first with helm template)";
+             std::to_string(line_number(text, brace)) + ": give its chart with --chart DIR, or render it with helm template)";
     }
     if (error.mark.is_null()) return fail(path + ": invalid YAML: " + error.msg + hint);
     return fail(path + ":" + std::to_string(error.mark.line + 1) + ":" +
@@ -294,7 +294,8 @@ Result<std::vector<WorkloadNodes>> find_workloads(const std::string& path, const
       // it when what failed is not a Kubernetes object's shape.
       if (text.find("{{") == std::string::npos) return tl::unexpected(result.error());
       return fail(result.error().message +
-                  " (it looks like a Helm/Go template: render it first with helm template)");
+                  " (it looks like a Helm/Go template: give its chart with --chart DIR, or render it "
+                  "with helm template)");
     }
     ++walker.document;
   }

@@ -496,3 +496,17 @@ for t in range(120):
   }
   CHECK(compared == 2);
 }
+
+TEST_CASE("-f on a chart's files warns and points to --chart", "[cli][helm]") {
+  Chart chart;
+  CommandResult values = chart.podfit("patch --samples s.jsonl -f chart/values-prod.yaml");
+  INFO(values.err);
+  CHECK(values.exit_code == 0);
+  CHECK_THAT(values.err, Catch::Contains("-f reads these Helm charts file by file") &&
+                             Catch::Contains("chart; use --chart DIR --values FILE"));
+  CommandResult folder = chart.podfit("patch --samples s.jsonl -f chart");
+  CHECK(folder.exit_code == 3);  // the templates are reported, by file and line
+  CHECK_THAT(folder.err, Catch::Contains("use --chart DIR --values FILE") &&
+                             Catch::Contains("chart/templates/api.yaml:") &&
+                             Catch::Contains("give its chart with --chart DIR"));
+}

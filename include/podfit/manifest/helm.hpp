@@ -60,6 +60,10 @@ Result<std::string> apply_values_change(const std::string& path, const std::stri
                                         const std::vector<std::string>& keys,
                                         const Resources& target);
 
+// The Helm charts (folders with a Chart.yaml) that `paths` (as -f takes them) are in or
+// hold: -f reads their templates and values files as manifests, which they are not.
+std::vector<std::string> chart_dirs(const std::vector<std::string>& paths);
+
 // The values file's text with the scalar at `keys` set to `scalar` (replaced in place, or
 // added with the maps along the path in the file's style). Checked like
 // apply_values_change; an empty (null) value there is an error that says to set it by hand.
