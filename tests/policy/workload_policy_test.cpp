@@ -2,6 +2,8 @@
 // each against numbers worked by hand.
 #include "podfit/policy/workload_policy.hpp"
 
+#include "podfit/manifest/manifest.hpp"
+
 #include <catch2/catch.hpp>
 
 namespace podfit::policy {
@@ -190,6 +192,40 @@ TEST_CASE("an init container's CPU request stays within the app's", "[policy][ru
   apply_workload_rules(all, facts);
   CHECK(init.recommended.cpu_request->text == "300m");
   CHECK(app.recommended.cpu_request->text == "300m");
+}
+
+}  // namespace
+}  // namespace podfit::policy
+
+namespace podfit::policy {
+namespace {
+
+// The shape real charts write: flags in a folded scalar, one per line.
+TEST_CASE("a heap set in a folded JAVA_TOOL_OPTIONS is found", "[policy][rules]") {
+  auto file = manifest::parse_manifest("d.yaml", R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: pay}
+spec:
+  selector: {matchLabels: {app: pay}}
+  template:
+    metadata: {labels: {app: pay}}
+    spec:
+      containers:
+        - name: api
+          env:
+            - name: JAVA_TOOL_OPTIONS
+              value: >-
+                -XX:MaxRAMPercentage=70
+                -XX:InitialRAMPercentage=50
+                -XX:+ExitOnOutOfMemoryError
+)");
+  REQUIRE(file);
+  const manifest::ContainerSpec& spec = file->workloads.at(0).containers.at(0);
+  auto heap = find_runtime_heap(ContainerFacts{spec.name, ContainerRole::regular,
+                                               spec.command_line, spec.env});
+  REQUIRE(heap);
+  CHECK(heap->percent == 70);
+  CHECK(heap->flag == "-XX:MaxRAMPercentage=70");
 }
 
 }  // namespace
