@@ -497,7 +497,7 @@ for t in range(120):
   CHECK(compared == 2);
 }
 
-TEST_CASE("-f on a chart's files warns and points to --chart", "[cli][helm]") {
+TEST_CASE("patch -f on a chart's files warns and points to --chart", "[cli][helm]") {
   Chart chart;
   CommandResult values = chart.podfit("patch --samples s.jsonl -f chart/values-prod.yaml");
   INFO(values.err);
