@@ -28,7 +28,7 @@ measure() {
          for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$log")
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")
   awk -v b="$bytes" -v w="$wall" -v r="$rss" -v f="$(basename "$file")" -v p="$binary" \
-    'BEGIN {printf "%-28s %-40s %6.2f GB %8.1f s %7.0f MB/s %7.0f MB max RSS\n",
+    'BEGIN {printf "%-28s %-40s %6.2f GB %8.1f s %7.0f MB/s %7.0f MiB max RSS\n",
             f, p, b / 1e9, w, b / 1e6 / w, r / 1024}'
   rm -f "$log"
 }
