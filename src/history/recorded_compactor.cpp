@@ -38,12 +38,37 @@ void cover(std::vector<std::pair<std::int64_t, std::int64_t>>& covered, std::int
   covered = std::move(merged);
 }
 
+// Sorts by time and drops repeated timestamps, as SampleSet::finalize does.
+void sort_unique(std::vector<SamplePoint>& points) {
+  auto by_time = [](const SamplePoint& a, const SamplePoint& b) { return a.time_ns < b.time_ns; };
+  if (!std::is_sorted(points.begin(), points.end(), by_time)) {
+    std::stable_sort(points.begin(), points.end(), by_time);
+  }
+  points.erase(std::unique(points.begin(), points.end(),
+                           [](const SamplePoint& a, const SamplePoint& b) {
+                             return a.time_ns == b.time_ns;
+                           }),
+               points.end());
+}
+
 }  // namespace
 
 void RecordedCompactor::check(SampleSet& samples) {
   for (std::size_t i = 0; i < samples.series().size(); ++i) {
-    if (samples.series()[i].points.size() > exact_points_) fold(samples, i);
+    if (samples.series()[i].points.size() <= exact_points_) continue;
+    // Repeats (a file given twice) do not make a series long: de-duplicate it first.
+    if (!folded_.contains(i) && !long_once_unique(samples, i)) continue;
+    fold(samples, i);
   }
+}
+
+bool RecordedCompactor::long_once_unique(SampleSet& samples, std::size_t index) {
+  scratch_.clear();
+  samples.swap_points(index, scratch_);
+  sort_unique(scratch_);
+  bool long_series = scratch_.size() > exact_points_;
+  samples.swap_points(index, scratch_);  // sorted: the earliest point is in front
+  return long_series;
 }
 
 void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
@@ -55,16 +80,7 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
   samples.swap_points(index, scratch_);
   std::vector<SamplePoint>& points = scratch_;
   const std::int64_t earliest = points.front().time_ns;  // add() keeps the earliest in front
-  auto by_time = [](const SamplePoint& a, const SamplePoint& b) { return a.time_ns < b.time_ns; };
-  if (!std::is_sorted(points.begin(), points.end(), by_time)) {
-    std::stable_sort(points.begin(), points.end(), by_time);
-  }
-  // The same point twice: the first one read counts, as SampleSet::finalize does.
-  points.erase(std::unique(points.begin(), points.end(),
-                           [](const SamplePoint& a, const SamplePoint& b) {
-                             return a.time_ns == b.time_ns;
-                           }),
-               points.end());
+  sort_unique(points);
   auto [found, fresh] = folded_.try_emplace(index);
   Folded& folded = found->second;
   if (fresh) {

@@ -20,7 +20,7 @@ class RecordedCompactor {
   RecordedCompactor(std::size_t exact_points, bool keep_hours_apart)
       : exact_points_(exact_points), keep_hours_apart_(keep_hours_apart) {}
 
-  // Folds every series of `samples` holding more than exact_points raw points.
+  // Folds every series of `samples` holding more than exact_points distinct points.
   void check(SampleSet& samples);
   // Folds what is left of every folded series and moves the sketches and the exact
   // parts into `history` (whose `samples` were read with check()).
@@ -39,6 +39,8 @@ class RecordedCompactor {
   };
 
   void fold(SampleSet& samples, std::size_t series);
+  // De-duplicates the series in place; whether it still holds more than exact_points.
+  bool long_once_unique(SampleSet& samples, std::size_t series);
 
   std::size_t exact_points_;
   bool keep_hours_apart_;

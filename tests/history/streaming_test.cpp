@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -215,6 +216,21 @@ TEST_CASE("load_recorded keeps a small input exact, as before", "[history][stats
     }
     CHECK(got.memory_growth_per_second == want.memory_growth_per_second);
     CHECK(got.pod_memory_peaks == want.pod_memory_peaks);
+  }
+  // Given twice, each series holds twice its points, over a threshold they are under
+  // once: repeats do not make a series long.
+  std::size_t longest = 0;
+  for (const podfit::ContainerSeries& series : streamed.history.samples.series()) {
+    longest = std::max(longest, series.points.size());
+  }
+  Loaded twice = load({fixture, fixture}, longest);
+  CHECK(twice.history.compacted.empty());
+  REQUIRE(twice.stats.size() == before.size());
+  for (std::size_t i = 0; i < before.size(); ++i) {
+    CHECK_FALSE(twice.stats[i].sketched);
+    CHECK(twice.stats[i].samples == before[i].samples);
+    CHECK(twice.stats[i].cpu.p90 == before[i].cpu.p90);
+    CHECK(twice.stats[i].memory.p99 == before[i].memory.p99);
   }
 }
 
