@@ -21,6 +21,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 measure() {
   local binary=$1 file=$2 log
   log=$(mktemp)
+  cat "$file" >/dev/null  # into the page cache (if it fits), so the order of runs matters less
   /usr/bin/time -v "$binary" recommend --samples "$file" -o json >/dev/null 2>"$log"
   local bytes wall rss
   bytes=$(stat -c %s "$file")
