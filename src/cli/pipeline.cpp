@@ -122,7 +122,11 @@ history::History load_history(const PipelineOptions& options, const policy::Poli
     return must(history::load_stores(options.store_paths,
                                      keep_hours_apart || policy.half_life_seconds != 0));
   }
-  return must(history::load_recorded(options.sample_files, diagnostics));
+  // Backtest slices raw points in time: its series stay raw.
+  history::RecordedOptions recorded;
+  recorded.exact_points = keep_hours_apart ? 0 : history::kExactPointsPerSeries;
+  recorded.keep_hours_apart = policy.half_life_seconds != 0;
+  return must(history::load_recorded(options.sample_files, diagnostics, recorded));
 }
 
 std::vector<manifest::ManifestFile> load_manifests(const PipelineOptions& options,

@@ -265,6 +265,10 @@ void keep_pods(History& history, const std::string& namespace_name, const LabelS
   for (HourSketch& sketch : history.sketches) {
     if (sketch.pod < keep.size() && keep[sketch.pod]) sketches.push_back(std::move(sketch));
   }
+  std::vector<CompactedSeries> compacted;
+  for (CompactedSeries& series : history.compacted) {
+    if (series.pod < keep.size() && keep[series.pod]) compacted.push_back(std::move(series));
+  }
   std::vector<PodResources> live;
   for (PodResources& entry : history.live_resources) {
     if (entry.pod < keep.size() && keep[entry.pod]) live.push_back(std::move(entry));
@@ -283,6 +287,7 @@ void keep_pods(History& history, const std::string& namespace_name, const LabelS
   }
   history.samples = std::move(kept);
   history.sketches = std::move(sketches);
+  history.compacted = std::move(compacted);
   history.live_resources = std::move(live);
   history.events = std::move(events);
 }

@@ -11,6 +11,8 @@
 #include "podfit/source/recorded.hpp"
 #include "podfit/store/store.hpp"
 
+#include "recorded_compactor.hpp"
+
 namespace podfit::history {
 
 namespace {
@@ -62,10 +64,14 @@ void note_signals(const source::PrometheusLoad& load, std::ostream& diagnostics)
 
 }  // namespace
 
-Result<History> load_recorded(const std::vector<std::string>& paths, std::ostream& diagnostics) {
+Result<History> load_recorded(const std::vector<std::string>& paths, std::ostream& diagnostics,
+                              const RecordedOptions& options) {
   History history;
+  detail::RecordedCompactor compactor(options.exact_points, options.keep_hours_apart);
+  source::PointsHook fold_long_series;
+  if (options.exact_points > 0) fold_long_series = [&](SampleSet& read) { compactor.check(read); };
   for (const std::string& path : paths) {
-    PODFIT_TRY_ASSIGN(summary, source::read_recorded_file(path, history.samples));
+    PODFIT_TRY_ASSIGN(summary, source::read_recorded_file(path, history.samples, fold_long_series));
     for (const std::string& warning : summary.warnings) warn(diagnostics, warning);
     if (summary.skipped > 0) {
       warn(diagnostics, path + ": skipped " + std::to_string(summary.skipped) + " of " +
@@ -73,8 +79,16 @@ Result<History> load_recorded(const std::vector<std::string>& paths, std::ostrea
       history.input_problems += summary.skipped;
     }
   }
+  compactor.finish(history);
+  if (compactor.repeats_dropped() > 0) {
+    diagnostics << "podfit: note: " << compactor.repeats_dropped()
+                << " points fell inside the time already compacted for their container and "
+                   "were counted as repeats (overlapping recordings; docs/scale.md)\n";
+  }
   history.samples.finalize();
-  if (history.samples.point_count() == 0) return fail("no usable samples in the --samples input");
+  if (history.samples.point_count() == 0 && history.sketches.empty()) {
+    return fail("no usable samples in the --samples input");
+  }
   for (const std::string& path : paths) read_events_beside(path, history, diagnostics);
   return history;
 }

@@ -30,7 +30,7 @@ std::vector<Recommendation> recommend_all(const history::History& history,
   // workload's own settings apply.
   for (const stats::ContainerStats& stats :
        stats::compute_history_stats(history.samples, history.sketches, history.workload_of_pod,
-                                    policy.base.half_life_seconds)) {
+                                    policy.base.half_life_seconds, history.compacted)) {
     Resources current = history::current_resources(history, stats.workload, stats.container);
     auto seen = events.find({stats.workload, stats.container});
     EventCounts counts = seen == events.end() ? EventCounts{} : seen->second;
@@ -51,6 +51,7 @@ std::vector<Recommendation> recommend_all(const history::History& history,
     if (!workload.origins.empty()) {
       recommendation.reason += "; settings: " + joined(workload.origins);
     }
+    if (stats.sketched) recommendation.reason += "; percentiles sketched (within 1 %)";
     recommendations.push_back(std::move(recommendation));
   }
   // Recommendations come sorted by workload: each workload's containers are adjacent.

@@ -77,6 +77,7 @@ json recommendation_json(const policy::Recommendation& recommendation) {
               {"window_seconds", stats.window_seconds},
               {"effective_samples", stats.effective_samples},
               {"half_life_seconds", stats.half_life_seconds},
+              {"sketched", stats.sketched},
               {"memory_growth_per_second", stats.memory_growth_per_second},
               {"longest_pod_seconds", stats.longest_pod_seconds},
               {"cpu", summary_json(stats.cpu)},
@@ -196,6 +197,8 @@ Result<policy::Recommendation> recommendation_of(const json& entry, const std::s
   stats.memory_growth_per_second = number_at(entry, "memory_growth_per_second");
   stats.longest_pod_seconds = number_at(entry, "longest_pod_seconds");
   stats.max_concurrent_pods = static_cast<std::size_t>(number_at(entry, "max_concurrent_pods"));
+  auto sketched = entry.find("sketched");
+  stats.sketched = sketched != entry.end() && sketched->is_boolean() && sketched->get<bool>();
   recommendation.role = role_of(entry.value("role", "app"));
   read_side_changes(entry.value("also_changes", json::object()), recommendation);
   stats.cpu = summary_of(entry.value("cpu", json::object()));

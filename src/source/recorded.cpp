@@ -384,8 +384,10 @@ bool is_blank(std::string_view line) {
 
 }  // namespace
 
-ReadSummary read_recorded(std::istream& in, const std::string& display_name, SampleSet& samples) {
+ReadSummary read_recorded(std::istream& in, const std::string& display_name, SampleSet& samples,
+                          const PointsHook& every_points) {
   ReadSummary summary;
+  std::size_t next_check = kPointsPerCheck;
   LineParser parser;
   std::vector<char> buffer(kReadBlock);
   std::size_t begin = 0, end = 0, scanned = 0, line_number = 0;
@@ -399,6 +401,10 @@ ReadSummary read_recorded(std::istream& in, const std::string& display_name, Sam
     auto added = parser.add_line(line, samples);
     if (added) {
       summary.points += *added;
+      if (every_points && summary.points >= next_check) {
+        every_points(samples);
+        next_check = summary.points + kPointsPerCheck;
+      }
       return;
     }
     ++summary.skipped;
@@ -419,6 +425,7 @@ ReadSummary read_recorded(std::istream& in, const std::string& display_name, Sam
     }
     if (at_eof) {
       if (begin < end) handle_line(std::string_view(buffer.data() + begin, end - begin));
+      if (every_points) every_points(samples);
       break;
     }
     // Keep the partial line, then read more after it (growing for long lines).
@@ -434,9 +441,10 @@ ReadSummary read_recorded(std::istream& in, const std::string& display_name, Sam
   return summary;
 }
 
-Result<ReadSummary> read_recorded_file(const std::string& path, SampleSet& samples) {
+Result<ReadSummary> read_recorded_file(const std::string& path, SampleSet& samples,
+                                       const PointsHook& every_points) {
   if (path == "-") {
-    ReadSummary summary = read_recorded(std::cin, "-", samples);
+    ReadSummary summary = read_recorded(std::cin, "-", samples, every_points);
     if (std::cin.bad()) return fail("-: error reading standard input");
     return summary;
   }
@@ -446,7 +454,7 @@ Result<ReadSummary> read_recorded_file(const std::string& path, SampleSet& sampl
   }
   std::ifstream file(path, std::ios::binary);
   if (!file) return fail(path + ": cannot open: " + std::strerror(errno));
-  ReadSummary summary = read_recorded(file, path, samples);
+  ReadSummary summary = read_recorded(file, path, samples, every_points);
   if (file.bad()) return fail(path + ": read error: " + std::strerror(errno));
   return summary;
 }

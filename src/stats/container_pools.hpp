@@ -14,6 +14,10 @@ namespace podfit::stats::detail {
 WorkloadRef workload_of(const SampleSet& samples, const std::vector<WorkloadRef>& workload_of_pod,
                         std::uint32_t pod);
 
+// A pod's memory growth (bytes/s) when its trend is steady and material enough to
+// project (R^2 >= 0.5, growth over `span_seconds` >= 5 % of its mean memory), else 0.
+double steady_growth(const Trend& trend, double span_seconds, double mean_memory);
+
 using ContainerFilter = std::function<bool(const WorkloadRef&, const std::string&)>;
 
 // compute_container_stats, but a container `trend_only` accepts only gets its pods,

@@ -3,6 +3,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -30,7 +31,19 @@ struct SketchPool {
   std::vector<const ContainerSeries*> series;                    // the raw part, likewise
   std::map<std::uint32_t, std::pair<double, double>> pod_peaks;  // cpu, memory
   std::map<std::uint32_t, std::pair<std::int64_t, std::int64_t>> pod_spans;
+  // From folded series (CompactedSeries): their exact memory growth and longest pod.
+  double folded_growth_per_second = 0;
+  double folded_longest_pod_seconds = 0;
+  // Their earliest point and its window, picked as compute_container_stats picks them
+  // (the larger window on a tie), so the time covered is the same as unfolded.
+  std::int64_t folded_first_ns = std::numeric_limits<std::int64_t>::max();
+  double folded_first_window_seconds = 0;
 
+  void add_pod_peak(std::uint32_t pod, double cpu_max, double memory_max) {
+    auto& peak = pod_peaks[pod];
+    peak.first = std::max(peak.first, cpu_max);
+    peak.second = std::max(peak.second, memory_max);
+  }
   void add_pod_range(std::uint32_t pod, double cpu_max, double memory_max, std::int64_t first,
                      std::int64_t last) {
     auto& peak = pod_peaks[pod];
@@ -158,6 +171,7 @@ ContainerStats summarize_pool(const PoolKey& key, SketchPool& pool, double half_
   stats.workload = key.first;
   stats.container = key.second;
   stats.pods = pool.pods.size();
+  stats.sketched = true;
   for (const ContainerSeries* series : pool.series) {
     for (const SamplePoint& point : series->points) {
       pool.add_pod_range(series->pod, point.cpu_cores, point.memory_bytes, point.time_ns,
@@ -173,6 +187,13 @@ ContainerStats summarize_pool(const PoolKey& key, SketchPool& pool, double half_
   stats.max_concurrent_pods = max_overlap(std::move(spans));
   stats.samples = pool.cpu.count();
   stats.window_seconds = static_cast<double>(pool.last_ns - pool.first_ns) / 1e9;
+  if (pool.folded_first_ns != std::numeric_limits<std::int64_t>::max()) {
+    double folded = static_cast<double>(pool.last_ns - pool.folded_first_ns) / 1e9 +
+                    pool.folded_first_window_seconds;
+    stats.window_seconds = pool.first_ns == std::numeric_limits<std::int64_t>::max()
+                               ? folded
+                               : std::max(stats.window_seconds, folded);
+  }
   if (half_life_seconds > 0) {
     summarize_decayed(pool, half_life_seconds, stats);
   } else {
@@ -188,32 +209,57 @@ ContainerStats summarize_pool(const PoolKey& key, SketchPool& pool, double half_
 std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
                                                   const std::vector<HourSketch>& hours,
                                                   const std::vector<WorkloadRef>& workload_of_pod,
-                                                  double half_life_seconds) {
+                                                  double half_life_seconds,
+                                                  const std::vector<CompactedSeries>& compacted) {
   std::map<PoolKey, SketchPool> pools;
   // Pools by pod, then container (a pod has a few): hundreds of thousands of hours
   // would otherwise each build a workload key and search the map with it.
   std::vector<std::vector<std::pair<const std::string*, SketchPool*>>> pools_of_pod(
       raw.pods().size());
-  auto pool_of = [&](const HourSketch& hour) -> SketchPool& {
-    if (hour.pod >= pools_of_pod.size()) pools_of_pod.resize(hour.pod + std::size_t{1});
-    auto& known = pools_of_pod[hour.pod];
+  auto pool_of = [&](std::uint32_t pod, const std::string& name) -> SketchPool& {
+    if (pod >= pools_of_pod.size()) pools_of_pod.resize(pod + std::size_t{1});
+    auto& known = pools_of_pod[pod];
     for (const auto& [container, pool] : known) {
-      if (*container == hour.container) return *pool;
+      if (*container == name) return *pool;
     }
-    auto& pool = pools[{workload_of(raw, workload_of_pod, hour.pod), hour.container}];
-    pool.pods.insert(hour.pod);
-    known.emplace_back(&hour.container, &pool);
+    auto& pool = pools[{workload_of(raw, workload_of_pod, pod), name}];
+    pool.pods.insert(pod);
+    known.emplace_back(&name, &pool);
     return pool;
   };
+  // Folded series know their exact times: their hours give only values and peaks.
+  std::set<std::pair<std::uint32_t, std::string_view>> folded;
+  for (const CompactedSeries& series : compacted) folded.emplace(series.pod, series.container);
   for (const HourSketch& hour : hours) {
-    SketchPool& pool = pool_of(hour);
+    SketchPool& pool = pool_of(hour.pod, hour.container);
     pool.hours.push_back(&hour);
     // Sketches of one store share one accuracy, so merging cannot fail here.
     (void)pool.cpu.merge(hour.cpu);
     (void)pool.memory.merge(hour.memory);
+    if (!folded.empty() && folded.count({hour.pod, hour.container}) > 0) {
+      pool.add_pod_peak(hour.pod, hour.cpu.max(), hour.memory.max());
+      continue;
+    }
     pool.first_ns = std::min(pool.first_ns, hour.hour_start_ns);
     pool.last_ns = std::max(pool.last_ns, hour.end());
     pool.add_pod_range(hour.pod, hour.cpu.max(), hour.memory.max(), hour.hour_start_ns, hour.end());
+  }
+  for (const CompactedSeries& series : compacted) {
+    SketchPool& pool = pool_of(series.pod, series.container);
+    if (series.first_ns < pool.folded_first_ns ||
+        (series.first_ns == pool.folded_first_ns &&
+         series.first_window_seconds > pool.folded_first_window_seconds)) {
+      pool.folded_first_ns = series.first_ns;
+      pool.folded_first_window_seconds = series.first_window_seconds;
+    }
+    pool.last_ns = std::max(pool.last_ns, series.last_ns);
+    pool.add_pod_range(series.pod, 0, 0, series.first_ns, series.last_ns);
+    double span_seconds = static_cast<double>(series.last_ns - series.first_ns) / 1e9;
+    pool.folded_longest_pod_seconds = std::max(pool.folded_longest_pod_seconds, span_seconds);
+    pool.folded_growth_per_second =
+        std::max(pool.folded_growth_per_second,
+                 detail::steady_growth(moments_trend(series.memory_trend), span_seconds,
+                                       series.memory_trend.mean_memory()));
   }
   // The raw part of a sketched container joins its pool; its values go into the
   // pool's sketches below.
@@ -253,11 +299,17 @@ std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
       trends.emplace(PoolKey{stats.workload, stats.container}, &stats);
     }
   }
-  for (ContainerStats& stats : pooled) {
+  for (std::size_t i = 0; i < pooled.size(); ++i) {
+    ContainerStats& stats = pooled[i];
     if (auto trend = trends.find({stats.workload, stats.container}); trend != trends.end()) {
       stats.memory_growth_per_second = trend->second->memory_growth_per_second;
       stats.longest_pod_seconds = trend->second->longest_pod_seconds;
     }
+    const SketchPool& pool = *jobs[i].second;
+    stats.memory_growth_per_second =
+        std::max(stats.memory_growth_per_second, pool.folded_growth_per_second);
+    stats.longest_pod_seconds =
+        std::max(stats.longest_pod_seconds, pool.folded_longest_pod_seconds);
     result.push_back(std::move(stats));
   }
   std::sort(result.begin(), result.end(), [](const ContainerStats& a, const ContainerStats& b) {

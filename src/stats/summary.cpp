@@ -45,7 +45,7 @@ double steady_growth(const ContainerSeries& series, double span_seconds) {
   double mean = 0;
   for (const SamplePoint& point : series.points) mean += point.memory_bytes;
   mean /= static_cast<double>(series.points.size());
-  return trend.slope * span_seconds >= kMinTrendGrowth * mean ? trend.slope : 0;
+  return detail::steady_growth(trend, span_seconds, mean);
 }
 
 void add_series(Pool& pool, const ContainerSeries& series, bool keep_times) {
@@ -115,6 +115,21 @@ WorkloadRef detail::workload_of(const SampleSet& samples,
   if (pod < workload_of_pod.size()) return workload_of_pod[pod];
   const PodRecord& record = samples.pods()[pod];  // not attributed: named as attribution would
   return podfit::workload_of_pod(record);
+}
+
+double detail::steady_growth(const Trend& trend, double span_seconds, double mean_memory) {
+  if (trend.slope <= 0 || trend.r_squared < kMinTrendFit) return 0;
+  return trend.slope * span_seconds >= kMinTrendGrowth * mean_memory ? trend.slope : 0;
+}
+
+Trend moments_trend(const TrendMoments& moments) {
+  if (moments.count() < 3 || moments.sum_tt() <= 0) return {};
+  Trend trend;
+  trend.slope = moments.sum_tm() / moments.sum_tt();
+  trend.r_squared = moments.sum_mm() > 0 ? moments.sum_tm() * moments.sum_tm() /
+                                               (moments.sum_tt() * moments.sum_mm())
+                                         : 0;
+  return trend;
 }
 
 Trend memory_trend(const std::vector<SamplePoint>& points) {

@@ -37,6 +37,7 @@ policy::Recommendation full() {
   r.stats.longest_pod_seconds = 7200.25;
   r.stats.half_life_seconds = 3600;
   r.stats.effective_samples = 987.625;
+  r.stats.sketched = true;
   r.current.cpu_request = ResourceValue{0.1, "100m"};
   r.current.memory_limit = ResourceValue{1024.0 * 1024 * 1024, "1Gi"};
   r.recommended.cpu_request = ResourceValue{0.143, "143m"};
@@ -90,6 +91,7 @@ TEST_CASE("the recommendations JSON round-trips every field", "[report][json]") 
     CHECK(got.stats.longest_pod_seconds == want.stats.longest_pod_seconds);
     CHECK(got.stats.half_life_seconds == want.stats.half_life_seconds);
     CHECK(got.stats.effective_samples == want.stats.effective_samples);
+    CHECK(got.stats.sketched == want.stats.sketched);
     if (i == 0) {
       check_summary(got.stats.cpu, want.stats.cpu);
       check_summary(got.stats.memory, want.stats.memory);

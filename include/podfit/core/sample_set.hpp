@@ -51,6 +51,12 @@ class SampleSet {
   void merge(SampleSet&& other);
   // Sorts every series by time and drops repeated timestamps. Idempotent.
   void finalize();
+  // Exchanges series()[series]'s points with `points`, for a reader that folds long
+  // series into sketches as it reads (history::load_recorded); pods and series stay.
+  // Points given in must keep add()'s order: the earliest first (or none).
+  void swap_points(std::size_t series, std::vector<SamplePoint>& points) {
+    series_[series].points.swap(points);
+  }
 
   const std::vector<PodRecord>& pods() const { return pods_; }
   const std::vector<ContainerSeries>& series() const { return series_; }

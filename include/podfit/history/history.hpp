@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "podfit/core/compacted_series.hpp"
 #include "podfit/core/container_event.hpp"
 #include "podfit/core/hour_sketch.hpp"
 #include "podfit/core/sample_set.hpp"
@@ -27,8 +28,11 @@ struct PodResources {
 };
 
 struct History {
-  SampleSet samples;                   // finalized; also holds the pods that only have sketches
-  std::vector<HourSketch> sketches;    // compacted hours (the store)
+  SampleSet samples;                 // finalized; also holds the pods that only have sketches
+  std::vector<HourSketch> sketches;  // compacted hours (the store, long JSONL series)
+  // The exact part of the JSONL series folded into `sketches` as they were read (span,
+  // trend); such a series has no raw points left in `samples`.
+  std::vector<CompactedSeries> compacted;
   std::vector<ContainerEvent> events;  // restarts and OOM kills
   // Current resources as the cluster showed them: per pod (--live), then per workload
   // (as the collector last saw them).

@@ -2,6 +2,7 @@
 // found ("podfit: warning: ..."); errors name the file, store or URL.
 #pragma once
 
+#include <cstddef>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -13,10 +14,24 @@
 
 namespace podfit::history {
 
+// A series holding more raw points than this while it is read is folded into quantile
+// sketches (docs/scale.md), so memory grows with containers, not with history.
+inline constexpr std::size_t kExactPointsPerSeries = 2000;
+
+struct RecordedOptions {
+  // 0: never fold (backtest slices raw points in time). Folded series keep count, max,
+  // pod spans, window and memory trend exact; percentiles come within 1 %.
+  std::size_t exact_points = kExactPointsPerSeries;
+  bool keep_hours_apart = false;  // time decay: one sketch per series and clock hour
+};
+
 // Recorded PodMetricsList JSON Lines ("-": standard input), and beside each file the
 // restarts and OOM kills `podfit collect` wrote (<file>.events.jsonl). Malformed lines
-// are skipped, warned about and counted; no usable sample at all is an error.
-Result<History> load_recorded(const std::vector<std::string>& paths, std::ostream& diagnostics);
+// are skipped, warned about and counted; no usable sample at all is an error. A point
+// of a folded series at a time inside what was already folded for it counts as a
+// repeat (overlapping recordings) and is dropped; `diagnostics` gets a note of how many.
+Result<History> load_recorded(const std::vector<std::string>& paths, std::ostream& diagnostics,
+                              const RecordedOptions& options = {});
 
 // Everything the store holds: raw points, compacted hours, events, the resources the
 // collector last saw. `keep_hours_apart`: one sketch per hour (time decay weighs each

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <istream>
 #include <string>
 #include <vector>
@@ -19,11 +20,19 @@ struct ReadSummary {
   std::vector<std::string> warnings;  // "file:line: what is wrong", at most the first 20
 };
 
+// Called with the samples read so far after every kPointsPerCheck points (at a line's
+// end) and at the end of the stream: a reader that compacts long series as it reads
+// (history::load_recorded) keeps its memory bounded so.
+using PointsHook = std::function<void(SampleSet&)>;
+inline constexpr std::size_t kPointsPerCheck = 1 << 16;
+
 // Reads one stream; `display_name` names it in warnings ("-" for stdin).
 // A malformed line is a warning, not an error: the read goes on.
-ReadSummary read_recorded(std::istream& in, const std::string& display_name, SampleSet& samples);
+ReadSummary read_recorded(std::istream& in, const std::string& display_name, SampleSet& samples,
+                          const PointsHook& every_points = {});
 
 // Reads a file ("-" = standard input). Fails only when the file cannot be opened or read.
-Result<ReadSummary> read_recorded_file(const std::string& path, SampleSet& samples);
+Result<ReadSummary> read_recorded_file(const std::string& path, SampleSet& samples,
+                                       const PointsHook& every_points = {});
 
 }  // namespace podfit::source

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "podfit/core/compacted_series.hpp"
 #include "podfit/core/hour_sketch.hpp"
 #include "podfit/core/sample_set.hpp"
 #include "podfit/core/workload.hpp"
@@ -115,6 +116,10 @@ struct ContainerStats {
   std::vector<double> pod_cpu_peaks;     // cores
   std::vector<double> pod_memory_peaks;  // bytes
   std::size_t max_concurrent_pods = 0;
+  // The percentiles (and with decay the weights) come from quantile sketches, within
+  // their relative accuracy (1 %); count, mean, max, peaks and trend are exact. False:
+  // every statistic is exact.
+  bool sketched = false;
 };
 
 // The most of `spans` ([first, last] times of one pod each) that overlap at one time.
@@ -127,6 +132,8 @@ struct Trend {
   double r_squared = 0;
 };
 Trend memory_trend(const std::vector<SamplePoint>& points);
+// The same from a folded series' running moments.
+Trend moments_trend(const TrendMoments& moments);
 
 // Pools every series of `samples` by (workload of its pod, container name).
 // `workload_of_pod[i]` is the workload of samples.pods()[i]. Sorted by workload, container.
@@ -145,9 +152,11 @@ std::vector<ContainerStats> compute_container_stats(const SampleSet& samples,
 // give single hours, not merged ones); raw
 // values keep their own weights and exact values, and the weighted percentiles are
 // within the sketch's relative accuracy of the exact weighted answer.
-std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
-                                                  const std::vector<HourSketch>& hours,
-                                                  const std::vector<WorkloadRef>& workload_of_pod,
-                                                  double half_life_seconds = 0);
+// `compacted`: series whose points are all in `hours` (history::load_recorded folds long
+// series so); their pod spans, window and memory trend come from there, exact.
+std::vector<ContainerStats> compute_history_stats(
+    const SampleSet& raw, const std::vector<HourSketch>& hours,
+    const std::vector<WorkloadRef>& workload_of_pod, double half_life_seconds = 0,
+    const std::vector<CompactedSeries>& compacted = {});
 
 }  // namespace podfit::stats

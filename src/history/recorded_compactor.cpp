@@ -1,0 +1,154 @@
+// Folding long recorded series into sketches while they are read (docs/scale.md).
+#include "recorded_compactor.hpp"
+
+#include <algorithm>
+#include <span>
+
+#include "podfit/core/time.hpp"
+
+namespace podfit::history::detail {
+
+namespace {
+
+std::int64_t hour_of(std::int64_t time_ns) {
+  std::int64_t into = time_ns % kNanosPerHour;
+  return time_ns - (into < 0 ? into + kNanosPerHour : into);
+}
+
+bool is_covered(const std::vector<std::pair<std::int64_t, std::int64_t>>& covered,
+                std::int64_t time_ns) {
+  auto after = std::upper_bound(covered.begin(), covered.end(), time_ns,
+                                [](std::int64_t t, const auto& span) { return t < span.first; });
+  return after != covered.begin() && time_ns <= std::prev(after)->second;
+}
+
+// Adds [first, last] to the sorted, disjoint spans, merging those it overlaps.
+void cover(std::vector<std::pair<std::int64_t, std::int64_t>>& covered, std::int64_t first,
+           std::int64_t last) {
+  covered.emplace_back(first, last);
+  std::sort(covered.begin(), covered.end());
+  std::vector<std::pair<std::int64_t, std::int64_t>> merged;
+  for (const auto& span : covered) {
+    if (!merged.empty() && span.first <= merged.back().second) {
+      merged.back().second = std::max(merged.back().second, span.second);
+    } else {
+      merged.push_back(span);
+    }
+  }
+  covered = std::move(merged);
+}
+
+// Sorts by time and drops repeated timestamps, as SampleSet::finalize does.
+void sort_unique(std::vector<SamplePoint>& points) {
+  auto by_time = [](const SamplePoint& a, const SamplePoint& b) { return a.time_ns < b.time_ns; };
+  if (!std::is_sorted(points.begin(), points.end(), by_time)) {
+    std::stable_sort(points.begin(), points.end(), by_time);
+  }
+  points.erase(std::unique(points.begin(), points.end(),
+                           [](const SamplePoint& a, const SamplePoint& b) {
+                             return a.time_ns == b.time_ns;
+                           }),
+               points.end());
+}
+
+}  // namespace
+
+void RecordedCompactor::check(SampleSet& samples) {
+  for (std::size_t i = 0; i < samples.series().size(); ++i) {
+    if (samples.series()[i].points.size() <= exact_points_) continue;
+    // Repeats (a file given twice) do not make a series long: de-duplicate it first.
+    if (!folded_.contains(i) && !long_once_unique(samples, i)) continue;
+    fold(samples, i);
+  }
+}
+
+bool RecordedCompactor::long_once_unique(SampleSet& samples, std::size_t index) {
+  scratch_.clear();
+  samples.swap_points(index, scratch_);
+  sort_unique(scratch_);
+  bool long_series = scratch_.size() > exact_points_;
+  samples.swap_points(index, scratch_);  // sorted: the earliest point is in front
+  return long_series;
+}
+
+void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
+  const ContainerSeries& series = samples.series()[index];
+  if (series.points.empty()) return;
+  const double window_seconds = series.first_window_seconds;
+  // The series gets the scratch vector's capacity back, so refilling it allocates nothing.
+  scratch_.clear();
+  samples.swap_points(index, scratch_);
+  std::vector<SamplePoint>& points = scratch_;
+  const std::int64_t earliest = points.front().time_ns;  // add() keeps the earliest in front
+  sort_unique(points);
+  auto [found, fresh] = folded_.try_emplace(index);
+  Folded& folded = found->second;
+  if (fresh) {
+    folded.exact.pod = folded.merged.pod = series.pod;
+    folded.exact.container = folded.merged.container = series.container;
+    folded.exact.first_ns = earliest;
+    folded.exact.last_ns = earliest;
+    folded.exact.first_window_seconds = window_seconds;
+  } else {
+    std::size_t before = points.size();
+    std::erase_if(points, [&](const SamplePoint& point) {
+      return is_covered(folded.covered, point.time_ns);
+    });
+    repeats_ += before - points.size();
+    if (points.empty()) return;
+  }
+  if (earliest < folded.exact.first_ns) {  // never a repeat: it is before all that is folded
+    folded.exact.first_ns = earliest;
+    folded.exact.first_window_seconds = window_seconds;
+  }
+  folded.exact.last_ns = std::max(folded.exact.last_ns, points.back().time_ns);
+  cover(folded.covered, points.front().time_ns, points.back().time_ns);
+  for (const SamplePoint& point : points) {
+    folded.exact.memory_trend.add(point.time_ns, point.memory_bytes);
+  }
+  auto cpu_of = [](const SamplePoint& point) { return point.cpu_cores; };
+  auto memory_of = [](const SamplePoint& point) { return point.memory_bytes; };
+  if (!keep_hours_apart_) {
+    folded.merged.cpu.add_each(points, cpu_of);
+    folded.merged.memory.add_each(points, memory_of);
+    return;
+  }
+  // Sorted by time, so each clock hour is one run of points.
+  for (std::size_t begin = 0; begin < points.size();) {
+    std::int64_t hour = hour_of(points[begin].time_ns);
+    std::size_t end = begin;
+    while (end < points.size() && hour_of(points[end].time_ns) == hour) ++end;
+    auto [slot, added] = folded.hours.try_emplace(hour);
+    HourSketch& sketch = slot->second;
+    if (added) {
+      sketch.pod = series.pod;
+      sketch.container = series.container;
+      sketch.hour_start_ns = hour;
+    }
+    std::span<const SamplePoint> run(points.data() + begin, end - begin);
+    sketch.cpu.add_each(run, cpu_of);
+    sketch.memory.add_each(run, memory_of);
+    begin = end;
+  }
+}
+
+void RecordedCompactor::finish(History& history) {
+  for (auto& [index, folded] : folded_) {
+    fold(history.samples, index);
+    std::vector<SamplePoint> none;  // the series' memory goes back
+    history.samples.swap_points(index, none);
+    if (keep_hours_apart_) {
+      for (auto& [hour, sketch] : folded.hours) history.sketches.push_back(std::move(sketch));
+    } else {
+      HourSketch& merged = folded.merged;
+      merged.hour_start_ns = hour_of(folded.exact.first_ns);
+      merged.end_ns = std::max(folded.exact.last_ns, merged.hour_start_ns + 1);
+      history.sketches.push_back(std::move(merged));
+    }
+    history.compacted.push_back(std::move(folded.exact));
+  }
+  folded_.clear();
+  scratch_ = {};
+}
+
+}  // namespace podfit::history::detail
