@@ -119,8 +119,10 @@ history::History load_history(const PipelineOptions& options, const policy::Poli
   if (prometheus) return load_prometheus(options.prometheus, diagnostics);
   if (!options.store_paths.empty()) {
     // Decay weighs each hour by its age; without it, one sketch per container will do.
+    // Backtest slices raw points in time: its series stay raw; others fold long ones.
     return must(history::load_stores(options.store_paths,
-                                     keep_hours_apart || policy.half_life_seconds != 0));
+                                     keep_hours_apart || policy.half_life_seconds != 0,
+                                     !keep_hours_apart));
   }
   // Backtest slices raw points in time: its series stay raw.
   history::RecordedOptions recorded;

@@ -93,13 +93,21 @@ Result<History> load_recorded(const std::vector<std::string>& paths, std::ostrea
   return history;
 }
 
-Result<History> load_store(const std::string& path, bool keep_hours_apart) {
+Result<History> load_store(const std::string& path, bool keep_hours_apart, bool fold) {
   PODFIT_TRY_ASSIGN(opened, store::Store::open(path, store::OpenMode::read_only));
-  PODFIT_TRY_ASSIGN(stored, opened.read_all({.merge_hours = !keep_hours_apart}));
+  detail::RecordedCompactor compactor(kExactPointsPerSeries, keep_hours_apart);
+  store::ReadOptions read{.merge_hours = !keep_hours_apart};
+  if (fold) read.every_points = [&](SampleSet& samples) { compactor.check(samples); };
+  PODFIT_TRY_ASSIGN(stored, opened.read_all(read));
   if (stored.samples.point_count() == 0 && stored.sketches.empty()) {
     return fail(path + ": the store holds no samples yet");
   }
-  return from_stored(std::move(stored));
+  History history = from_stored(std::move(stored));
+  if (fold) {
+    compactor.finish(history);
+    history.samples.finalize();
+  }
+  return history;
 }
 
 namespace {
@@ -135,6 +143,11 @@ void merge_store(History& into, History part, const std::string& origin,
                            hours_from.at({pod, container}) +
                            " (overlapping shards): its compacted hours are read from there only");
   }
+  for (CompactedSeries& series : part.compacted) {  // the exact part of folded raw series
+    series.pod = pod_of[series.pod];
+    if (overlapping.count({series.pod, series.container})) continue;  // as its hours
+    into.compacted.push_back(std::move(series));
+  }
   into.events.insert(into.events.end(), part.events.begin(), part.events.end());
   into.cluster_resources.insert(into.cluster_resources.end(), part.cluster_resources.begin(),
                                 part.cluster_resources.end());
@@ -142,8 +155,9 @@ void merge_store(History& into, History part, const std::string& origin,
 
 }  // namespace
 
-Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart) {
-  if (paths.size() == 1) return load_store(paths.front(), keep_hours_apart);
+Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart,
+                            bool fold) {
+  if (paths.size() == 1) return load_store(paths.front(), keep_hours_apart, fold);
   History merged;
   std::map<std::pair<std::uint32_t, std::string>, std::string> hours_from;
   std::set<std::string> seen;
@@ -152,7 +166,7 @@ Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hou
       merged.notices.push_back(path + ": given twice with --store, read once");
       continue;
     }
-    PODFIT_TRY_ASSIGN(part, load_store(path, keep_hours_apart));
+    PODFIT_TRY_ASSIGN(part, load_store(path, keep_hours_apart, fold));
     merge_store(merged, std::move(part), path, hours_from);
   }
   merged.samples.finalize();

@@ -91,8 +91,8 @@ struct ChunkBatch {
 class ChunkDecoder {
  public:
   ChunkDecoder(const sql::Database& db, std::int64_t from_ns, std::int64_t to_ns,
-               SampleSet& samples)
-      : db_(db), from_ns_(from_ns), to_ns_(to_ns), samples_(samples) {}
+               SampleSet& samples, const std::function<void(SampleSet&)>& every_points)
+      : db_(db), from_ns_(from_ns), to_ns_(to_ns), samples_(samples), every_points_(every_points) {}
 
   Result<void> operator()(const ChunkBatch& batch) {
     for (const ChunkBatch::Chunk& chunk : batch.chunks) {
@@ -101,6 +101,11 @@ class ChunkDecoder {
       auto decoded = decode_chunk_of(db_, chunk.series_id, chunk.hour, bytes, points_);
       if (!decoded) return decoded;
       add(*chunk.series);
+      since_hook_ += points_.size();
+    }
+    if (every_points_ && since_hook_ >= kHookPoints) {
+      every_points_(samples_);
+      since_hook_ = 0;
     }
     return {};
   }
@@ -119,9 +124,12 @@ class ChunkDecoder {
     }
   }
 
+  static constexpr std::size_t kHookPoints = 65536;
   const sql::Database& db_;
   std::int64_t from_ns_, to_ns_;
   SampleSet& samples_;
+  const std::function<void(SampleSet&)>& every_points_;
+  std::size_t since_hook_ = 0;
   std::vector<SamplePoint> points_;
 };
 
@@ -282,7 +290,7 @@ Result<StoredHistory> Store::read(std::int64_t from_ns, std::int64_t to_ns,
   // Only this thread uses the connection; a second one decodes the chunks while
   // this one reads them and then the sketches. Reading runs ahead of decoding, by
   // up to 64 batches (~64 MB), so that both threads stay busy.
-  ChunkDecoder decode(impl_->db, from_ns, to_ns, history.samples);
+  ChunkDecoder decode(impl_->db, from_ns, to_ns, history.samples, options.every_points);
   BackgroundConsumer<ChunkBatch> decoder([&](ChunkBatch& batch) { return decode(batch); }, 64);
   auto chunks = read_chunks(impl_->db, series, from_ns, to_ns, decoder);
   auto sketches = chunks.and_then(

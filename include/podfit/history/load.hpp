@@ -36,13 +36,16 @@ Result<History> load_recorded(const std::vector<std::string>& paths, std::ostrea
 // Everything the store holds: raw points, compacted hours, events, the resources the
 // collector last saw. `keep_hours_apart`: one sketch per hour (time decay weighs each
 // hour by its age); else one merged sketch per container.
-Result<History> load_store(const std::string& path, bool keep_hours_apart);
+// `fold`: raw series past kExactPointsPerSeries are folded into sketches as they are read,
+// as load_recorded does (not for backtest, which slices raw points in time).
+Result<History> load_store(const std::string& path, bool keep_hours_apart, bool fold = false);
 
 // load_store of each of `paths` (the stores of collectors sharded by namespace or label
 // selector), merged: pods re-interned, raw points de-duplicated. A pod whose hours are in
 // two stores (overlapping shards) keeps the first store's hours and is named in
 // History::notices. A store that cannot be read is an error naming it.
-Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart);
+Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart,
+                            bool fold = false);
 
 // What the store holds for [end - window_ns, end): raw points and the sketches of the
 // hours that overlap; `end_ns` 0 means just after the newest sample, and is set to the

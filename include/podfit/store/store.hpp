@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -35,6 +36,9 @@ struct ReadOptions {
   // merged. For readers that do not weigh hours by their age; a month of history is
   // then read without holding a million small sketches.
   bool merge_hours = false;
+  // Called with the raw points read so far every 65,536 or so points, on the thread that
+  // decodes them (a reader folds long series into sketches as they come: history).
+  std::function<void(SampleSet&)> every_points;
 };
 
 // What read() returns: raw points, plus sketches of compacted hours.
