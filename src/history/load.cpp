@@ -104,6 +104,7 @@ Result<History> load_store(const std::string& path, bool keep_hours_apart, bool 
   }
   History history = from_stored(std::move(stored));
   if (fold) {
+    compactor.check(history.samples);  // what came after the last call of the hook
     compactor.finish(history);
     history.samples.finalize();
   }

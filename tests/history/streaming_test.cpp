@@ -254,3 +254,36 @@ TEST_CASE("recommend --samples says which containers were sketched", "[history][
   REQUIRE_FALSE(small_entries.empty());
   for (const nlohmann::json& entry : small_entries) CHECK(entry["sketched"] == false);
 }
+
+TEST_CASE("load_store folds long raw series as the chunks are read", "[history][stats][store]") {
+  TempDir dir;
+  std::string trace = long_trace(dir);
+  std::string db = (dir / "s.db").string();
+  REQUIRE(podfit_run("store --store " + shell_quote(db) + " import " + shell_quote(trace))
+              .exit_code == 0);
+  auto read = [&](bool fold) {
+    auto loaded = history::load_store(db, false, fold);
+    REQUIRE(loaded);
+    history::History h = std::move(*loaded);
+    history::attribute(h, {});
+    return stats::compute_history_stats(h.samples, h.sketches, h.workload_of_pod, 0,
+                                        h.compacted);
+  };
+  std::vector<stats::ContainerStats> folded = read(true), raw = read(false);
+  REQUIRE(folded.size() == raw.size());
+  REQUIRE(folded.size() == 3);
+  auto reference_run = run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                                   "/tests/store/reference_percentiles.py " + shell_quote(trace));
+  REQUIRE(reference_run.exit_code == 0);
+  const nlohmann::json reference = nlohmann::json::parse(reference_run.out);
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    REQUIRE(key_of(folded[i]) == key_of(raw[i]));
+    CHECK(folded[i].sketched);  // 4,320 points a workload: past the 2,000 of one series
+    check_exact_parts(folded[i], raw[i]);
+    const nlohmann::json& want = reference.at(key_of(folded[i]));
+    double p90 = want["memory"]["lower"][1].get<double>();
+    CHECK(std::abs(folded[i].memory.p90 - p90) <= 0.01 * p90);
+    double cpu_p90 = want["cpu"]["lower"][1].get<double>();
+    CHECK(std::abs(folded[i].cpu.p90 - cpu_p90) <= 0.01 * cpu_p90 + 1e-12);
+  }
+}
