@@ -119,10 +119,12 @@ history::History load_history(const PipelineOptions& options, const policy::Poli
   if (prometheus) return load_prometheus(options.prometheus, diagnostics);
   if (!options.store_paths.empty()) {
     // Decay weighs each hour by its age; without it, one sketch per container will do.
-    // Backtest slices raw points in time: its series stay raw; others fold long ones.
-    return must(history::load_stores(options.store_paths,
-                                     keep_hours_apart || policy.half_life_seconds != 0,
-                                     !keep_hours_apart));
+    // Backtest slices raw points in time: its series stay raw; others fold long ones, but
+    // not with decay (the store's hours are then what takes the memory, and the raw part
+    // keeps its exact weights).
+    bool decay = policy.half_life_seconds != 0;
+    return must(history::load_stores(options.store_paths, keep_hours_apart || decay,
+                                     !keep_hours_apart && !decay));
   }
   // Backtest slices raw points in time: its series stay raw.
   history::RecordedOptions recorded;

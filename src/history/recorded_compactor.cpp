@@ -124,6 +124,7 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
       sketch.pod = series.pod;
       sketch.container = series.container;
       sketch.hour_start_ns = hour;
+      sketch.folded = true;
     }
     std::span<const SamplePoint> run(points.data() + begin, end - begin);
     sketch.cpu.add_each(run, cpu_of);
@@ -141,6 +142,7 @@ void RecordedCompactor::finish(History& history) {
       for (auto& [hour, sketch] : folded.hours) history.sketches.push_back(std::move(sketch));
     } else {
       HourSketch& merged = folded.merged;
+      merged.folded = true;
       merged.hour_start_ns = hour_of(folded.exact.first_ns);
       merged.end_ns = std::max(folded.exact.last_ns, merged.hour_start_ns + 1);
       history.sketches.push_back(std::move(merged));

@@ -227,16 +227,15 @@ std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
     known.emplace_back(&name, &pool);
     return pool;
   };
-  // Folded series know their exact times: their hours give only values and peaks.
-  std::set<std::pair<std::uint32_t, std::string_view>> folded;
-  for (const CompactedSeries& series : compacted) folded.emplace(series.pod, series.container);
+  // Folded series know their exact times: their hours give only values and peaks (a
+  // store's own compacted hours of the same container still give their time).
   for (const HourSketch& hour : hours) {
     SketchPool& pool = pool_of(hour.pod, hour.container);
     pool.hours.push_back(&hour);
     // Sketches of one store share one accuracy, so merging cannot fail here.
     (void)pool.cpu.merge(hour.cpu);
     (void)pool.memory.merge(hour.memory);
-    if (!folded.empty() && folded.count({hour.pod, hour.container}) > 0) {
+    if (hour.folded) {
       pool.add_pod_peak(hour.pod, hour.cpu.max(), hour.memory.max());
       continue;
     }

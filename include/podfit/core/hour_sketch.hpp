@@ -18,6 +18,9 @@ struct HourSketch {
   std::int64_t end_ns = 0;         // end of the (last) hour; 0: hour_start_ns + 1 h
   QuantileSketch cpu;
   QuantileSketch memory;
+  // Raw points folded while read (history's compactor): their times are kept exactly in a
+  // CompactedSeries, so this sketch gives values and peaks only, not the time covered.
+  bool folded = false;
 
   std::int64_t end() const { return end_ns != 0 ? end_ns : hour_start_ns + kNanosPerHour; }
 };
