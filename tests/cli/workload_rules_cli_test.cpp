@@ -142,7 +142,7 @@ TEST_CASE("heaps, init containers, sidecars and per-run Jobs", "[cli][rules]") {
              Catch::Contains("only 2 runs of the CronJob seen (need 3)"));
 }
 
-TEST_CASE("the diff edits HPA targets and sidecar annotations in place; kubectl agrees",
+TEST_CASE("the diff edits HPA targets and sidecar annotations in place, kubectl agrees",
           "[cli][rules]") {
   TempDir dir;
   prepare(dir);

@@ -92,7 +92,7 @@ TEST_CASE("merged sketches equal the sketch of all the values", "[stats][sketch]
   CHECK_FALSE(first.merge(QuantileSketch(0.02)));
 }
 
-TEST_CASE("sketch encodes and decodes exactly; corrupt bytes are refused", "[stats][sketch]") {
+TEST_CASE("sketch encodes and decodes exactly, corrupt bytes are refused", "[stats][sketch]") {
   QuantileSketch sketch;
   for (double v : trace(1, 5000, 11)) sketch.add(v);
   sketch.add(0, 3);

@@ -100,7 +100,7 @@ TEST_CASE("gives up after max attempts and names URL and status", "[kube]") {
   CHECK(harness.sleeps.size() == 4);
 }
 
-TEST_CASE("4xx is not retried; 403 names the missing permission", "[kube]") {
+TEST_CASE("4xx is not retried, 403 names the missing permission", "[kube]") {
   Harness harness;
   harness.transport->script = {net::HttpResponse{403, status_body("pods is forbidden"), ""}};
   auto body = harness.client->get("/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods");

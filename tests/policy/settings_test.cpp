@@ -132,7 +132,7 @@ TEST_CASE("apply_settings rejects guaranteed QoS without a CPU limit it sets", "
 }  // namespace
 }  // namespace podfit::policy
 
-TEST_CASE("half-life: a duration, off or 0; anything else names the key", "[policy][decay]") {
+TEST_CASE("half-life: a duration, off or 0, anything else names the key", "[policy][decay]") {
   auto day = podfit::policy::apply_settings({}, {{"half-life", "24h"}}, "policy.yaml:3");
   REQUIRE(day);
   CHECK(day->half_life_seconds == 86400);

@@ -66,7 +66,7 @@ TEST_CASE("summarize_weighted: weighted mean, percentiles, max of every value", 
   CHECK(stats::summarize_weighted({}).count == 0);
 }
 
-TEST_CASE("decay_weight halves per half-life; Kish's effective sample size", "[stats][decay]") {
+TEST_CASE("decay_weight halves per half-life, Kish's effective sample size", "[stats][decay]") {
   CHECK(stats::decay_weight(0, kDay) == 1);
   CHECK(stats::decay_weight(kDay, kDay) == 0.5);
   CHECK(stats::decay_weight(3 * kDay, kDay) == 0.125);

@@ -179,7 +179,7 @@ static std::string metrics_lines(std::initializer_list<const char*> times) {
   return lines;
 }
 
-TEST_CASE("samples before 1970 are refused; a damaged store holding some still compacts",
+TEST_CASE("samples before 1970 are refused, a damaged store holding some still compacts",
           "[store][cli]") {
   TempDir dir;
   std::string old_samples = (dir / "old.jsonl").string();
