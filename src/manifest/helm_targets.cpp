@@ -1,9 +1,7 @@
 // place_targets: an HPA template's `.Values` path for each utilization target.
 #include "manifest/helm_targets.hpp"
 
-#include <filesystem>
 #include <regex>
-#include <set>
 #include <sstream>
 
 namespace podfit::manifest::detail {
@@ -55,36 +53,3 @@ std::vector<TargetPlacement> place_targets(const std::string& template_text,
 }
 
 }  // namespace podfit::manifest::detail
-
-namespace podfit::manifest {
-
-std::vector<std::string> chart_dirs(const std::vector<std::string>& paths) {
-  namespace fs = std::filesystem;
-  std::set<std::string> found;
-  std::error_code error;
-  for (const std::string& path : paths) {
-    if (path == "-") continue;
-    // The chart a file or folder is in ...
-    for (fs::path dir = fs::absolute(path, error); !error && !dir.empty();
-         dir = dir.parent_path()) {
-      std::error_code ignored;  // a file's "child" Chart.yaml is ENOTDIR: just not one
-      if (fs::is_regular_file(dir / "Chart.yaml", ignored)) {
-        found.insert(fs::relative(dir, fs::current_path(), ignored).string());
-        break;
-      }
-      if (dir == dir.root_path()) break;
-    }
-    error.clear();
-    // ... and the charts a folder holds.
-    if (!fs::is_directory(path, error)) continue;
-    for (auto it = fs::recursive_directory_iterator(path, error);
-         !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-      if (it->is_regular_file(error) && it->path().filename() == "Chart.yaml") {
-        found.insert(it->path().parent_path().string());
-      }
-    }
-  }
-  return {found.begin(), found.end()};
-}
-
-}  // namespace podfit::manifest
