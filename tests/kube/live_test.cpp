@@ -112,4 +112,27 @@ TEST_CASE("recommend --live reads the cluster's HPAs and the pods' podfit.io ann
   CHECK(limit->value() >= 3 * max);
 }
 
+TEST_CASE("recommend --live without RBAC on HPAs warns and still recommends", "[kube][cli][rules]") {
+  auto scenario = load_scenario("basic.json");
+  scenario.erase("fixed_tick");
+  scenario["resolution_seconds"] = 1;
+  scenario["forbid"].push_back(
+      {{"user", "alice"},
+       {"path_prefix", "/apis/autoscaling"},
+       {"message", "horizontalpodautoscalers.autoscaling is forbidden: User \"alice\" cannot "
+                   "list resource \"horizontalpodautoscalers\""}});
+  FakeApiServer server(scenario);
+  auto run = recommend_live(server, " --min-runs 1");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);  // nothing the recommendations need is missing
+  CHECK_THAT(run.err, Catch::Contains("podfit: warning: cannot list HorizontalPodAutoscalers") &&
+                          Catch::Contains("forbidden"));
+  const auto report = nlohmann::json::parse(run.out);
+  bool nginx = false;
+  for (const auto& entry : report["recommendations"]) {
+    nginx = nginx || (entry["container"] == "nginx" && entry["has_recommendation"] == true);
+  }
+  CHECK(nginx);
+}
+
 }  // namespace podfit::test

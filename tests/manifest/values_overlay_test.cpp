@@ -61,3 +61,30 @@ TEST_CASE("an overlay whose patches podfit cannot add to is refused, naming the 
   REQUIRE_FALSE(none);
   CHECK_THAT(none.error().message, Catch::Contains("no kustomization.yaml"));
 }
+
+TEST_CASE("a values scalar is replaced or added byte for byte, and refused where it is empty",
+          "[manifest][helm]") {
+  const std::string text = "web:\n  hpa:\n    cpu: 60   # percent\n  image: web:1\n";
+  auto replaced = manifest::apply_values_scalar("v.yaml", text, {"web", "hpa", "cpu"}, "74");
+  REQUIRE(replaced);
+  CHECK(*replaced == "web:\n  hpa:\n    cpu: 74   # percent\n  image: web:1\n");
+  auto added = manifest::apply_values_scalar("v.yaml", text, {"web", "hpa", "memory"}, "80");
+  REQUIRE(added);
+  CHECK(*added == "web:\n  hpa:\n    cpu: 60   # percent\n    memory: 80\n  image: web:1\n");
+  auto nested = manifest::apply_values_scalar("v.yaml", "api: {}\n", {"web", "hpa", "cpu"}, "74");
+  REQUIRE(nested);
+  CHECK(*nested == "api: {}\nweb:\n  hpa:\n    cpu: 74\n");
+  // A file that is not one mapping (empty, a list) is refused, as for resources.
+  CHECK_FALSE(manifest::apply_values_scalar("v.yaml", "# none yet\n", {"web"}, "1"));
+  // An empty value or a map where the number goes: said, with file:line, and nothing made.
+  auto empty = manifest::apply_values_scalar("v.yaml", "web:\n  hpa:\n    cpu:\n",
+                                             {"web", "hpa", "cpu"}, "74");
+  REQUIRE_FALSE(empty);
+  CHECK_THAT(empty.error().message,
+             Catch::StartsWith("v.yaml:3:") && Catch::Contains("set it to 74 by hand"));
+  auto map =
+      manifest::apply_values_scalar("v.yaml", "web:\n  hpa: 3\n", {"web", "hpa", "cpu"}, "74");
+  REQUIRE_FALSE(map);
+  CHECK_THAT(map.error().message, Catch::StartsWith("v.yaml:2:"));
+  CHECK_FALSE(manifest::apply_values_scalar("v.yaml", "- a\n", {"web"}, "1"));
+}
