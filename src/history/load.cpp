@@ -97,7 +97,12 @@ Result<History> load_store(const std::string& path, bool keep_hours_apart, bool 
   PODFIT_TRY_ASSIGN(opened, store::Store::open(path, store::OpenMode::read_only));
   detail::RecordedCompactor compactor(kExactPointsPerSeries, keep_hours_apart);
   store::ReadOptions read{.merge_hours = !keep_hours_apart};
-  if (fold) read.every_points = [&](SampleSet& samples) { compactor.check(samples); };
+  if (fold) {
+    read.every_points = [&](SampleSet& samples) { compactor.check(samples); };
+    read.sketched_series = [&](std::uint32_t pod, const std::string& container) {
+      compactor.fold_at_once(pod, container);
+    };
+  }
   PODFIT_TRY_ASSIGN(stored, opened.read_all(read));
   if (stored.samples.point_count() == 0 && stored.sketches.empty()) {
     return fail(path + ": the store holds no samples yet");

@@ -53,9 +53,25 @@ void sort_unique(std::vector<SamplePoint>& points) {
 
 }  // namespace
 
+bool RecordedCompactor::folds_at_once(const SampleSet& samples, std::size_t index) {
+  if (at_once_names_.empty()) return false;
+  while (at_once_.size() <= index) {  // series are only ever appended
+    const ContainerSeries& series = samples.series()[at_once_.size()];
+    at_once_.push_back(at_once_names_.contains({series.pod, series.container}));
+  }
+  return at_once_[index] != 0;
+}
+
 void RecordedCompactor::check(SampleSet& samples) {
   for (std::size_t i = 0; i < samples.series().size(); ++i) {
-    if (samples.series()[i].points.size() <= exact_points_) continue;
+    std::size_t size = samples.series()[i].points.size();
+    if (size > 0 && folds_at_once(samples, i)) {
+      fold(samples, i);
+      std::vector<SamplePoint> none;  // the capacity fold() handed the series goes
+      samples.swap_points(i, none);
+      continue;
+    }
+    if (size <= exact_points_) continue;
     // Repeats (a file given twice) do not make a series long: de-duplicate it first.
     if (!folded_.contains(i) && !long_once_unique(samples, i)) continue;
     fold(samples, i);

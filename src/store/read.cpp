@@ -56,6 +56,24 @@ Result<std::unordered_map<std::int64_t, SeriesRow>> read_series(
   return series;
 }
 
+// ReadOptions::sketched_series: the series with a sketch in the newest two hours (a
+// range of the (hour, series) key; every series would be a scan of all the sketches).
+Result<void> name_sketched_series(const sql::Database& db,
+                                  const std::unordered_map<std::int64_t, SeriesRow>& series,
+                                  const ReadOptions& options) {
+  if (!options.sketched_series) return {};
+  PODFIT_TRY_ASSIGN(rows, db.prepare("SELECT DISTINCT series FROM hour_sketches WHERE hour >= "
+                                     "(SELECT max(hour) FROM hour_sketches) - 1"));
+  for (;;) {
+    PODFIT_TRY_ASSIGN(row, rows.step());
+    if (!row) break;
+    auto found = series.find(rows.integer(0));
+    if (found == series.end()) return fail(db.path() + ": sketch of an unknown series (corrupt)");
+    options.sketched_series(found->second.pod, found->second.container);
+  }
+  return {};
+}
+
 // Points of the open hour: rows of `samples`.
 Result<void> read_open_rows(const sql::Database& db,
                             const std::unordered_map<std::int64_t, SeriesRow>& series,
@@ -220,9 +238,9 @@ Result<std::vector<HourSketch>> read_sketches(
     PODFIT_TRY_ASSIGN(row, rows.step());
     if (!row) break;
     std::int64_t id = rows.integer(0);
-    PODFIT_TRY(verify_checksum(db, "hour sketch", id, rows.integer(1), rows, 5,
-                               sketch_checksum(id, rows.integer(1), rows.integer(4), rows.blob(2),
-                                               rows.blob(3))));
+    PODFIT_TRY(verify_checksum(
+        db, "hour sketch", id, rows.integer(1), rows, 5,
+        sketch_checksum(id, rows.integer(1), rows.integer(4), rows.blob(2), rows.blob(3))));
     auto found = series.find(id);
     if (found == series.end()) return fail(db.path() + ": sketch of an unknown series (corrupt)");
     PODFIT_TRY(collector.add(found->second, id, rows.integer(1), rows.blob(2), rows.blob(3)));
@@ -286,7 +304,7 @@ Result<StoredHistory> Store::read(std::int64_t from_ns, std::int64_t to_ns,
   StoredHistory history;
   PODFIT_TRY_ASSIGN(pods, read_pods(impl_->db, history.samples));
   PODFIT_TRY_ASSIGN(series, read_series(impl_->db, pods));
-  PODFIT_TRY(read_open_rows(impl_->db, series, from_ns, to_ns, history.samples));
+  PODFIT_TRY(name_sketched_series(impl_->db, series, options));
   // Only this thread uses the connection; a second one decodes the chunks while
   // this one reads them and then the sketches. Reading runs ahead of decoding, by
   // up to 64 batches (~64 MB), so that both threads stay busy.
@@ -299,6 +317,9 @@ Result<StoredHistory> Store::read(std::int64_t from_ns, std::int64_t to_ns,
   if (!chunks) return tl::unexpected(chunks.error());
   if (!decoded) return tl::unexpected(decoded.error());
   if (!sketches) return tl::unexpected(sketches.error());
+  // The open hour's rows last, so points come in time order (a reader that folds them
+  // as they come counts a point inside the time it already folded as a repeat).
+  PODFIT_TRY(read_open_rows(impl_->db, series, from_ns, to_ns, history.samples));
   history.samples.finalize();
   history.sketches = std::move(*sketches);
   if (auto read = read_events_and_resources(impl_->db, history); !read) {
@@ -317,9 +338,7 @@ Result<void> Store::put_sketches(const std::vector<HourSketch>& sketches,
   if (!impl_->writable) return fail(path_ + ": opened read-only");
   if (auto loaded = impl_->load_caches(); !loaded) return tl::unexpected(loaded.error());
   PODFIT_TRY_ASSIGN(transaction, sql::Transaction::begin(impl_->db));
-  PODFIT_TRY_ASSIGN(
-      insert,
-      impl_->db.prepare(kInsertHourSketchSql));
+  PODFIT_TRY_ASSIGN(insert, impl_->db.prepare(kInsertHourSketchSql));
   for (const HourSketch& sketch : sketches) {
     auto pod = impl_->pod_id(pods_of.pods().at(sketch.pod));
     auto series =
