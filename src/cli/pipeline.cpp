@@ -118,18 +118,15 @@ history::History load_history(const PipelineOptions& options, const policy::Poli
   }
   if (prometheus) return load_prometheus(options.prometheus, diagnostics);
   if (!options.store_paths.empty()) {
-    // Decay weighs each hour by its age; without it, one sketch per container will do.
-    // Backtest slices raw points in time: its series stay raw; others fold long ones, but
-    // not with decay (the store's hours are then what takes the memory, and the raw part
-    // keeps its exact weights).
-    bool decay = policy.half_life_seconds != 0;
-    return must(history::load_stores(options.store_paths, keep_hours_apart || decay,
-                                     !keep_hours_apart && !decay));
+    // One sketch per container, which with decay keeps each hour's weight; backtest
+    // slices hours and raw points in time, so they stay apart and raw there.
+    return must(history::load_stores(options.store_paths, keep_hours_apart, !keep_hours_apart,
+                                     policy.half_life_seconds));
   }
   // Backtest slices raw points in time: its series stay raw.
   history::RecordedOptions recorded;
   recorded.exact_points = keep_hours_apart ? 0 : history::kExactPointsPerSeries;
-  recorded.keep_hours_apart = policy.half_life_seconds != 0;
+  recorded.half_life_seconds = policy.half_life_seconds;
   return must(history::load_recorded(options.sample_files, diagnostics, recorded));
 }
 

@@ -67,7 +67,7 @@ void note_signals(const source::PrometheusLoad& load, std::ostream& diagnostics)
 Result<History> load_recorded(const std::vector<std::string>& paths, std::ostream& diagnostics,
                               const RecordedOptions& options) {
   History history;
-  detail::RecordedCompactor compactor(options.exact_points, options.keep_hours_apart);
+  detail::RecordedCompactor compactor(options.exact_points, options.half_life_seconds);
   source::PointsHook fold_long_series;
   if (options.exact_points > 0) fold_long_series = [&](SampleSet& read) { compactor.check(read); };
   for (const std::string& path : paths) {
@@ -93,10 +93,12 @@ Result<History> load_recorded(const std::vector<std::string>& paths, std::ostrea
   return history;
 }
 
-Result<History> load_store(const std::string& path, bool keep_hours_apart, bool fold) {
+Result<History> load_store(const std::string& path, bool keep_hours_apart, bool fold,
+                           double half_life_seconds) {
   PODFIT_TRY_ASSIGN(opened, store::Store::open(path, store::OpenMode::read_only));
-  detail::RecordedCompactor compactor(kExactPointsPerSeries, keep_hours_apart);
-  store::ReadOptions read{.merge_hours = !keep_hours_apart};
+  if (keep_hours_apart) half_life_seconds = 0;  // each hour weighs its own midpoint then
+  detail::RecordedCompactor compactor(kExactPointsPerSeries, half_life_seconds);
+  store::ReadOptions read{.merge_hours = !keep_hours_apart, .half_life_seconds = half_life_seconds};
   if (fold) {
     read.every_points = [&](SampleSet& samples) { compactor.check(samples); };
     read.sketched_series = [&](std::uint32_t pod, const std::string& container) {
@@ -161,9 +163,10 @@ void merge_store(History& into, History part, const std::string& origin,
 
 }  // namespace
 
-Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart,
-                            bool fold) {
-  if (paths.size() == 1) return load_store(paths.front(), keep_hours_apart, fold);
+Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart, bool fold,
+                            double half_life_seconds) {
+  if (paths.size() == 1)
+    return load_store(paths.front(), keep_hours_apart, fold, half_life_seconds);
   History merged;
   std::map<std::pair<std::uint32_t, std::string>, std::string> hours_from;
   std::set<std::string> seen;
@@ -172,7 +175,7 @@ Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hou
       merged.notices.push_back(path + ": given twice with --store, read once");
       continue;
     }
-    PODFIT_TRY_ASSIGN(part, load_store(path, keep_hours_apart, fold));
+    PODFIT_TRY_ASSIGN(part, load_store(path, keep_hours_apart, fold, half_life_seconds));
     merge_store(merged, std::move(part), path, hours_from);
   }
   merged.samples.finalize();

@@ -19,8 +19,10 @@ namespace podfit::history::detail {
 
 class RecordedCompactor {
  public:
-  RecordedCompactor(std::size_t exact_points, bool keep_hours_apart)
-      : exact_points_(exact_points), keep_hours_apart_(keep_hours_apart) {}
+  // `half_life_seconds` > 0: the folded sketch also weighs each clock hour of points by
+  // its age (HourSketch::decay), for time decay.
+  RecordedCompactor(std::size_t exact_points, double half_life_seconds)
+      : exact_points_(exact_points), half_life_seconds_(half_life_seconds) {}
 
   // Folds every series of `samples` holding more than exact_points distinct points, and
   // every series named to fold_at_once() that holds any.
@@ -43,8 +45,7 @@ class RecordedCompactor {
     // The time spans already folded, sorted and disjoint (inclusive): one while the
     // input is in time order.
     std::vector<std::pair<std::int64_t, std::int64_t>> covered;
-    HourSketch merged;                         // without time decay
-    std::map<std::int64_t, HourSketch> hours;  // with it, by hour start
+    HourSketch merged;  // every folded point; with decay, its weights hour by hour
   };
 
   void fold(SampleSet& samples, std::size_t series);
@@ -53,7 +54,7 @@ class RecordedCompactor {
   bool long_once_unique(SampleSet& samples, std::size_t series);
 
   std::size_t exact_points_;
-  bool keep_hours_apart_;
+  double half_life_seconds_;
   std::map<std::size_t, Folded> folded_;  // by series index: ordered, so results are stable
   std::vector<SamplePoint> scratch_;
   std::set<std::pair<std::uint32_t, std::string>> at_once_names_;

@@ -176,11 +176,14 @@ Result<void> read_chunks(const sql::Database& db,
 // into the one the series already has (`slot_of_series`).
 class SketchCollector {
  public:
-  SketchCollector(const sql::Database& db, bool merge_hours) : db_(db), merge_hours_(merge_hours) {}
+  SketchCollector(const sql::Database& db, const ReadOptions& options)
+      : db_(db), merge_hours_(options.merge_hours), half_life_seconds_(options.half_life_seconds) {}
 
   Result<void> add(const SeriesRow& series, std::int64_t series_id, std::int64_t hour,
                    std::string_view cpu, std::string_view memory) {
     std::int64_t start_ns = hour * kNanosPerHour;
+    if (merge_hours_ && half_life_seconds_ > 0)
+      return add_decayed(series, series_id, start_ns, cpu, memory);
     if (merge_hours_) {
       auto known = slot_of_series_.find(series_id);
       if (known != slot_of_series_.end()) {
@@ -204,6 +207,32 @@ class SketchCollector {
                                    std::move(*cpu_sketch), std::move(*memory_sketch)});
     return {};
   }
+  // Decoded (its buckets are weighed), merged into the series' sketch and its weights.
+  Result<void> add_decayed(const SeriesRow& series, std::int64_t series_id, std::int64_t start_ns,
+                           std::string_view cpu, std::string_view memory) {
+    auto cpu_sketch = QuantileSketch::decode(cpu);
+    auto memory_sketch = QuantileSketch::decode(memory);
+    if (!cpu_sketch || !memory_sketch) {
+      return fail(db_.path() + ": bad hour sketch: " +
+                  (cpu_sketch ? memory_sketch.error().message : cpu_sketch.error().message));
+    }
+    auto [known, fresh] = slot_of_series_.try_emplace(series_id, sketches_.size());
+    if (fresh) {
+      sketches_.push_back(HourSketch{series.pod, series.container, start_ns,
+                                     start_ns + kNanosPerHour,
+                                     QuantileSketch(cpu_sketch->relative_accuracy()),
+                                     QuantileSketch(memory_sketch->relative_accuracy())});
+      sketches_.back().decay = std::make_shared<DecayWeights>(half_life_seconds_);
+    }
+    HourSketch& merged = sketches_[known->second];
+    auto done =
+        merged.cpu.merge(*cpu_sketch).and_then([&] { return merged.memory.merge(*memory_sketch); });
+    if (!done) return fail(db_.path() + ": bad hour sketch: " + done.error().message);
+    merged.hour_start_ns = std::min(merged.hour_start_ns, start_ns);
+    merged.end_ns = std::max(merged.end_ns, start_ns + kNanosPerHour);
+    merged.decay->add(*cpu_sketch, *memory_sketch, start_ns + kNanosPerHour / 2);
+    return {};
+  }
   void reserve(std::size_t rows) {
     if (!merge_hours_) sketches_.reserve(rows);
   }
@@ -212,14 +241,15 @@ class SketchCollector {
  private:
   const sql::Database& db_;
   bool merge_hours_;
+  double half_life_seconds_;
   std::vector<HourSketch> sketches_;
   std::unordered_map<std::int64_t, std::size_t> slot_of_series_;
 };
 
 Result<std::vector<HourSketch>> read_sketches(
     const sql::Database& db, const std::unordered_map<std::int64_t, SeriesRow>& series,
-    std::int64_t from_ns, std::int64_t to_ns, bool merge_hours) {
-  SketchCollector collector(db, merge_hours);
+    std::int64_t from_ns, std::int64_t to_ns, const ReadOptions& options) {
+  SketchCollector collector(db, options);
   // Sized up front: a long history holds hundreds of thousands of hours, and growing
   // by doubling would copy them and, for a moment, hold half as many again.
   PODFIT_TRY_ASSIGN(counted,
@@ -311,8 +341,8 @@ Result<StoredHistory> Store::read(std::int64_t from_ns, std::int64_t to_ns,
   ChunkDecoder decode(impl_->db, from_ns, to_ns, history.samples, options.every_points);
   BackgroundConsumer<ChunkBatch> decoder([&](ChunkBatch& batch) { return decode(batch); }, 64);
   auto chunks = read_chunks(impl_->db, series, from_ns, to_ns, decoder);
-  auto sketches = chunks.and_then(
-      [&] { return read_sketches(impl_->db, series, from_ns, to_ns, options.merge_hours); });
+  auto sketches =
+      chunks.and_then([&] { return read_sketches(impl_->db, series, from_ns, to_ns, options); });
   auto decoded = decoder.finish();
   if (!chunks) return tl::unexpected(chunks.error());
   if (!decoded) return tl::unexpected(decoded.error());
