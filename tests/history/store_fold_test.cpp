@@ -166,3 +166,49 @@ TEST_CASE("the store names the series with compacted hours among its newest two"
   }
   CHECK(named == want);
 }
+
+TEST_CASE("load_store with decay merges each series' hours with their weights",
+          "[history][store][decay]") {
+  TempDir dir;
+  std::string path = (dir / "collector.db").string();
+  Written written = fill_store(
+      path, {{"api-7c9d8f6b5-x2x4z", "api", 60}, {"young-5b4c9f28d-klmnp", "young", 20}});
+  const double half_life = 6 * 3600.0;
+  auto merged = history::load_store(path, false, true, half_life);
+  auto apart = history::load_store(path, true, false, half_life);  // as backtest reads it
+  REQUIRE(merged);
+  REQUIRE(apart);
+  // api: its store hours and its folded raw part, each one sketch; young stays raw.
+  REQUIRE(merged->sketches.size() == 2);
+  for (const podfit::HourSketch& sketch : merged->sketches) {
+    CHECK(merged->samples.pods()[sketch.pod].name == "api-7c9d8f6b5-x2x4z");
+    REQUIRE(sketch.decay);
+    CHECK(sketch.decay->half_life_seconds == half_life);
+  }
+  CHECK(apart->sketches.size() == 12);  // the compacted hours, one each
+  auto stats_of = [&](history::History& h) {
+    history::attribute(h, {});
+    return stats::compute_history_stats(h.samples, h.sketches, h.workload_of_pod, half_life,
+                                        h.compacted);
+  };
+  std::vector<stats::ContainerStats> got = stats_of(*merged), want = stats_of(*apart);
+  REQUIRE(got.size() == 2);
+  REQUIRE(want.size() == 2);
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    INFO(got[i].workload.name);
+    CHECK(got[i].samples == want[i].samples);
+    CHECK(got[i].cpu.max == want[i].cpu.max);
+    CHECK(got[i].half_life_seconds == half_life);
+    if (!got[i].sketched) {  // young: raw, exact
+      CHECK(got[i].cpu.p90 == want[i].cpu.p90);
+      CHECK(got[i].effective_samples == want[i].effective_samples);
+      continue;
+    }
+    // The raw hours weigh their midpoint's weight, not each point its own (6 h
+    // half-life: within 6 % of a point's), and sketched values are within 1 %.
+    CHECK(got[i].effective_samples == Approx(want[i].effective_samples).epsilon(0.02));
+    CHECK(got[i].cpu.p90 == Approx(want[i].cpu.p90).epsilon(0.03));
+    CHECK(got[i].memory.p99 == Approx(want[i].memory.p99).epsilon(0.03));
+    CHECK(got[i].cpu.mean == Approx(want[i].cpu.mean).epsilon(0.01));
+  }
+}
