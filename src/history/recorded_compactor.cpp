@@ -117,7 +117,11 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
     folded.exact.first_ns = earliest;
     folded.exact.first_window_seconds = window_seconds;
   }
-  folded.exact.last_ns = std::max(folded.exact.last_ns, points.back().time_ns);
+  if (points.back().time_ns >= folded.exact.last_ns) {
+    folded.exact.last_ns = points.back().time_ns;
+    folded.exact.last_cpu_cores = points.back().cpu_cores;
+    folded.exact.last_memory_bytes = points.back().memory_bytes;
+  }
   cover(folded.covered, points.front().time_ns, points.back().time_ns);
   for (const SamplePoint& point : points) {
     folded.exact.memory_trend.add(point.time_ns, point.memory_bytes);
