@@ -151,27 +151,6 @@ class ChunkDecoder {
   std::vector<SamplePoint> points_;
 };
 
-// Copies the chunks of the range into batches for `decoder` (on its own thread:
-// decoding costs more than reading, and this thread has the sketches to read next).
-Result<void> read_chunks(const sql::Database& db,
-                         const std::unordered_map<std::int64_t, SeriesRow>& series,
-                         std::int64_t from_ns, std::int64_t to_ns,
-                         BackgroundConsumer<ChunkBatch>& decoder) {
-  constexpr std::size_t kBatchBytes = 1 << 20;
-  ChunkBatch batch;
-  auto copy = [&](std::int64_t id, std::int64_t hour, std::string_view bytes) -> Result<void> {
-    auto found = series.find(id);
-    if (found == series.end()) return fail(db.path() + ": chunk of an unknown series (corrupt)");
-    batch.chunks.push_back({id, hour, &found->second, batch.bytes.size(), bytes.size()});
-    batch.bytes.append(bytes);
-    if (batch.bytes.size() >= kBatchBytes) decoder.push(std::exchange(batch, {}));
-    return {};
-  };
-  auto done = for_each_chunk_blob(db, hour_of(from_ns), hour_of(to_ns - 1), copy);
-  if (done && !batch.chunks.empty()) decoder.push(std::move(batch));
-  return done;
-}
-
 // Adds one row's sketches to `sketches`: as a new HourSketch, or, when merging hours,
 // into the one the series already has (`slot_of_series`).
 class SketchCollector {
@@ -246,36 +225,89 @@ class SketchCollector {
   std::unordered_map<std::int64_t, std::size_t> slot_of_series_;
 };
 
-Result<std::vector<HourSketch>> read_sketches(
-    const sql::Database& db, const std::unordered_map<std::int64_t, SeriesRow>& series,
-    std::int64_t from_ns, std::int64_t to_ns, const ReadOptions& options) {
-  SketchCollector collector(db, options);
-  // Sized up front: a long history holds hundreds of thousands of hours, and growing
-  // by doubling would copy them and, for a moment, hold half as many again.
-  PODFIT_TRY_ASSIGN(counted,
-                    db.prepare("SELECT count(*) FROM hour_sketches WHERE hour >= ? AND hour <= ?"));
-  counted.bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
-  if (auto row = counted.step(); row && *row) {
-    collector.reserve(static_cast<std::size_t>(counted.integer(0)));
+// The hour sketches of [from_ns, to_ns), read a few rows at a time: the reading thread
+// takes some whenever the chunk decoder has all it can hold (read_chunks).
+class SketchReader {
+ public:
+  static Result<SketchReader> open(const sql::Database& db,
+                                   const std::unordered_map<std::int64_t, SeriesRow>& series,
+                                   std::int64_t from_ns, std::int64_t to_ns,
+                                   const ReadOptions& options) {
+    SketchCollector collector(db, options);
+    // Sized up front: a long history holds hundreds of thousands of hours, and growing
+    // by doubling would copy them and, for a moment, hold half as many again.
+    PODFIT_TRY_ASSIGN(
+        counted, db.prepare("SELECT count(*) FROM hour_sketches WHERE hour >= ? AND hour <= ?"));
+    counted.bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
+    if (auto row = counted.step(); row && *row) {
+      collector.reserve(static_cast<std::size_t>(counted.integer(0)));
+    }
+    PODFIT_TRY_ASSIGN(rows, db.prepare("SELECT series, hour, cpu, memory, count, crc FROM "
+                                       "hour_sketches WHERE hour >= ? AND hour <= ?"));
+    rows.bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
+    return SketchReader(db, series, std::move(collector), std::move(rows));
   }
-  PODFIT_TRY_ASSIGN(
-      rows,
-      db.prepare(
-          "SELECT series, hour, cpu, memory, count, crc FROM hour_sketches WHERE hour >= ? AND "
-          "hour <= ?"));
-  rows.bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
-  for (;;) {
-    PODFIT_TRY_ASSIGN(row, rows.step());
-    if (!row) break;
-    std::int64_t id = rows.integer(0);
-    PODFIT_TRY(verify_checksum(
-        db, "hour sketch", id, rows.integer(1), rows, 5,
-        sketch_checksum(id, rows.integer(1), rows.integer(4), rows.blob(2), rows.blob(3))));
+
+  // Reads up to `limit` more rows; false once every row is read.
+  Result<bool> read_some(std::size_t limit) {
+    for (std::size_t n = 0; !done_ && n < limit; ++n) {
+      PODFIT_TRY_ASSIGN(row, rows_.step());
+      if (!row) {
+        done_ = true;
+        break;
+      }
+      std::int64_t id = rows_.integer(0);
+      PODFIT_TRY(verify_checksum(
+          db_, "hour sketch", id, rows_.integer(1), rows_, 5,
+          sketch_checksum(id, rows_.integer(1), rows_.integer(4), rows_.blob(2), rows_.blob(3))));
+      auto found = series_.find(id);
+      if (found == series_.end()) {
+        return fail(db_.path() + ": sketch of an unknown series (corrupt)");
+      }
+      PODFIT_TRY(collector_.add(found->second, id, rows_.integer(1), rows_.blob(2), rows_.blob(3)));
+    }
+    return !done_;
+  }
+  std::vector<HourSketch> take() { return collector_.take(); }
+
+ private:
+  SketchReader(const sql::Database& db, const std::unordered_map<std::int64_t, SeriesRow>& series,
+               SketchCollector collector, sql::Statement rows)
+      : db_(db), series_(series), collector_(std::move(collector)), rows_(std::move(rows)) {}
+
+  const sql::Database& db_;
+  const std::unordered_map<std::int64_t, SeriesRow>& series_;
+  SketchCollector collector_;
+  sql::Statement rows_;
+  bool done_ = false;
+};
+
+// Copies the chunks of the range into batches for `decoder` (on its own thread: decoding
+// costs more than reading). While the decoder holds all the batches it can, this thread
+// reads hour sketches instead of waiting.
+Result<void> read_chunks(const sql::Database& db,
+                         const std::unordered_map<std::int64_t, SeriesRow>& series,
+                         std::int64_t from_ns, std::int64_t to_ns,
+                         BackgroundConsumer<ChunkBatch>& decoder, SketchReader& sketches) {
+  constexpr std::size_t kBatchBytes = 1 << 20;
+  ChunkBatch batch;
+  bool more_sketches = true;
+  auto copy = [&](std::int64_t id, std::int64_t hour, std::string_view bytes) -> Result<void> {
     auto found = series.find(id);
-    if (found == series.end()) return fail(db.path() + ": sketch of an unknown series (corrupt)");
-    PODFIT_TRY(collector.add(found->second, id, rows.integer(1), rows.blob(2), rows.blob(3)));
-  }
-  return collector.take();
+    if (found == series.end()) return fail(db.path() + ": chunk of an unknown series (corrupt)");
+    batch.chunks.push_back({id, hour, &found->second, batch.bytes.size(), bytes.size()});
+    batch.bytes.append(bytes);
+    if (batch.bytes.size() < kBatchBytes) return {};
+    while (more_sketches && decoder.full()) {
+      PODFIT_TRY_ASSIGN(more, sketches.read_some(256));
+      more_sketches = more;
+    }
+    decoder.push(std::exchange(batch, {}));
+    return {};
+  };
+  auto done = for_each_chunk_blob(db, hour_of(from_ns), hour_of(to_ns - 1), copy);
+  if (done && !batch.chunks.empty()) decoder.push(std::move(batch));
+  return done;
 }
 
 std::optional<ResourceValue> resource_column(const sql::Statement& rows, int column) {
@@ -335,23 +367,31 @@ Result<StoredHistory> Store::read(std::int64_t from_ns, std::int64_t to_ns,
   PODFIT_TRY_ASSIGN(pods, read_pods(impl_->db, history.samples));
   PODFIT_TRY_ASSIGN(series, read_series(impl_->db, pods));
   PODFIT_TRY(name_sketched_series(impl_->db, series, options));
-  // Only this thread uses the connection; a second one decodes the chunks while
-  // this one reads them and then the sketches. Reading runs ahead of decoding, by
-  // up to 64 batches (~64 MB), so that both threads stay busy.
+  // Only this thread uses the connection; a second one decodes the chunks while this one
+  // reads them, and reads sketches whenever the decoder holds 64 batches (~64 MB) not yet
+  // decoded, then the sketches left: both threads stay busy.
   ChunkDecoder decode(impl_->db, from_ns, to_ns, history.samples, options.every_points);
   BackgroundConsumer<ChunkBatch> decoder([&](ChunkBatch& batch) { return decode(batch); }, 64);
-  auto chunks = read_chunks(impl_->db, series, from_ns, to_ns, decoder);
-  auto sketches =
-      chunks.and_then([&] { return read_sketches(impl_->db, series, from_ns, to_ns, options); });
+  auto sketch_reader = SketchReader::open(impl_->db, series, from_ns, to_ns, options);
+  auto chunks = sketch_reader.and_then([&](SketchReader& sketches) {
+    return read_chunks(impl_->db, series, from_ns, to_ns, decoder, sketches);
+  });
+  Result<bool> sketched = chunks.and_then([&]() -> Result<bool> {
+    for (;;) {  // the sketches not read while the decoder was busy
+      PODFIT_TRY_ASSIGN(more, sketch_reader->read_some(4096));
+      if (!more) return false;
+    }
+  });
   auto decoded = decoder.finish();
+  if (!sketch_reader) return tl::unexpected(sketch_reader.error());
   if (!chunks) return tl::unexpected(chunks.error());
   if (!decoded) return tl::unexpected(decoded.error());
-  if (!sketches) return tl::unexpected(sketches.error());
+  if (!sketched) return tl::unexpected(sketched.error());
   // The open hour's rows last, so points come in time order (a reader that folds them
   // as they come counts a point inside the time it already folded as a repeat).
   PODFIT_TRY(read_open_rows(impl_->db, series, from_ns, to_ns, history.samples));
   history.samples.finalize();
-  history.sketches = std::move(*sketches);
+  history.sketches = sketch_reader->take();
   if (auto read = read_events_and_resources(impl_->db, history); !read) {
     return tl::unexpected(read.error());
   }

@@ -84,6 +84,14 @@ class BackgroundConsumer {
     changed_.notify_all();
   }
 
+  // Whether push() would wait now: `capacity` items are waiting (the caller may do
+  // other work first).
+  bool full() {
+    if (inline_) return false;
+    std::lock_guard lock(mutex_);
+    return waiting_.size() >= capacity_ && !failed_;
+  }
+
   // Waits until every item pushed is consumed (or the consuming failed).
   Result<void> finish() {
     {
