@@ -65,6 +65,17 @@ long number_in(const std::string& cell, const std::string& unit) {
   return std::stol(cell.substr(0, cell.size() - unit.size()));
 }
 
+// A --containers row read from sketches against numpy's "lower" row: P95 within 1 % (+1
+// unit for the rounding to m and Mi), MAX exact.
+void check_sketched_numbers(const std::vector<std::string>& row, const nlohmann::json& want) {
+  long cpu_p95 = number_in(row[4], "m"), want_cpu = want[4].get<long>();
+  long memory_p95 = number_in(row[7], "Mi"), want_memory = want[7].get<long>();
+  CHECK(std::abs(cpu_p95 - want_cpu) <= std::lround(0.01 * want_cpu) + 1);
+  CHECK(std::abs(memory_p95 - want_memory) <= std::lround(0.01 * want_memory) + 1);
+  CHECK(number_in(row[5], "m") == want[5].get<long>());
+  CHECK(number_in(row[8], "Mi") == want[8].get<long>());
+}
+
 // The reference's row as podfit prints it (no NAMESPACE column when `with_namespace` is off).
 std::vector<std::string> printed(const nlohmann::json& row, bool with_namespace, bool containers) {
   std::vector<std::string> cells;
@@ -176,13 +187,7 @@ TEST_CASE("top --store reads compacted hours within the sketch's 1 %", "[top][st
       CHECK(row[3] == printed(exact[i], true, true)[3]);
       CHECK(row[6] == printed(exact[i], true, true)[6]);
     }
-    // P95 within 1 % (+1 unit for the rounding to m and Mi); MAX exact.
-    long cpu_p95 = number_in(row[4], "m"), want_cpu = want[4].get<long>();
-    long memory_p95 = number_in(row[7], "Mi"), want_memory = want[7].get<long>();
-    CHECK(std::abs(cpu_p95 - want_cpu) <= std::lround(0.01 * want_cpu) + 1);
-    CHECK(std::abs(memory_p95 - want_memory) <= std::lround(0.01 * want_memory) + 1);
-    CHECK(number_in(row[5], "m") == want[5].get<long>());
-    CHECK(number_in(row[8], "Mi") == want[8].get<long>());
+    check_sketched_numbers(row, want);
   }
 }
 
@@ -213,12 +218,7 @@ TEST_CASE("top --store folds long series as it reads them: latest and MAX exact,
     std::vector<std::string> numbers = printed(exact[i], true, true);
     CHECK(row[3] == numbers[3]);  // the newest point, kept as it was folded
     CHECK(row[6] == numbers[6]);
-    long cpu_p95 = number_in(row[4], "m"), want_cpu = want[4].get<long>();
-    long memory_p95 = number_in(row[7], "Mi"), want_memory = want[7].get<long>();
-    CHECK(std::abs(cpu_p95 - want_cpu) <= std::lround(0.01 * want_cpu) + 1);
-    CHECK(std::abs(memory_p95 - want_memory) <= std::lround(0.01 * want_memory) + 1);
-    CHECK(row[5] == numbers[5]);
-    CHECK(row[8] == numbers[8]);
+    check_sketched_numbers(row, want);
   }
   // Pod lines: the current usage is the sum of the containers' newest points.
   auto pods = fixture.podfit("top --store " + shell_quote(fixture.store) + " --history 20h -A");
