@@ -1,5 +1,6 @@
-// Inside the history module: folds long series of recorded JSONL into sketches while
-// they are read (load_recorded), so memory grows with containers, not with samples.
+// Inside the history module: folds long series into sketches while they are read
+// (load_recorded, load_store, load_prometheus), so memory grows with containers, not
+// with samples.
 #pragma once
 
 #include <cstddef>
@@ -15,10 +16,25 @@
 
 namespace podfit::history::detail {
 
+// Whether the input can hold the same point twice.
+enum class Repeats {
+  // Recorded files and the store: overlapping recordings repeat points. A later point
+  // inside the time already folded for its series is counted as a repeat and dropped.
+  possible,
+  // Prometheus: one point per container and step, the time chunks of a series disjoint
+  // but in any order (several workers). Nothing is dropped; and as a series gets a whole
+  // chunk (up to 11,000 points) at once, its buffer is freed after each fold rather than
+  // kept for the next points.
+  never,
+};
+
 class RecordedCompactor {
  public:
-  RecordedCompactor(std::size_t exact_points, bool keep_hours_apart)
-      : exact_points_(exact_points), keep_hours_apart_(keep_hours_apart) {}
+  RecordedCompactor(std::size_t exact_points, bool keep_hours_apart,
+                    Repeats repeats = Repeats::possible)
+      : exact_points_(exact_points),
+        keep_hours_apart_(keep_hours_apart),
+        repeats_possible_(repeats == Repeats::possible) {}
 
   // Folds every series of `samples` holding more than exact_points distinct points.
   void check(SampleSet& samples);
@@ -44,6 +60,7 @@ class RecordedCompactor {
 
   std::size_t exact_points_;
   bool keep_hours_apart_;
+  bool repeats_possible_;
   std::map<std::size_t, Folded> folded_;  // by series index: ordered, so results are stable
   std::vector<SamplePoint> scratch_;
   std::size_t repeats_ = 0;
