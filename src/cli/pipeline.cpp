@@ -89,7 +89,8 @@ source::PrometheusQueryOptions prometheus_query_options(const PrometheusFlags& f
   return query;
 }
 
-history::History load_prometheus(const PrometheusFlags& flags, std::ostream& diagnostics) {
+history::History load_prometheus(const PrometheusFlags& flags, const history::RecordedOptions& fold,
+                                 std::ostream& diagnostics) {
   source::PrometheusConnection connection;
   connection.url = flags.url;
   if (!flags.token_file.empty()) {
@@ -103,7 +104,8 @@ history::History load_prometheus(const PrometheusFlags& flags, std::ostream& dia
   connection.insecure_skip_verify = flags.insecure;
   connection.gzip = flags.gzip;
   return must(history::load_prometheus(source::make_prometheus_http_api(connection),
-                                       prometheus_query_options(flags), flags.url, diagnostics));
+                                       prometheus_query_options(flags), flags.url, diagnostics,
+                                       fold));
 }
 
 history::History load_history(const PipelineOptions& options, const policy::PolicyOptions& policy,
@@ -116,7 +118,12 @@ history::History load_history(const PipelineOptions& options, const policy::Poli
                       ? "no usage data: give --samples FILE, --store PATH or --prometheus URL"
                       : "give one of --samples, --store and --prometheus");
   }
-  if (prometheus) return load_prometheus(options.prometheus, diagnostics);
+  // Backtest slices raw points in time: its series stay raw. Others fold long series into
+  // sketches as they are read (docs/scale.md).
+  history::RecordedOptions fold;
+  fold.exact_points = keep_hours_apart ? 0 : history::kExactPointsPerSeries;
+  fold.keep_hours_apart = policy.half_life_seconds != 0;
+  if (prometheus) return load_prometheus(options.prometheus, fold, diagnostics);
   if (!options.store_paths.empty()) {
     // Decay weighs each hour by its age; without it, one sketch per container will do.
     // Backtest slices raw points in time: its series stay raw; others fold long ones, but
@@ -126,11 +133,7 @@ history::History load_history(const PipelineOptions& options, const policy::Poli
     return must(history::load_stores(options.store_paths, keep_hours_apart || decay,
                                      !keep_hours_apart && !decay));
   }
-  // Backtest slices raw points in time: its series stay raw.
-  history::RecordedOptions recorded;
-  recorded.exact_points = keep_hours_apart ? 0 : history::kExactPointsPerSeries;
-  recorded.keep_hours_apart = policy.half_life_seconds != 0;
-  return must(history::load_recorded(options.sample_files, diagnostics, recorded));
+  return must(history::load_recorded(options.sample_files, diagnostics, fold));
 }
 
 std::vector<manifest::ManifestFile> load_manifests(const PipelineOptions& options,
