@@ -81,7 +81,7 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
   if (repeats_possible_) {
     scratch_.clear();
   } else {
-    scratch_ = {};
+    scratch_ = std::vector<SamplePoint>();  // not `= {}`: that keeps the capacity
   }
   samples.swap_points(index, scratch_);
   std::vector<SamplePoint>& points = scratch_;
@@ -156,7 +156,7 @@ void RecordedCompactor::finish(History& history) {
     history.compacted.push_back(std::move(folded.exact));
   }
   folded_.clear();
-  scratch_ = {};
+  scratch_ = std::vector<SamplePoint>();
 }
 
 }  // namespace podfit::history::detail

@@ -20,6 +20,7 @@
 #include <tuple>
 #include <vector>
 
+#include "history/recorded_compactor.hpp"
 #include "podfit/history/history.hpp"
 #include "podfit/history/load.hpp"
 #include "podfit/source/prometheus.hpp"
@@ -382,6 +383,37 @@ TEST_CASE("load_prometheus folds long series as answers come in, out of time ord
       CHECK(hours.stats[i].memory.p95 == Approx(exact.stats[i].memory.p95).epsilon(0.03));
     }
   }
+}
+
+TEST_CASE("folding between Prometheus answers leaves no series holding a big buffer",
+          "[history][prometheus]") {
+  // What load_prometheus does, with a look at the samples after each fold: a folded
+  // series gave back its points' memory, an unfolded one holds at most the threshold.
+  history::detail::RecordedCompactor compactor(history::kExactPointsPerSeries, false,
+                                               history::detail::Repeats::never);
+  std::size_t checks = 0, most_capacity = 0, most_points = 0;
+  source::PrometheusQueryOptions options = scripted_options();
+  options.every_points = [&](SampleSet& samples) {
+    compactor.check(samples);
+    ++checks;
+    for (const ContainerSeries& series : samples.series()) {
+      most_capacity = std::max(most_capacity, series.points.capacity());
+      most_points = std::max(most_points, series.points.size());
+    }
+  };
+  ScriptedPrometheus server;
+  auto load = source::load_from_prometheus(server.factory(), options);
+  REQUIRE(load);
+  CHECK(checks >= 2);  // 120,824 points: once on the way (every 65,536), once at the end
+  CHECK(most_points <= history::kExactPointsPerSeries);
+  // Right after a fold: a folded series holds no buffer, an unfolded one at most 2,000
+  // points in a vector grown by doubling (a kept buffer would be 16,384 or more).
+  CHECK(most_capacity <= 2048);
+  history::History folded;
+  folded.samples = std::move(load->samples);
+  compactor.finish(folded);
+  CHECK(folded.samples.point_count() == 0);
+  CHECK(folded.compacted.size() == kPods.size());
 }
 
 TEST_CASE("load_prometheus keeps a short history exact, as before", "[history][prometheus]") {
