@@ -3,6 +3,7 @@
 //
 //   build/bench/bench_store [--containers 1000] [--days 28] [--seed 7] [--batch 20]
 //                           [--dir DIR] [--podfit build/podfit] [--collector-hours N]
+//                           [--reuse 1]
 //   (bench/bench_store.sh builds, runs and prints the numbers)
 //
 // The store is built the way a collector plus a daily `store compact` leaves it:
@@ -12,7 +13,9 @@
 // as hour sketches (Store::put_sketches) of the same generated values. Then
 // compact() (nothing left to compact: it checkpoints and vacuums). With
 // --collector-hours N, N more hours follow as the in-cluster collector writes them, each
-// ended by its compaction, to show the file size in steady state.
+// ended by its compaction, to show the file size in steady state and the time each
+// hour's appends and compaction take. --reuse 1 keeps DIR/bench-store.db when it is
+// there (the same --containers and --seed) and only runs those collector hours after it.
 //
 // The cluster: containers in pods of 1-3 (two on average: an app, often a
 // sidecar), pods in deployments of 2-6 replicas, 20 namespaces, with names as
@@ -257,21 +260,26 @@ void simulate_collector(podfit::store::Store& store, std::vector<Container>& clu
   std::uint64_t largest = 0;
   for (int hour = 0; hour < hours; ++hour) {
     std::int64_t hour_ns = start_ns + hour * podfit::kNanosPerHour;
+    auto appending = std::chrono::steady_clock::now();
     append_ticks(store, cluster, pods, hour_ns, 0, kTicksPerHour, batch);
+    double append_seconds = seconds_since(appending);
     std::uint64_t before = file_size(path) + file_size(path + "-wal");
+    auto compacting = std::chrono::steady_clock::now();
     auto compacted =
         must(store.compact(hour_ns + podfit::kNanosPerHour, podfit::store::kDefaultRawWindowSeconds,
                            podfit::store::kDefaultRetentionSeconds,
                            podfit::store::Vacuum::when_a_quarter_free),
              "compact");
+    double compact_seconds = seconds_since(compacting);
     std::uint64_t after = file_size(path) + file_size(path + "-wal");
     largest = std::max({largest, before, after});
     std::printf(
         "collector hour %2d  %.1f MB before compacting, %.1f MB after (%zu hours in, "
-        "%zu out, %.0f %% free%s)\n",
+        "%zu out, %.0f %% free%s); appends %.1f s (%d ticks, %d a call), compact %.1f s\n",
         hour + 1, static_cast<double>(before) / 1e6, static_cast<double>(after) / 1e6,
         compacted.hours_compacted, compacted.sketches_dropped,
-        compacted.free_share_before_vacuum * 100, compacted.vacuumed ? ", vacuumed" : "");
+        compacted.free_share_before_vacuum * 100, compacted.vacuumed ? ", vacuumed" : "",
+        append_seconds, kTicksPerHour, batch, compact_seconds);
   }
   std::printf("collector largest  %.1f MB (db + WAL)\n", static_cast<double>(largest) / 1e6);
   std::printf("%s", page_use(path).c_str());
@@ -280,7 +288,7 @@ void simulate_collector(podfit::store::Store& store, std::vector<Container>& clu
 }  // namespace
 
 int main(int argc, char** argv) {
-  int containers = 1000, days = 28, batch = 20, collector_hours = 0;
+  int containers = 1000, days = 28, batch = 20, collector_hours = 0, reuse = 0;
   std::uint64_t seed = 7;
   std::string dir = "/tmp", podfit;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -299,6 +307,8 @@ int main(int argc, char** argv) {
       podfit = value;
     else if (flag == "--collector-hours")
       collector_hours = std::stoi(value);
+    else if (flag == "--reuse")
+      reuse = std::stoi(value);
     else {
       std::fprintf(stderr, "bench_store: unknown flag %s\n", flag.c_str());
       return 2;
@@ -309,6 +319,24 @@ int main(int argc, char** argv) {
     podfit = self.substr(0, self.rfind('/') + 1) + "../podfit";
   }
   std::string path = dir + "/bench-store.db";
+  if (reuse != 0 && file_size(path) > 0) {
+    podfit::SampleSet pods;
+    std::vector<Container> cluster = make_cluster(pods, containers, seed);
+    pods.finalize();
+    auto store = must(podfit::store::Store::open(path), "open");
+    auto info = must(store.info(), "info");
+    if (!info.last_raw_ns) {
+      std::fprintf(stderr, "bench_store: %s holds no raw points\n", path.c_str());
+      return 2;
+    }
+    std::int64_t next_hour =
+        (*info.last_raw_ns / podfit::kNanosPerHour + 1) * podfit::kNanosPerHour;
+    std::printf("reusing %s: %.1f MB, newest raw point %lld\n", path.c_str(),
+                static_cast<double>(file_size(path) + file_size(path + "-wal")) / 1e6,
+                static_cast<long long>(*info.last_raw_ns / kSecond));
+    simulate_collector(store, cluster, pods, next_hour, collector_hours, batch, path);
+    return 0;
+  }
   std::remove(path.c_str());
   std::remove((path + "-wal").c_str());
   std::remove((path + "-shm").c_str());

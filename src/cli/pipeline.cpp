@@ -122,16 +122,13 @@ history::History load_history(const PipelineOptions& options, const policy::Poli
   // sketches as they are read (docs/scale.md).
   history::RecordedOptions fold;
   fold.exact_points = keep_hours_apart ? 0 : history::kExactPointsPerSeries;
-  fold.keep_hours_apart = policy.half_life_seconds != 0;
+  fold.half_life_seconds = policy.half_life_seconds;
   if (prometheus) return load_prometheus(options.prometheus, fold, diagnostics);
   if (!options.store_paths.empty()) {
-    // Decay weighs each hour by its age; without it, one sketch per container will do.
-    // Backtest slices raw points in time: its series stay raw; others fold long ones, but
-    // not with decay (the store's hours are then what takes the memory, and the raw part
-    // keeps its exact weights).
-    bool decay = policy.half_life_seconds != 0;
-    return must(history::load_stores(options.store_paths, keep_hours_apart || decay,
-                                     !keep_hours_apart && !decay));
+    // One sketch per container, which with decay keeps each hour's weight; backtest
+    // slices hours and raw points in time, so they stay apart and raw there.
+    return must(history::load_stores(options.store_paths, keep_hours_apart, !keep_hours_apart,
+                                     policy.half_life_seconds));
   }
   return must(history::load_recorded(options.sample_files, diagnostics, fold));
 }

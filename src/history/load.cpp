@@ -2,6 +2,7 @@
 #include "podfit/history/load.hpp"
 
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -67,7 +68,7 @@ void note_signals(const source::PrometheusLoad& load, std::ostream& diagnostics)
 Result<History> load_recorded(const std::vector<std::string>& paths, std::ostream& diagnostics,
                               const RecordedOptions& options) {
   History history;
-  detail::RecordedCompactor compactor(options.exact_points, options.keep_hours_apart);
+  detail::RecordedCompactor compactor(options.exact_points, options.half_life_seconds);
   source::PointsHook fold_long_series;
   if (options.exact_points > 0) fold_long_series = [&](SampleSet& read) { compactor.check(read); };
   for (const std::string& path : paths) {
@@ -93,20 +94,44 @@ Result<History> load_recorded(const std::vector<std::string>& paths, std::ostrea
   return history;
 }
 
-Result<History> load_store(const std::string& path, bool keep_hours_apart, bool fold) {
-  PODFIT_TRY_ASSIGN(opened, store::Store::open(path, store::OpenMode::read_only));
-  detail::RecordedCompactor compactor(kExactPointsPerSeries, keep_hours_apart);
-  store::ReadOptions read{.merge_hours = !keep_hours_apart};
-  if (fold) read.every_points = [&](SampleSet& samples) { compactor.check(samples); };
-  PODFIT_TRY_ASSIGN(stored, opened.read_all(read));
-  if (stored.samples.point_count() == 0 && stored.sketches.empty()) {
-    return fail(path + ": the store holds no samples yet");
+namespace {
+
+// [from_ns, to_ns) of `opened`, raw series folded as they are read when `fold` (see
+// load_store); `at_once`: those with compacted hours as soon as their points come.
+Result<History> read_store(const store::Store& opened, std::int64_t from_ns, std::int64_t to_ns,
+                           store::ReadOptions read, bool fold, bool at_once) {
+  detail::RecordedCompactor compactor(kExactPointsPerSeries, read.half_life_seconds);
+  if (fold) {
+    read.every_points = [&](SampleSet& samples) { compactor.check(samples); };
   }
+  if (fold && at_once) {
+    read.sketched_series = [&](std::uint32_t pod, const std::string& container) {
+      compactor.fold_at_once(pod, container);
+    };
+  }
+  PODFIT_TRY_ASSIGN(stored, opened.read(from_ns, to_ns, read));
   History history = from_stored(std::move(stored));
   if (fold) {
     compactor.check(history.samples);  // what came after the last call of the hook
     compactor.finish(history);
     history.samples.finalize();
+  }
+  return history;
+}
+
+}  // namespace
+
+Result<History> load_store(const std::string& path, bool keep_hours_apart, bool fold,
+                           double half_life_seconds) {
+  PODFIT_TRY_ASSIGN(opened, store::Store::open(path, store::OpenMode::read_only));
+  // Hours kept apart each weigh their own midpoint.
+  store::ReadOptions read{.merge_hours = !keep_hours_apart,
+                          .half_life_seconds = keep_hours_apart ? 0 : half_life_seconds};
+  PODFIT_TRY_ASSIGN(history,
+                    read_store(opened, std::numeric_limits<std::int64_t>::min(),
+                               std::numeric_limits<std::int64_t>::max(), read, fold, true));
+  if (history.samples.point_count() == 0 && history.sketches.empty()) {
+    return fail(path + ": the store holds no samples yet");
   }
   return history;
 }
@@ -156,9 +181,10 @@ void merge_store(History& into, History part, const std::string& origin,
 
 }  // namespace
 
-Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart,
-                            bool fold) {
-  if (paths.size() == 1) return load_store(paths.front(), keep_hours_apart, fold);
+Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart, bool fold,
+                            double half_life_seconds) {
+  if (paths.size() == 1)
+    return load_store(paths.front(), keep_hours_apart, fold, half_life_seconds);
   History merged;
   std::map<std::pair<std::uint32_t, std::string>, std::string> hours_from;
   std::set<std::string> seen;
@@ -167,7 +193,7 @@ Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hou
       merged.notices.push_back(path + ": given twice with --store, read once");
       continue;
     }
-    PODFIT_TRY_ASSIGN(part, load_store(path, keep_hours_apart, fold));
+    PODFIT_TRY_ASSIGN(part, load_store(path, keep_hours_apart, fold, half_life_seconds));
     merge_store(merged, std::move(part), path, hours_from);
   }
   merged.samples.finalize();
@@ -184,9 +210,10 @@ Result<History> load_store_window(const std::string& path, std::int64_t window_n
   if (end_ns == 0) {
     end_ns = info.last_raw_ns ? *info.last_raw_ns + 1 : *info.last_sketch_hour_ns + kNanosPerHour;
   }
-  // One sketch per container: the window's hours are only ever merged here.
-  PODFIT_TRY_ASSIGN(stored, opened.read(end_ns - window_ns, end_ns, {.merge_hours = true}));
-  return from_stored(std::move(stored));
+  // One sketch per container: the window's hours are only ever merged here. Raw series
+  // past kExactPointsPerSeries are folded as they are read (each keeps its newest values
+  // in CompactedSeries); those under it stay exact, whatever the store's older hours.
+  return read_store(opened, end_ns - window_ns, end_ns, {.merge_hours = true}, true, false);
 }
 
 Result<History> load_prometheus(const source::PrometheusApiFactory& make_api,
@@ -195,7 +222,7 @@ Result<History> load_prometheus(const source::PrometheusApiFactory& make_api,
                                 const RecordedOptions& fold) {
   const std::string url = net::redact_userinfo(given_url);
   // Prometheus gives each container one point per step: nothing is a repeat.
-  detail::RecordedCompactor compactor(fold.exact_points, fold.keep_hours_apart,
+  detail::RecordedCompactor compactor(fold.exact_points, fold.half_life_seconds,
                                       detail::Repeats::never);
   source::PrometheusQueryOptions query = options;
   if (fold.exact_points > 0) {

@@ -53,9 +53,25 @@ void sort_unique(std::vector<SamplePoint>& points) {
 
 }  // namespace
 
+bool RecordedCompactor::folds_at_once(const SampleSet& samples, std::size_t index) {
+  if (at_once_names_.empty()) return false;
+  while (at_once_.size() <= index) {  // series are only ever appended
+    const ContainerSeries& series = samples.series()[at_once_.size()];
+    at_once_.push_back(at_once_names_.contains({series.pod, series.container}));
+  }
+  return at_once_[index] != 0;
+}
+
 void RecordedCompactor::check(SampleSet& samples) {
   for (std::size_t i = 0; i < samples.series().size(); ++i) {
-    if (samples.series()[i].points.size() <= exact_points_) continue;
+    std::size_t size = samples.series()[i].points.size();
+    if (size > 0 && folds_at_once(samples, i)) {
+      fold(samples, i);
+      std::vector<SamplePoint> none;  // the capacity fold() handed the series goes
+      samples.swap_points(i, none);
+      continue;
+    }
+    if (size <= exact_points_) continue;
     // Repeats (a file given twice) do not make a series long: de-duplicate it first.
     if (repeats_possible_ && !folded_.contains(i) && !long_once_unique(samples, i)) continue;
     fold(samples, i);
@@ -107,34 +123,37 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
     folded.exact.first_ns = earliest;
     folded.exact.first_window_seconds = window_seconds;
   }
-  folded.exact.last_ns = std::max(folded.exact.last_ns, points.back().time_ns);
+  if (points.back().time_ns >= folded.exact.last_ns) {
+    folded.exact.last_ns = points.back().time_ns;
+    folded.exact.last_cpu_cores = points.back().cpu_cores;
+    folded.exact.last_memory_bytes = points.back().memory_bytes;
+  }
   if (repeats_possible_) cover(folded.covered, points.front().time_ns, points.back().time_ns);
   for (const SamplePoint& point : points) {
     folded.exact.memory_trend.add(point.time_ns, point.memory_bytes);
   }
   auto cpu_of = [](const SamplePoint& point) { return point.cpu_cores; };
   auto memory_of = [](const SamplePoint& point) { return point.memory_bytes; };
-  if (!keep_hours_apart_) {
+  if (half_life_seconds_ <= 0) {
     folded.merged.cpu.add_each(points, cpu_of);
     folded.merged.memory.add_each(points, memory_of);
     return;
   }
-  // Sorted by time, so each clock hour is one run of points.
+  if (!folded.merged.decay)
+    folded.merged.decay = std::make_shared<DecayWeights>(half_life_seconds_);
+  // Sorted by time, so each clock hour is one run of points, weighed as its midpoint.
   for (std::size_t begin = 0; begin < points.size();) {
     std::int64_t hour = hour_of(points[begin].time_ns);
     std::size_t end = begin;
     while (end < points.size() && hour_of(points[end].time_ns) == hour) ++end;
-    auto [slot, added] = folded.hours.try_emplace(hour);
-    HourSketch& sketch = slot->second;
-    if (added) {
-      sketch.pod = series.pod;
-      sketch.container = series.container;
-      sketch.hour_start_ns = hour;
-      sketch.folded = true;
-    }
     std::span<const SamplePoint> run(points.data() + begin, end - begin);
-    sketch.cpu.add_each(run, cpu_of);
-    sketch.memory.add_each(run, memory_of);
+    QuantileSketch cpu, memory;
+    cpu.add_each(run, cpu_of);
+    memory.add_each(run, memory_of);
+    // One accuracy throughout, so merging cannot fail.
+    (void)folded.merged.cpu.merge(cpu);
+    (void)folded.merged.memory.merge(memory);
+    folded.merged.decay->add(cpu, memory, hour + kNanosPerHour / 2);
     begin = end;
   }
 }
@@ -144,15 +163,11 @@ void RecordedCompactor::finish(History& history) {
     fold(history.samples, index);
     std::vector<SamplePoint> none;  // the series' memory goes back
     history.samples.swap_points(index, none);
-    if (keep_hours_apart_) {
-      for (auto& [hour, sketch] : folded.hours) history.sketches.push_back(std::move(sketch));
-    } else {
-      HourSketch& merged = folded.merged;
-      merged.folded = true;
-      merged.hour_start_ns = hour_of(folded.exact.first_ns);
-      merged.end_ns = std::max(folded.exact.last_ns, merged.hour_start_ns + 1);
-      history.sketches.push_back(std::move(merged));
-    }
+    HourSketch& merged = folded.merged;
+    merged.folded = true;
+    merged.hour_start_ns = hour_of(folded.exact.first_ns);
+    merged.end_ns = std::max(folded.exact.last_ns, merged.hour_start_ns + 1);
+    history.sketches.push_back(std::move(merged));
     history.compacted.push_back(std::move(folded.exact));
   }
   folded_.clear();

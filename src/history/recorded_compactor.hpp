@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <set>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -30,14 +32,23 @@ enum class Repeats {
 
 class RecordedCompactor {
  public:
-  RecordedCompactor(std::size_t exact_points, bool keep_hours_apart,
+  // `half_life_seconds` > 0: the folded sketch also weighs each clock hour of points by
+  // its age (HourSketch::decay), for time decay.
+  RecordedCompactor(std::size_t exact_points, double half_life_seconds,
                     Repeats repeats = Repeats::possible)
       : exact_points_(exact_points),
-        keep_hours_apart_(keep_hours_apart),
+        half_life_seconds_(half_life_seconds),
         repeats_possible_(repeats == Repeats::possible) {}
 
-  // Folds every series of `samples` holding more than exact_points distinct points.
+  // Folds every series of `samples` holding more than exact_points distinct points, and
+  // every series named to fold_at_once() that holds any.
   void check(SampleSet& samples);
+  // The series of `pod` and `container` is sketched anyway (the store has compacted
+  // hours of it): its points are folded at every check, however few, and its vector
+  // freed, so memory does not hold exact_points of it in between.
+  void fold_at_once(std::uint32_t pod, const std::string& container) {
+    at_once_names_.emplace(pod, container);
+  }
   // Folds what is left of every folded series and moves the sketches and the exact
   // parts into `history` (whose `samples` were read with check()).
   void finish(History& history);
@@ -50,19 +61,21 @@ class RecordedCompactor {
     // The time spans already folded, sorted and disjoint (inclusive): one while the
     // input is in time order.
     std::vector<std::pair<std::int64_t, std::int64_t>> covered;
-    HourSketch merged;                         // without time decay
-    std::map<std::int64_t, HourSketch> hours;  // with it, by hour start
+    HourSketch merged;  // every folded point; with decay, its weights hour by hour
   };
 
   void fold(SampleSet& samples, std::size_t series);
+  bool folds_at_once(const SampleSet& samples, std::size_t series);
   // De-duplicates the series in place; whether it still holds more than exact_points.
   bool long_once_unique(SampleSet& samples, std::size_t series);
 
   std::size_t exact_points_;
-  bool keep_hours_apart_;
+  double half_life_seconds_;
   bool repeats_possible_;
   std::map<std::size_t, Folded> folded_;  // by series index: ordered, so results are stable
   std::vector<SamplePoint> scratch_;
+  std::set<std::pair<std::uint32_t, std::string>> at_once_names_;
+  std::vector<char> at_once_;  // by series index, for those looked up so far
   std::size_t repeats_ = 0;
 };
 

@@ -46,6 +46,7 @@ Usage sketched_usage(QuantileSketch sketch, const std::vector<double>& raw,
 
 struct ContainerData {
   const ContainerSeries* series = nullptr;
+  std::optional<SamplePoint> folded_last;  // a long series folded as read: its newest point
   std::optional<QuantileSketch> cpu_sketch, memory_sketch;
 };
 
@@ -74,6 +75,11 @@ Line container_line(const PodData& pod, const std::string& name, const Container
     latest_cpu = data.series->points.back().cpu_cores;
     latest_memory = data.series->points.back().memory_bytes;
   }
+  if (data.folded_last && (data.series == nullptr || data.series->points.empty() ||
+                           data.folded_last->time_ns > data.series->points.back().time_ns)) {
+    latest_cpu = data.folded_last->cpu_cores;
+    latest_memory = data.folded_last->memory_bytes;
+  }
   if (data.cpu_sketch) {
     line.cpu = sketched_usage(*data.cpu_sketch, cpu, latest_cpu);
     line.memory = sketched_usage(*data.memory_sketch, memory, latest_memory);
@@ -97,6 +103,10 @@ Line pod_line(const PodData& pod, const std::vector<Line>& containers) {
   }
   std::map<std::int64_t, std::pair<double, double>> totals;  // time -> cpu, memory
   for (const auto& [name, data] : pod.containers) {
+    if (data.folded_last) {
+      totals[data.folded_last->time_ns].first += data.folded_last->cpu_cores;
+      totals[data.folded_last->time_ns].second += data.folded_last->memory_bytes;
+    }
     if (data.series == nullptr) continue;
     for (const SamplePoint& point : data.series->points) {
       totals[point.time_ns].first += point.cpu_cores;
@@ -201,6 +211,13 @@ Result<std::string> format_top_history(const history::History& history,
     auto merged = add_sketch(data.cpu_sketch, sketch.cpu);
     if (merged) merged = add_sketch(data.memory_sketch, sketch.memory);
     if (!merged) return fail(request.origin + ": " + merged.error().message);
+  }
+  for (const CompactedSeries& series : history.compacted) {
+    if (!wanted(series.pod)) continue;
+    PodData& pod = pods[series.pod];
+    pod.record = &records[series.pod];
+    pod.containers[series.container].folded_last =
+        SamplePoint{series.last_ns, series.last_cpu_cores, series.last_memory_bytes};
   }
   if (pods.empty()) {
     std::string scope = request.namespace_name.empty()

@@ -102,6 +102,14 @@ struct WeightedPart {
     });
     weighted_sum += static_cast<long double>(sketch.sum()) * weight;
   }
+  // Hours merged with their weights (HourSketch::decay), each weight times `scale`; the
+  // bucket values on the grid of `counts`, the merged sketch.
+  void add_weighted(const DecayWeights::Buckets& buckets, const QuantileSketch& counts,
+                    double scale) {
+    for_each_weighted(buckets, counts, counts.max(), scale,
+                      [&](double value, double weight) { bucket_weights[value] += weight; });
+    weighted_sum += buckets.weighted_sum * scale;
+  }
   void add(double value, double weight) {
     values.push_back({value, weight});
     weighted_sum += static_cast<long double>(value) * weight;
@@ -127,7 +135,10 @@ std::int64_t midpoint(const HourSketch& hour) {
 // from the pool's newest point (which only keeps the weights from underflowing).
 void summarize_decayed(const SketchPool& pool, double half_life_seconds, ContainerStats& stats) {
   std::int64_t newest_ns = std::numeric_limits<std::int64_t>::min();
-  for (const HourSketch* hour : pool.hours) newest_ns = std::max(newest_ns, midpoint(*hour));
+  for (const HourSketch* hour : pool.hours) {
+    newest_ns =
+        std::max(newest_ns, hour->decay ? hour->decay->newest_midpoint_ns : midpoint(*hour));
+  }
   for (const ContainerSeries* series : pool.series) {
     for (const SamplePoint& point : series->points) newest_ns = std::max(newest_ns, point.time_ns);
   }
@@ -137,6 +148,14 @@ void summarize_decayed(const SketchPool& pool, double half_life_seconds, Contain
   WeightedPart cpu, memory;
   long double sum = 0, sum_squares = 0;
   for (const HourSketch* hour : pool.hours) {
+    if (const DecayWeights* decay = hour->decay.get()) {  // hours merged, with their weights
+      double scale = decay->scale_at(newest_ns);
+      cpu.add_weighted(decay->cpu, hour->cpu, scale);
+      memory.add_weighted(decay->memory, hour->memory, scale);
+      sum += decay->weight * scale;
+      sum_squares += decay->weight_squares * scale * scale;
+      continue;
+    }
     double weight = weight_at(midpoint(*hour));
     cpu.add_hour(hour->cpu, weight);
     memory.add_hour(hour->memory, weight);

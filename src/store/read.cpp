@@ -56,6 +56,24 @@ Result<std::unordered_map<std::int64_t, SeriesRow>> read_series(
   return series;
 }
 
+// ReadOptions::sketched_series: the series with a sketch in the newest two hours (a
+// range of the (hour, series) key; every series would be a scan of all the sketches).
+Result<void> name_sketched_series(const sql::Database& db,
+                                  const std::unordered_map<std::int64_t, SeriesRow>& series,
+                                  const ReadOptions& options) {
+  if (!options.sketched_series) return {};
+  PODFIT_TRY_ASSIGN(rows, db.prepare("SELECT DISTINCT series FROM hour_sketches WHERE hour >= "
+                                     "(SELECT max(hour) FROM hour_sketches) - 1"));
+  for (;;) {
+    PODFIT_TRY_ASSIGN(row, rows.step());
+    if (!row) break;
+    auto found = series.find(rows.integer(0));
+    if (found == series.end()) return fail(db.path() + ": sketch of an unknown series (corrupt)");
+    options.sketched_series(found->second.pod, found->second.container);
+  }
+  return {};
+}
+
 // Points of the open hour: rows of `samples`.
 Result<void> read_open_rows(const sql::Database& db,
                             const std::unordered_map<std::int64_t, SeriesRow>& series,
@@ -158,11 +176,14 @@ Result<void> read_chunks(const sql::Database& db,
 // into the one the series already has (`slot_of_series`).
 class SketchCollector {
  public:
-  SketchCollector(const sql::Database& db, bool merge_hours) : db_(db), merge_hours_(merge_hours) {}
+  SketchCollector(const sql::Database& db, const ReadOptions& options)
+      : db_(db), merge_hours_(options.merge_hours), half_life_seconds_(options.half_life_seconds) {}
 
   Result<void> add(const SeriesRow& series, std::int64_t series_id, std::int64_t hour,
                    std::string_view cpu, std::string_view memory) {
     std::int64_t start_ns = hour * kNanosPerHour;
+    if (merge_hours_ && half_life_seconds_ > 0)
+      return add_decayed(series, series_id, start_ns, cpu, memory);
     if (merge_hours_) {
       auto known = slot_of_series_.find(series_id);
       if (known != slot_of_series_.end()) {
@@ -186,6 +207,32 @@ class SketchCollector {
                                    std::move(*cpu_sketch), std::move(*memory_sketch)});
     return {};
   }
+  // Decoded (its buckets are weighed), merged into the series' sketch and its weights.
+  Result<void> add_decayed(const SeriesRow& series, std::int64_t series_id, std::int64_t start_ns,
+                           std::string_view cpu, std::string_view memory) {
+    auto cpu_sketch = QuantileSketch::decode(cpu);
+    auto memory_sketch = QuantileSketch::decode(memory);
+    if (!cpu_sketch || !memory_sketch) {
+      return fail(db_.path() + ": bad hour sketch: " +
+                  (cpu_sketch ? memory_sketch.error().message : cpu_sketch.error().message));
+    }
+    auto [known, fresh] = slot_of_series_.try_emplace(series_id, sketches_.size());
+    if (fresh) {
+      sketches_.push_back(HourSketch{series.pod, series.container, start_ns,
+                                     start_ns + kNanosPerHour,
+                                     QuantileSketch(cpu_sketch->relative_accuracy()),
+                                     QuantileSketch(memory_sketch->relative_accuracy())});
+      sketches_.back().decay = std::make_shared<DecayWeights>(half_life_seconds_);
+    }
+    HourSketch& merged = sketches_[known->second];
+    auto done =
+        merged.cpu.merge(*cpu_sketch).and_then([&] { return merged.memory.merge(*memory_sketch); });
+    if (!done) return fail(db_.path() + ": bad hour sketch: " + done.error().message);
+    merged.hour_start_ns = std::min(merged.hour_start_ns, start_ns);
+    merged.end_ns = std::max(merged.end_ns, start_ns + kNanosPerHour);
+    merged.decay->add(*cpu_sketch, *memory_sketch, start_ns + kNanosPerHour / 2);
+    return {};
+  }
   void reserve(std::size_t rows) {
     if (!merge_hours_) sketches_.reserve(rows);
   }
@@ -194,14 +241,15 @@ class SketchCollector {
  private:
   const sql::Database& db_;
   bool merge_hours_;
+  double half_life_seconds_;
   std::vector<HourSketch> sketches_;
   std::unordered_map<std::int64_t, std::size_t> slot_of_series_;
 };
 
 Result<std::vector<HourSketch>> read_sketches(
     const sql::Database& db, const std::unordered_map<std::int64_t, SeriesRow>& series,
-    std::int64_t from_ns, std::int64_t to_ns, bool merge_hours) {
-  SketchCollector collector(db, merge_hours);
+    std::int64_t from_ns, std::int64_t to_ns, const ReadOptions& options) {
+  SketchCollector collector(db, options);
   // Sized up front: a long history holds hundreds of thousands of hours, and growing
   // by doubling would copy them and, for a moment, hold half as many again.
   PODFIT_TRY_ASSIGN(counted,
@@ -220,9 +268,9 @@ Result<std::vector<HourSketch>> read_sketches(
     PODFIT_TRY_ASSIGN(row, rows.step());
     if (!row) break;
     std::int64_t id = rows.integer(0);
-    PODFIT_TRY(verify_checksum(db, "hour sketch", id, rows.integer(1), rows, 5,
-                               sketch_checksum(id, rows.integer(1), rows.integer(4), rows.blob(2),
-                                               rows.blob(3))));
+    PODFIT_TRY(verify_checksum(
+        db, "hour sketch", id, rows.integer(1), rows, 5,
+        sketch_checksum(id, rows.integer(1), rows.integer(4), rows.blob(2), rows.blob(3))));
     auto found = series.find(id);
     if (found == series.end()) return fail(db.path() + ": sketch of an unknown series (corrupt)");
     PODFIT_TRY(collector.add(found->second, id, rows.integer(1), rows.blob(2), rows.blob(3)));
@@ -286,19 +334,22 @@ Result<StoredHistory> Store::read(std::int64_t from_ns, std::int64_t to_ns,
   StoredHistory history;
   PODFIT_TRY_ASSIGN(pods, read_pods(impl_->db, history.samples));
   PODFIT_TRY_ASSIGN(series, read_series(impl_->db, pods));
-  PODFIT_TRY(read_open_rows(impl_->db, series, from_ns, to_ns, history.samples));
+  PODFIT_TRY(name_sketched_series(impl_->db, series, options));
   // Only this thread uses the connection; a second one decodes the chunks while
   // this one reads them and then the sketches. Reading runs ahead of decoding, by
   // up to 64 batches (~64 MB), so that both threads stay busy.
   ChunkDecoder decode(impl_->db, from_ns, to_ns, history.samples, options.every_points);
   BackgroundConsumer<ChunkBatch> decoder([&](ChunkBatch& batch) { return decode(batch); }, 64);
   auto chunks = read_chunks(impl_->db, series, from_ns, to_ns, decoder);
-  auto sketches = chunks.and_then(
-      [&] { return read_sketches(impl_->db, series, from_ns, to_ns, options.merge_hours); });
+  auto sketches =
+      chunks.and_then([&] { return read_sketches(impl_->db, series, from_ns, to_ns, options); });
   auto decoded = decoder.finish();
   if (!chunks) return tl::unexpected(chunks.error());
   if (!decoded) return tl::unexpected(decoded.error());
   if (!sketches) return tl::unexpected(sketches.error());
+  // The open hour's rows last, so points come in time order (a reader that folds them
+  // as they come counts a point inside the time it already folded as a repeat).
+  PODFIT_TRY(read_open_rows(impl_->db, series, from_ns, to_ns, history.samples));
   history.samples.finalize();
   history.sketches = std::move(*sketches);
   if (auto read = read_events_and_resources(impl_->db, history); !read) {
@@ -317,9 +368,7 @@ Result<void> Store::put_sketches(const std::vector<HourSketch>& sketches,
   if (!impl_->writable) return fail(path_ + ": opened read-only");
   if (auto loaded = impl_->load_caches(); !loaded) return tl::unexpected(loaded.error());
   PODFIT_TRY_ASSIGN(transaction, sql::Transaction::begin(impl_->db));
-  PODFIT_TRY_ASSIGN(
-      insert,
-      impl_->db.prepare(kInsertHourSketchSql));
+  PODFIT_TRY_ASSIGN(insert, impl_->db.prepare(kInsertHourSketchSql));
   for (const HourSketch& sketch : sketches) {
     auto pod = impl_->pod_id(pods_of.pods().at(sketch.pod));
     auto series =

@@ -46,7 +46,7 @@ Loaded load_from(const source::PrometheusApiFactory& api,
   std::ostringstream diagnostics;
   history::RecordedOptions fold;
   fold.exact_points = exact_points;
-  fold.keep_hours_apart = half_life_seconds > 0;
+  fold.half_life_seconds = half_life_seconds;
   auto loaded = history::load_prometheus(api, options, "http://prom.test", diagnostics, fold);
   INFO(diagnostics.str());
   REQUIRE(loaded);
@@ -363,17 +363,20 @@ TEST_CASE("load_prometheus folds long series as answers come in, out of time ord
   CHECK(folded.stats[0].workload.name == "api");
   CHECK(folded.stats[0].memory_growth_per_second > 0);
 
-  SECTION("with decay: a sketch per series and clock hour") {
+  SECTION("with decay: one sketch a series, each hour weighed by its age") {
     const double half_life = 3 * 86400.0;
     ScriptedPrometheus decay_server, decay_raw_server;
     Loaded hours = load_from(decay_server.factory(), scripted_options(),
                              history::kExactPointsPerSeries, half_life);
     Loaded exact = load_from(decay_raw_server.factory(), scripted_options(), 0, half_life);
     CHECK(hours.history.samples.point_count() == 0);
-    // 14 days from midnight to midnight: 337 clock hours a series (the last holds one step),
-    // but kPods[3]'s 101 missing minutes take one whole hour (5,000..5,100 covers 83:20
-    // to 85:00, so hour 84 is empty).
-    CHECK(hours.history.sketches.size() == 6 * 337 - 1);
+    REQUIRE(hours.history.sketches.size() == kPods.size());
+    for (const HourSketch& sketch : hours.history.sketches) {
+      REQUIRE(sketch.decay);
+      // 14 days from midnight to midnight: every step of its series, hours in any order.
+      bool gaps = hours.history.samples.pods()[sketch.pod].name == kPods[3];
+      CHECK(sketch.cpu.count() == static_cast<std::uint64_t>(gaps ? kSteps + 1 - 142 : kSteps + 1));
+    }
     REQUIRE(hours.stats.size() == exact.stats.size());
     for (std::size_t i = 0; i < exact.stats.size(); ++i) {
       CHECK(hours.stats[i].sketched);
@@ -389,7 +392,7 @@ TEST_CASE("folding between Prometheus answers leaves no series holding a big buf
           "[history][prometheus]") {
   // What load_prometheus does, with a look at the samples after each fold: a folded
   // series gave back its points' memory, an unfolded one holds at most the threshold.
-  history::detail::RecordedCompactor compactor(history::kExactPointsPerSeries, false,
+  history::detail::RecordedCompactor compactor(history::kExactPointsPerSeries, 0,
                                                history::detail::Repeats::never);
   std::size_t checks = 0, most_capacity = 0, most_points = 0;
   source::PrometheusQueryOptions options = scripted_options();

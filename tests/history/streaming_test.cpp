@@ -49,7 +49,7 @@ Loaded load(const std::vector<std::string>& paths, std::size_t exact_points,
   std::ostringstream diagnostics;
   history::RecordedOptions options;
   options.exact_points = exact_points;
-  options.keep_hours_apart = half_life_seconds > 0;
+  options.half_life_seconds = half_life_seconds;
   auto loaded = history::load_recorded(paths, diagnostics, options);
   REQUIRE(loaded);
   Loaded result{std::move(*loaded), {}, diagnostics.str()};
@@ -129,7 +129,8 @@ TEST_CASE("load_recorded folds long series: percentiles within 1 percent of nump
   CHECK(some_growth);  // the leak family's trend survives the folding
 }
 
-TEST_CASE("load_recorded with decay folds a sketch per series and hour", "[history][stats]") {
+TEST_CASE("load_recorded with decay folds one sketch per series, weighed hour by hour",
+          "[history][stats]") {
   TempDir dir;
   std::string trace = long_trace(dir);
   const double half_life = 86400;
@@ -137,15 +138,30 @@ TEST_CASE("load_recorded with decay folds a sketch per series and hour", "[histo
   Loaded raw = load({trace}, 0, half_life);
   REQUIRE(folded.stats.size() == raw.stats.size());
   CHECK(folded.history.samples.point_count() == 0);
-  // Polled every minute without gaps: a sketch for each clock hour each series spans.
-  std::size_t hours = 0;
-  for (const podfit::CompactedSeries& series : folded.history.compacted) {
-    hours += static_cast<std::size_t>(series.last_ns / podfit::kNanosPerHour -
-                                      series.first_ns / podfit::kNanosPerHour + 1);
-  }
-  CHECK(folded.history.sketches.size() == hours);
-  for (const podfit::HourSketch& hour : folded.history.sketches) {
-    CHECK(hour.hour_start_ns % podfit::kNanosPerHour == 0);
+  REQUIRE(folded.history.sketches.size() == folded.history.compacted.size());
+  // Each sketch's weights: each point weighs 2^((its hour's midpoint - reference) / half-life).
+  for (const podfit::HourSketch& sketch : folded.history.sketches) {
+    REQUIRE(sketch.decay);
+    const podfit::DecayWeights& decay = *sketch.decay;
+    const podfit::ContainerSeries* series = nullptr;
+    for (const podfit::ContainerSeries& candidate : raw.history.samples.series()) {
+      if (raw.history.samples.pods()[candidate.pod].name ==
+              folded.history.samples.pods()[sketch.pod].name &&
+          candidate.container == sketch.container) {
+        series = &candidate;
+      }
+    }
+    REQUIRE(series != nullptr);
+    double weight = 0, newest_midpoint = 0;
+    for (const podfit::SamplePoint& point : series->points) {
+      std::int64_t midpoint =
+          point.time_ns / podfit::kNanosPerHour * podfit::kNanosPerHour + podfit::kNanosPerHour / 2;
+      newest_midpoint = std::max(newest_midpoint, static_cast<double>(midpoint));
+      weight += std::exp2(static_cast<double>(midpoint - decay.reference_ns) / 1e9 / half_life);
+    }
+    CHECK(static_cast<double>(decay.weight) == Approx(weight).epsilon(1e-12));
+    CHECK(static_cast<double>(decay.newest_midpoint_ns) == newest_midpoint);
+    CHECK(sketch.cpu.count() == series->points.size());
   }
   for (std::size_t i = 0; i < raw.stats.size(); ++i) {
     const stats::ContainerStats& got = folded.stats[i];
@@ -259,15 +275,15 @@ TEST_CASE("load_store folds long raw series as the chunks are read", "[history][
   TempDir dir;
   std::string trace = long_trace(dir);
   std::string db = (dir / "s.db").string();
-  REQUIRE(podfit_run("store --store " + shell_quote(db) + " import " + shell_quote(trace))
-              .exit_code == 0);
+  REQUIRE(
+      podfit_run("store --store " + shell_quote(db) + " import " + shell_quote(trace)).exit_code ==
+      0);
   auto read = [&](bool fold) {
     auto loaded = history::load_store(db, false, fold);
     REQUIRE(loaded);
     history::History h = std::move(*loaded);
     history::attribute(h, {});
-    return stats::compute_history_stats(h.samples, h.sketches, h.workload_of_pod, 0,
-                                        h.compacted);
+    return stats::compute_history_stats(h.samples, h.sketches, h.workload_of_pod, 0, h.compacted);
   };
   std::vector<stats::ContainerStats> folded = read(true), raw = read(false);
   REQUIRE(folded.size() == raw.size());

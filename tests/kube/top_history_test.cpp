@@ -24,9 +24,10 @@ struct Fixture {
   std::string jsonl = (temp / "samples.jsonl").string();
   std::string store = (temp / "podfit.db").string();
 
-  Fixture() {
-    auto made = run_command(shell_quote(python()) + " " + shell_quote(reference_script()) +
-                            " generate " + shell_quote(jsonl));
+  explicit Fixture(int polls = 360) {
+    auto made =
+        run_command(shell_quote(python()) + " " + shell_quote(reference_script()) + " generate " +
+                    shell_quote(jsonl) + " --polls " + std::to_string(polls));
     REQUIRE(made.exit_code == 0);
     auto imported = podfit("store --store " + shell_quote(store) + " import " + shell_quote(jsonl));
     INFO(imported.err);
@@ -182,6 +183,55 @@ TEST_CASE("top --store reads compacted hours within the sketch's 1 %", "[top][st
     CHECK(std::abs(memory_p95 - want_memory) <= std::lround(0.01 * want_memory) + 1);
     CHECK(number_in(row[5], "m") == want[5].get<long>());
     CHECK(number_in(row[8], "Mi") == want[8].get<long>());
+  }
+}
+
+// 2,400 polls: every series but batch's (120) is past the 2,000 points a series is read
+// exactly, so it is folded into a sketch as it is read and keeps only its newest point.
+TEST_CASE("top --store folds long series as it reads them: latest and MAX exact, P95 within 1 %",
+          "[top][store]") {
+  Fixture fixture(2400);
+  auto result = fixture.podfit("top --store " + shell_quote(fixture.store) +
+                               " --history 20h --containers -A");
+  INFO(result.err);
+  REQUIRE(result.exit_code == 0);
+  auto rows = table_of(result.out);
+  auto expected = fixture.expected("--history 72000 --containers --method lower");
+  auto exact = fixture.expected("--history 72000 --containers");
+  REQUIRE(rows.size() == expected.size() + 1);
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto& row = rows[i + 1];
+    const auto& want = expected[i];
+    INFO(result.out << "\nrow " << i);
+    REQUIRE(row.size() == 9);
+    CHECK(row[1] == want[1].get<std::string>());
+    CHECK(row[2] == want[2].get<std::string>());
+    if (want[1] == "batch-28473960-xk2p4") {  // 120 points: exact, numpy's linear P95
+      CHECK(row == printed(exact[i], true, true));
+      continue;
+    }
+    std::vector<std::string> numbers = printed(exact[i], true, true);
+    CHECK(row[3] == numbers[3]);  // the newest point, kept as it was folded
+    CHECK(row[6] == numbers[6]);
+    long cpu_p95 = number_in(row[4], "m"), want_cpu = want[4].get<long>();
+    long memory_p95 = number_in(row[7], "Mi"), want_memory = want[7].get<long>();
+    CHECK(std::abs(cpu_p95 - want_cpu) <= std::lround(0.01 * want_cpu) + 1);
+    CHECK(std::abs(memory_p95 - want_memory) <= std::lround(0.01 * want_memory) + 1);
+    CHECK(row[5] == numbers[5]);
+    CHECK(row[8] == numbers[8]);
+  }
+  // Pod lines: the current usage is the sum of the containers' newest points.
+  auto pods = fixture.podfit("top --store " + shell_quote(fixture.store) + " --history 20h -A");
+  REQUIRE(pods.exit_code == 0);
+  auto pod_rows = table_of(pods.out);
+  auto pod_exact = fixture.expected("--history 72000");
+  REQUIRE(pod_rows.size() == pod_exact.size() + 1);
+  for (std::size_t i = 0; i < pod_exact.size(); ++i) {
+    INFO(pods.out << "\npod row " << i);
+    std::vector<std::string> numbers = printed(pod_exact[i], true, false);
+    CHECK(pod_rows[i + 1][1] == numbers[1]);
+    CHECK(pod_rows[i + 1][2] == numbers[2]);
+    CHECK(pod_rows[i + 1][5] == numbers[5]);
   }
 }
 

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """Independent reference for `podfit top --store` (tests/kube/top_history_test.cpp).
 
-  top_reference.py generate OUT.jsonl
-      writes PodMetricsList JSON Lines: 3 hours of 30 s polls for pods in two namespaces,
-      one with two containers, one that stops after the first hour.
+  top_reference.py generate OUT.jsonl [--polls N]
+      writes PodMetricsList JSON Lines: N (default 360: 3 hours of) 30 s polls for pods in
+      two namespaces, one with two containers, one that stops after the first hour.
   top_reference.py expect FILE.jsonl --history SECONDS [--namespace NS] [--containers]
       prints the expected rows as JSON: {"rows": [[ns, pod, container, cpu_latest_m or null,
       cpu_p95_m, cpu_max_m, mem_latest_mi or null, mem_p95_mi, mem_max_mi], ...]} over the
@@ -48,11 +48,11 @@ PODS = [  # namespace, pod, labels, containers, polls (None: all)
 ]
 
 
-def generate(path):
+def generate(path, polls=360):
     rng = random.Random(7)
     start = 1724407200  # 2024-08-23T10:00:00Z, on an hour
     with open(path, "w") as out:
-        for poll in range(360):  # 3 h of 30 s polls
+        for poll in range(polls):  # 30 s apart
             items = []
             for namespace, pod, labels, containers, polls in PODS:
                 if polls is not None and poll >= polls:
@@ -117,6 +117,7 @@ def main():
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate")
     gen.add_argument("out")
+    gen.add_argument("--polls", type=int, default=360)
     exp = sub.add_parser("expect")
     exp.add_argument("file")
     exp.add_argument("--history", type=int, required=True)
@@ -125,7 +126,7 @@ def main():
     exp.add_argument("--method", default="linear", help="numpy percentile method")
     args = parser.parse_args()
     if args.command == "generate":
-        generate(args.out)
+        generate(args.out, args.polls)
     else:
         expect(args)
 

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <random>
 
+#include "podfit/core/hour_sketch.hpp"
 #include "podfit/stats/summary.hpp"
 
 using namespace podfit;
@@ -217,4 +219,39 @@ TEST_CASE("sketch path without decay is unchanged and reports every sample as ef
   auto decayed = stats::compute_history_stats(history.raw, history.hours, {kApi}, 6 * 3600.0);
   CHECK(decayed[0].cpu.p90 < stats[0].cpu.p90);
   CHECK(decayed[0].cpu.max == stats[0].cpu.max);
+}
+
+TEST_CASE("hours merged with their decay weights: the statistics of the hours kept apart",
+          "[stats][decay]") {
+  // 60 s: weights span 2^-8,640 over the six days, so the reference moves many times.
+  for (double half_life : {60.0, 6 * 3600.0, 7 * kDay}) {
+    History history;
+    build_history(history, 24 * 6, 12, half_life);
+    HourSketch merged{history.hours.front().pod, "app",           kStart, kStart,
+                      QuantileSketch(),          QuantileSketch()};
+    merged.decay = std::make_shared<DecayWeights>(half_life);
+    // Out of time order, so weights are also added below the reference.
+    std::vector<std::size_t> order(history.hours.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = (i * 37) % order.size();
+    for (std::size_t i : order) {
+      const HourSketch& hour = history.hours[i];
+      REQUIRE(merged.cpu.merge(hour.cpu));
+      REQUIRE(merged.memory.merge(hour.memory));
+      merged.end_ns = std::max(merged.end_ns, hour.end());
+      merged.decay->add(hour.cpu, hour.memory, hour.hour_start_ns + kHour / 2);
+    }
+    auto apart = stats::compute_history_stats(history.raw, history.hours, {kApi}, half_life);
+    auto together = stats::compute_history_stats(history.raw, {merged}, {kApi}, half_life);
+    REQUIRE(apart.size() == 1);
+    REQUIRE(together.size() == 1);
+    INFO("half-life " << half_life);
+    CHECK(together[0].samples == history.exact_cpu.size());
+    check_within_sketch_bound(together[0].cpu, history.exact_cpu);
+    check_within_sketch_bound(together[0].memory, history.exact_memory);
+    // A bucket's value is capped at the max of all hours, not of its own: within 1 %.
+    CHECK(together[0].cpu.p90 == Approx(apart[0].cpu.p90).epsilon(0.01));
+    CHECK(together[0].memory.p99 == Approx(apart[0].memory.p99).epsilon(0.01));
+    CHECK(together[0].cpu.mean == Approx(apart[0].cpu.mean).epsilon(1e-12));
+    CHECK(together[0].effective_samples == Approx(apart[0].effective_samples).epsilon(1e-12));
+  }
 }

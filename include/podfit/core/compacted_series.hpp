@@ -46,8 +46,10 @@ class TrendMoments {
 struct CompactedSeries {
   std::uint32_t pod = 0;  // index into the SampleSet's pods() it comes with
   std::string container;
-  std::int64_t first_ns = 0;        // earliest compacted point
-  std::int64_t last_ns = 0;         // latest compacted point
+  std::int64_t first_ns = 0;  // earliest compacted point
+  std::int64_t last_ns = 0;   // latest compacted point
+  double last_cpu_cores = 0;  // its values (the current usage `top` shows)
+  double last_memory_bytes = 0;
   double first_window_seconds = 0;  // `window` of the earliest point
   TrendMoments memory_trend;        // its count() is the number of points compacted
 };

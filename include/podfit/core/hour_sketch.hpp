@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "podfit/core/decay_weights.hpp"
 #include "podfit/core/quantile_sketch.hpp"
 #include "podfit/core/time.hpp"
 
@@ -21,6 +23,10 @@ struct HourSketch {
   // Raw points folded while read (history's compactor): their times are kept exactly in a
   // CompactedSeries, so this sketch gives values and peaks only, not the time covered.
   bool folded = false;
+  // Hours merged for time decay: their bucket counts, each weighed by its hour's age.
+  // Statistics with a half-life read these instead of the counts (which stay for count
+  // and max); null for a single hour, which weighs what its midpoint does.
+  std::shared_ptr<DecayWeights> decay;
 
   std::int64_t end() const { return end_ns != 0 ? end_ns : hour_start_ns + kNanosPerHour; }
 };

@@ -68,6 +68,16 @@ class QuantileSketch {
       visit(std::min(value_of(bucket.index), max_), bucket.count);
   }
 
+  // The buckets by index, for a reader that accumulates them over many sketches of one
+  // accuracy (time decay): visit(index, count) ascending, zeros apart; and the value
+  // quantile() answers for a bucket index (before it is capped at the max).
+  std::uint64_t zero_count() const { return zero_count_; }
+  template <typename Visit>
+  void for_each_indexed_bucket(Visit&& visit) const {
+    for (const Bucket& bucket : buckets_) visit(bucket.index, bucket.count);
+  }
+  double bucket_value(int index) const { return value_of(index); }
+
   // Compact binary form (docs/store.md) and back; decode errors say what is wrong.
   std::string encode() const;
   // Reads format 2 and the older format 1.

@@ -23,7 +23,9 @@ struct RecordedOptions {
   // 0: never fold (backtest slices raw points in time). Folded series keep count, max,
   // pod spans, window and memory trend exact; percentiles come within 1 %.
   std::size_t exact_points = kExactPointsPerSeries;
-  bool keep_hours_apart = false;  // time decay: one sketch per series and clock hour
+  // Time decay: a folded series' sketch also weighs each clock hour by its age with this
+  // half-life (HourSketch::decay).
+  double half_life_seconds = 0;
 };
 
 // Recorded PodMetricsList JSON Lines ("-": standard input), and beside each file the
@@ -35,18 +37,21 @@ Result<History> load_recorded(const std::vector<std::string>& paths, std::ostrea
                               const RecordedOptions& options = {});
 
 // Everything the store holds: raw points, compacted hours, events, the resources the
-// collector last saw. `keep_hours_apart`: one sketch per hour (time decay weighs each
-// hour by its age); else one merged sketch per container.
+// collector last saw. `keep_hours_apart`: one sketch per hour (backtest slices them in
+// time); else one merged sketch per container, which with `half_life_seconds` > 0 keeps
+// each hour's weight for time decay (HourSketch::decay).
 // `fold`: raw series past kExactPointsPerSeries are folded into sketches as they are read,
-// as load_recorded does (not for backtest, which slices raw points in time).
-Result<History> load_store(const std::string& path, bool keep_hours_apart, bool fold = false);
+// as load_recorded does, and those of containers with compacted hours as soon as they come
+// (not for backtest, which slices raw points in time).
+Result<History> load_store(const std::string& path, bool keep_hours_apart, bool fold = false,
+                           double half_life_seconds = 0);
 
 // load_store of each of `paths` (the stores of collectors sharded by namespace or label
 // selector), merged: pods re-interned, raw points de-duplicated. A pod whose hours are in
 // two stores (overlapping shards) keeps the first store's hours and is named in
 // History::notices. A store that cannot be read is an error naming it.
 Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart,
-                            bool fold = false);
+                            bool fold = false, double half_life_seconds = 0);
 
 // What the store holds for [end - window_ns, end): raw points and the sketches of the
 // hours that overlap; `end_ns` 0 means just after the newest sample, and is set to the

@@ -149,8 +149,8 @@ std::vector<ContainerStats> compute_container_stats(const SampleSet& samples,
 // relative accuracy of a sample value of that rank, and count, mean and max stay
 // exact. The time covered runs from the first hour's start (or first sample).
 // With a half-life, an hour's buckets all weigh what the hour's midpoint would (so
-// give single hours, not merged ones); raw
-// values keep their own weights and exact values, and the weighted percentiles are
+// give single hours, or merged ones that keep each hour's weight: HourSketch::decay);
+// raw values keep their own weights and exact values, and the weighted percentiles are
 // within the sketch's relative accuracy of the exact weighted answer.
 // `compacted`: series whose points are all in `hours` (history::load_recorded folds long
 // series so); their pod spans, window and memory trend come from there, exact.

@@ -36,9 +36,17 @@ struct ReadOptions {
   // merged. For readers that do not weigh hours by their age; a month of history is
   // then read without holding a million small sketches.
   bool merge_hours = false;
+  // With merge_hours: the merged sketch also keeps each hour's buckets weighed by its
+  // age with this half-life (HourSketch::decay), for time decay.
+  double half_life_seconds = 0;
   // Called with the raw points read so far every 65,536 or so points, on the thread that
-  // decodes them (a reader folds long series into sketches as they come: history).
+  // decodes them (a reader folds long series into sketches as they come: history). The
+  // open hour's rows come after the last call, so that points come in time order.
   std::function<void(SampleSet&)> every_points;
+  // Called before any raw point is read, with each series (pod index, container) that
+  // has a compacted hour among the store's newest two: its container is sketched
+  // anyway, so a reader may fold its raw points as soon as they come.
+  std::function<void(std::uint32_t pod, const std::string& container)> sketched_series;
 };
 
 // What read() returns: raw points, plus sketches of compacted hours.
