@@ -89,7 +89,8 @@ source::PrometheusQueryOptions prometheus_query_options(const PrometheusFlags& f
   return query;
 }
 
-history::History load_prometheus(const PrometheusFlags& flags, std::ostream& diagnostics) {
+history::History load_prometheus(const PrometheusFlags& flags, const history::RecordedOptions& fold,
+                                 std::ostream& diagnostics) {
   source::PrometheusConnection connection;
   connection.url = flags.url;
   if (!flags.token_file.empty()) {
@@ -103,7 +104,8 @@ history::History load_prometheus(const PrometheusFlags& flags, std::ostream& dia
   connection.insecure_skip_verify = flags.insecure;
   connection.gzip = flags.gzip;
   return must(history::load_prometheus(source::make_prometheus_http_api(connection),
-                                       prometheus_query_options(flags), flags.url, diagnostics));
+                                       prometheus_query_options(flags), flags.url, diagnostics,
+                                       fold));
 }
 
 history::History load_history(const PipelineOptions& options, const policy::PolicyOptions& policy,
@@ -116,18 +118,19 @@ history::History load_history(const PipelineOptions& options, const policy::Poli
                       ? "no usage data: give --samples FILE, --store PATH or --prometheus URL"
                       : "give one of --samples, --store and --prometheus");
   }
-  if (prometheus) return load_prometheus(options.prometheus, diagnostics);
+  // Backtest slices raw points in time: its series stay raw. Others fold long series into
+  // sketches as they are read (docs/scale.md).
+  history::RecordedOptions fold;
+  fold.exact_points = keep_hours_apart ? 0 : history::kExactPointsPerSeries;
+  fold.half_life_seconds = policy.half_life_seconds;
+  if (prometheus) return load_prometheus(options.prometheus, fold, diagnostics);
   if (!options.store_paths.empty()) {
     // One sketch per container, which with decay keeps each hour's weight; backtest
     // slices hours and raw points in time, so they stay apart and raw there.
     return must(history::load_stores(options.store_paths, keep_hours_apart, !keep_hours_apart,
                                      policy.half_life_seconds));
   }
-  // Backtest slices raw points in time: its series stay raw.
-  history::RecordedOptions recorded;
-  recorded.exact_points = keep_hours_apart ? 0 : history::kExactPointsPerSeries;
-  recorded.half_life_seconds = policy.half_life_seconds;
-  return must(history::load_recorded(options.sample_files, diagnostics, recorded));
+  return must(history::load_recorded(options.sample_files, diagnostics, fold));
 }
 
 std::vector<manifest::ManifestFile> load_manifests(const PipelineOptions& options,

@@ -218,20 +218,30 @@ Result<History> load_store_window(const std::string& path, std::int64_t window_n
 
 Result<History> load_prometheus(const source::PrometheusApiFactory& make_api,
                                 const source::PrometheusQueryOptions& options,
-                                const std::string& given_url, std::ostream& diagnostics) {
+                                const std::string& given_url, std::ostream& diagnostics,
+                                const RecordedOptions& fold) {
   const std::string url = net::redact_userinfo(given_url);
-  PODFIT_TRY_ASSIGN(load, source::load_from_prometheus(make_api, options));
+  // Prometheus gives each container one point per step: nothing is a repeat.
+  detail::RecordedCompactor compactor(fold.exact_points, fold.half_life_seconds,
+                                      detail::Repeats::never);
+  source::PrometheusQueryOptions query = options;
+  if (fold.exact_points > 0) {
+    query.every_points = [&compactor](SampleSet& read) { compactor.check(read); };
+  }
+  PODFIT_TRY_ASSIGN(load, source::load_from_prometheus(make_api, query));
   for (const std::string& warning : load.warnings) warn(diagnostics, warning);
   const source::PrometheusQueryStats& stats = load.stats;
   diagnostics << "podfit: note: " << url << ": " << stats.queries << " queries, "
               << stats.bytes_total / 1'000'000 << " MB received, the largest answer "
               << stats.bytes_max / 1'000 << " kB, " << stats.retries << " retried\n";
   note_signals(load, diagnostics);
-  if (load.samples.point_count() == 0) {
-    return fail(url + ": no step had both CPU and memory samples");
-  }
   History history;
   history.samples = std::move(load.samples);
+  compactor.finish(history);
+  history.samples.finalize();
+  if (history.samples.point_count() == 0 && history.sketches.empty()) {
+    return fail(url + ": no step had both CPU and memory samples");
+  }
   history.events = std::move(load.events);
   history.owner_of_pod = std::move(load.owner_of_pod);
   history.prometheus_label_names = true;

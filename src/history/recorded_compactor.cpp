@@ -73,7 +73,7 @@ void RecordedCompactor::check(SampleSet& samples) {
     }
     if (size <= exact_points_) continue;
     // Repeats (a file given twice) do not make a series long: de-duplicate it first.
-    if (!folded_.contains(i) && !long_once_unique(samples, i)) continue;
+    if (repeats_possible_ && !folded_.contains(i) && !long_once_unique(samples, i)) continue;
     fold(samples, i);
   }
 }
@@ -91,8 +91,14 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
   const ContainerSeries& series = samples.series()[index];
   if (series.points.empty()) return;
   const double window_seconds = series.first_window_seconds;
-  // The series gets the scratch vector's capacity back, so refilling it allocates nothing.
-  scratch_.clear();
+  // The series gets the scratch vector's capacity back, so refilling it allocates nothing;
+  // but not when input never repeats (Prometheus): a series then gets a whole answer's
+  // points (up to 11,000) at once, and each keeping such a buffer would undo the folding.
+  if (repeats_possible_) {
+    scratch_.clear();
+  } else {
+    scratch_ = std::vector<SamplePoint>();  // not `= {}`: that keeps the capacity
+  }
   samples.swap_points(index, scratch_);
   std::vector<SamplePoint>& points = scratch_;
   const std::int64_t earliest = points.front().time_ns;  // add() keeps the earliest in front
@@ -105,7 +111,7 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
     folded.exact.first_ns = earliest;
     folded.exact.last_ns = earliest;
     folded.exact.first_window_seconds = window_seconds;
-  } else {
+  } else if (repeats_possible_) {
     std::size_t before = points.size();
     std::erase_if(points, [&](const SamplePoint& point) {
       return is_covered(folded.covered, point.time_ns);
@@ -122,7 +128,7 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
     folded.exact.last_cpu_cores = points.back().cpu_cores;
     folded.exact.last_memory_bytes = points.back().memory_bytes;
   }
-  cover(folded.covered, points.front().time_ns, points.back().time_ns);
+  if (repeats_possible_) cover(folded.covered, points.front().time_ns, points.back().time_ns);
   for (const SamplePoint& point : points) {
     folded.exact.memory_trend.add(point.time_ns, point.memory_bytes);
   }
@@ -165,7 +171,7 @@ void RecordedCompactor::finish(History& history) {
     history.compacted.push_back(std::move(folded.exact));
   }
   folded_.clear();
-  scratch_ = {};
+  scratch_ = std::vector<SamplePoint>();
 }
 
 }  // namespace podfit::history::detail

@@ -1,5 +1,6 @@
-// Inside the history module: folds long series of recorded JSONL into sketches while
-// they are read (load_recorded), so memory grows with containers, not with samples.
+// Inside the history module: folds long series into sketches while they are read
+// (load_recorded, load_store, load_prometheus), so memory grows with containers, not
+// with samples.
 #pragma once
 
 #include <cstddef>
@@ -17,12 +18,27 @@
 
 namespace podfit::history::detail {
 
+// Whether the input can hold the same point twice.
+enum class Repeats {
+  // Recorded files and the store: overlapping recordings repeat points. A later point
+  // inside the time already folded for its series is counted as a repeat and dropped.
+  possible,
+  // Prometheus: one point per container and step, the time chunks of a series disjoint
+  // but in any order (several workers). Nothing is dropped; and as a series gets a whole
+  // chunk (up to 11,000 points) at once, its buffer is freed after each fold rather than
+  // kept for the next points.
+  never,
+};
+
 class RecordedCompactor {
  public:
   // `half_life_seconds` > 0: the folded sketch also weighs each clock hour of points by
   // its age (HourSketch::decay), for time decay.
-  RecordedCompactor(std::size_t exact_points, double half_life_seconds)
-      : exact_points_(exact_points), half_life_seconds_(half_life_seconds) {}
+  RecordedCompactor(std::size_t exact_points, double half_life_seconds,
+                    Repeats repeats = Repeats::possible)
+      : exact_points_(exact_points),
+        half_life_seconds_(half_life_seconds),
+        repeats_possible_(repeats == Repeats::possible) {}
 
   // Folds every series of `samples` holding more than exact_points distinct points, and
   // every series named to fold_at_once() that holds any.
@@ -55,6 +71,7 @@ class RecordedCompactor {
 
   std::size_t exact_points_;
   double half_life_seconds_;
+  bool repeats_possible_;
   std::map<std::size_t, Folded> folded_;  // by series index: ordered, so results are stable
   std::vector<SamplePoint> scratch_;
   std::set<std::pair<std::uint32_t, std::string>> at_once_names_;

@@ -118,7 +118,7 @@ class Loader {
   const PrometheusApiFactory& make_api_;
   const PrometheusQueryOptions& options_;
   const net::RetryPolicy retry_;
-  std::int64_t step_ns_ = 0, start_ns_ = 0, end_ns_ = 0;
+  std::int64_t step_ns_ = 0, start_ns_ = 0, end_ns_ = 0, gap_limit_ns_ = 0;
   double rate_window_ = 0;
   std::vector<PodSeriesCount> pods_;
   Discovery discovery_;
@@ -127,6 +127,14 @@ class Loader {
   PrometheusLoad load_;
   std::size_t queries_done_ = 0, queries_total_ = 0;
   std::map<ContainerKey, std::pair<std::size_t, std::size_t>> unmatched_;  // cpu-only, memory-only
+  // What report_gaps needs of each answer's points, which every_points may take away.
+  struct Run {
+    std::int64_t first_ns = 0, last_ns = 0;
+    std::size_t gaps = 0;  // holes of gap_limit_ns_ or more between its points
+    std::int64_t longest_ns = 0;
+  };
+  std::map<std::pair<std::uint32_t, std::string>, std::vector<Run>> runs_;  // by (pod, container)
+  std::size_t points_since_check_ = 0;
 };
 
 void Loader::warn(std::string message) {
@@ -268,7 +276,8 @@ void Loader::add_joined(std::vector<MatrixSeries>& cpu_answer,
     }
     const auto& mem_points = found->second->points;
     std::uint32_t pod = load_.samples.intern_pod(std::get<0>(key), std::get<1>(key));
-    std::size_t i = 0, j = 0, cpu_only = 0, memory_only = 0;
+    std::size_t i = 0, j = 0, cpu_only = 0, memory_only = 0, kept = 0;
+    Run run;
     while (i < series.points.size() && j < mem_points.size()) {
       auto [cpu_time, cores] = series.points[i];
       auto [mem_time, bytes] = mem_points[j];
@@ -280,14 +289,27 @@ void Loader::add_joined(std::vector<MatrixSeries>& cpu_answer,
         if (std::isfinite(cores) && std::isfinite(bytes) && cores >= 0 && bytes >= 0) {
           load_.samples.add(pod, std::get<2>(key), SamplePoint{cpu_time, cores, bytes},
                             options_.step_seconds);
+          if (kept++ == 0) {
+            run.first_ns = cpu_time;
+          } else if (std::int64_t hole = cpu_time - run.last_ns - step_ns_; hole >= gap_limit_ns_) {
+            ++run.gaps;
+            run.longest_ns = std::max(run.longest_ns, hole);
+          }
+          run.last_ns = cpu_time;
         }
         ++i, ++j;
       }
     }
+    if (kept > 0) runs_[{pod, std::get<2>(key)}].push_back(run);
+    points_since_check_ += kept;
     add_unmatched(key, cpu_only + series.points.size() - i, memory_only + mem_points.size() - j);
     memory_of.erase(found);
   }
   for (const auto& [key, series] : memory_of) add_unmatched(key, 0, series->points.size());
+  if (options_.every_points && points_since_check_ >= kPointsPerCheck) {
+    options_.every_points(load_.samples);
+    points_since_check_ = 0;
+  }
 }
 
 void Loader::read_chunk(PrometheusApi& api, const QueryChunk& chunk) {
@@ -337,16 +359,25 @@ void Loader::report_gaps() {
                                " steps have memory but no CPU samples (left out)");
     }
   }
-  const std::int64_t gap_limit = std::max<std::int64_t>(5 * step_ns_, 900'000'000'000LL);
+  // From each answer's runs (the time chunks of a series are disjoint): holes inside
+  // each, and between one and the next in time.
   for (const ContainerSeries& series : load_.samples.series()) {
+    auto found = runs_.find({series.pod, series.container});
+    if (found == runs_.end()) continue;
+    std::vector<Run>& runs = found->second;
+    std::sort(runs.begin(), runs.end(),
+              [](const Run& a, const Run& b) { return a.first_ns < b.first_ns; });
     std::size_t gaps = 0;
-    std::int64_t longest = 0;
-    for (std::size_t i = 1; i < series.points.size(); ++i) {
-      std::int64_t hole = series.points[i].time_ns - series.points[i - 1].time_ns - step_ns_;
-      if (hole >= gap_limit) {
+    std::int64_t longest = 0, last_ns = runs.front().first_ns;
+    for (const Run& run : runs) {
+      std::int64_t hole = run.first_ns - last_ns - step_ns_;
+      if (hole >= gap_limit_ns_) {
         ++gaps;
         longest = std::max(longest, hole);
       }
+      gaps += run.gaps;
+      longest = std::max(longest, run.longest_ns);
+      last_ns = std::max(last_ns, run.last_ns);
     }
     if (gaps == 0) continue;
     const PodRecord& pod = load_.samples.pods()[series.pod];
@@ -446,6 +477,7 @@ Result<PrometheusLoad> Loader::run() {
   }
   auto steps = static_cast<std::int64_t>(options_.history_seconds * 1e9) / step_ns_;
   start_ns_ = end_ns_ - steps * step_ns_;
+  gap_limit_ns_ = std::max<std::int64_t>(5 * step_ns_, 900'000'000'000LL);
   rate_window_ = options_.rate_window_seconds > 0 ? options_.rate_window_seconds
                                                   : std::max(options_.step_seconds, 120.0);
 
@@ -486,6 +518,7 @@ Result<PrometheusLoad> Loader::run() {
   }
   work(*api);
   for (auto& thread : threads) thread.join();
+  if (options_.every_points) options_.every_points(load_.samples);
 
   read_signals(*api, chunks);
   for (std::size_t i = 0; i < load_.samples.pods().size(); ++i) {

@@ -18,6 +18,7 @@ namespace podfit::history {
 // sketches (docs/scale.md), so memory grows with containers, not with history.
 inline constexpr std::size_t kExactPointsPerSeries = 2000;
 
+// How load_recorded (and load_prometheus) fold long series.
 struct RecordedOptions {
   // 0: never fold (backtest slices raw points in time). Folded series keep count, max,
   // pod spans, window and memory trend exact; percentiles come within 1 %.
@@ -59,10 +60,14 @@ Result<History> load_store_window(const std::string& path, std::int64_t window_n
                                   std::int64_t& end_ns);
 
 // Usage, owners, restarts and OOM kills from Prometheus (and kube-state-metrics),
-// with a note of the traffic and of throttled or OOM-killed containers.
+// with a note of the traffic and of throttled or OOM-killed containers. Series past
+// `fold.exact_points` are folded into sketches as the answers come in, as load_recorded
+// does (`options.every_points` is replaced for it); exact_points 0 keeps every point raw
+// (backtest slices raw points in time).
 Result<History> load_prometheus(const source::PrometheusApiFactory& make_api,
                                 const source::PrometheusQueryOptions& options,
-                                const std::string& url, std::ostream& diagnostics);
+                                const std::string& url, std::ostream& diagnostics,
+                                const RecordedOptions& fold = {});
 
 // What the cluster says now about the pods in the history: owners (which beat the pod
 // name in attribute()), per-pod resources, and restarts and OOM kills as events.

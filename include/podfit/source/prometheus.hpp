@@ -20,6 +20,7 @@
 #include "podfit/core/sample_set.hpp"
 #include "podfit/core/workload.hpp"
 #include "podfit/net/retry.hpp"
+#include "podfit/source/recorded.hpp"
 
 namespace podfit::source {
 
@@ -82,6 +83,12 @@ struct PrometheusQueryOptions {
   // Connection errors, 429 and 5xx: three attempts (a query is cheap to repeat).
   net::RetryPolicy retry{.max_attempts = 3};
   std::function<void(const PrometheusProgress&)> progress;  // called from one thread at a time
+  // Called with the samples read so far, under the lock the workers add points under (so
+  // no answer is being added meanwhile): after an answer once kPointsPerCheck points or
+  // more were added since the last call, and once after the last answer. A reader that
+  // folds long series (history::load_prometheus) keeps its memory bounded so. Each
+  // container has one point per step; the time chunks of a series come in any order.
+  PointsHook every_points;
 };
 
 struct PrometheusQueryStats {
@@ -104,7 +111,7 @@ struct ContainerSignals {
 };
 
 struct PrometheusLoad {
-  SampleSet samples;                                  // finalized
+  SampleSet samples;  // finalized; without the points every_points took out of it
   std::map<std::uint32_t, WorkloadRef> owner_of_pod;  // from kube_pod_owner, when present
   std::vector<ContainerSignals> signals;
   std::vector<ContainerEvent> events;  // the signals' restarts and OOM kills (time unknown: 0)
