@@ -15,6 +15,7 @@ using podfit::HourSketch;
 using podfit::SamplePoint;
 using podfit::SampleSet;
 using podfit::store::OpenMode;
+using podfit::store::ReadOptions;
 using podfit::store::Store;
 using podfit::test::TempDir;
 
@@ -158,8 +159,8 @@ TEST_CASE("a damaged chunk or sketch in a sound file is an error naming the stor
     for (bool merge : {false, true}) {
       auto history = store.read_all({.merge_hours = merge});
       REQUIRE_FALSE(history);
-      CHECK_THAT(history.error().message, Catch::Contains(path) && Catch::Contains("chunk") &&
-                                              Catch::Contains(expected));
+      CHECK_THAT(history.error().message,
+                 Catch::Contains(path) && Catch::Contains("chunk") && Catch::Contains(expected));
     }
     podfit::test::sqlite3_shell(path, "UPDATE chunks SET crc = NULL;");
   }
@@ -170,8 +171,10 @@ TEST_CASE("a damaged chunk or sketch in a sound file is an error naming the stor
           "40\n");
   for (const char* expected : {"hour sketch of series", "bad hour sketch"}) {
     Store store = open_store(path, OpenMode::read_only);
-    for (bool merge : {false, true}) {
-      auto history = store.read_all({.merge_hours = merge});
+    // Hours apart, merged, and merged with their decay weights (decoded one by one).
+    for (ReadOptions options : {ReadOptions{.merge_hours = false}, ReadOptions{.merge_hours = true},
+                                ReadOptions{.merge_hours = true, .half_life_seconds = 3600}}) {
+      auto history = store.read_all(options);
       REQUIRE_FALSE(history);
       CHECK_THAT(history.error().message, Catch::Contains(path) && Catch::Contains(expected));
     }
@@ -179,9 +182,10 @@ TEST_CASE("a damaged chunk or sketch in a sound file is an error naming the stor
   }
 }
 
-TEST_CASE("a changed value that still decodes is caught by its checksum, and info --check "
-          "lists it",
-          "[store][hostile]") {
+TEST_CASE(
+    "a changed value that still decodes is caught by its checksum, and info --check "
+    "lists it",
+    "[store][hostile]") {
   TempDir dir;
   std::string path = (dir / "s.db").string();
   {
