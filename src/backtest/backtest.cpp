@@ -20,7 +20,8 @@ struct ContainerData {
   std::vector<const HourSketch*> test_hours;
 };
 
-// One point per compacted hour, its maxima: the peaks VPA's memory model needs.
+// One point per compacted hour, its maxima: the peaks VPA's memory model needs (a part
+// of hours has them in HourSketch::peaks).
 SamplePoint peak_of(const HourSketch& hour) {
   return SamplePoint{hour.hour_start_ns, hour.cpu.max(), hour.memory.max()};
 }
@@ -36,7 +37,12 @@ std::map<ContainerKey, ContainerData> group(const history::History& train,
   std::map<WorkloadRef, std::map<std::uint32_t, std::set<std::string>>> containers_of_pod;
   for (const HourSketch& hour : train.sketches) {
     WorkloadRef workload = workload_of(hour.pod);
-    groups[{workload, hour.container}].points_of_pod[hour.pod].push_back(peak_of(hour));
+    auto& points = groups[{workload, hour.container}].points_of_pod[hour.pod];
+    if (hour.peaks.empty()) {
+      points.push_back(peak_of(hour));
+    } else {  // a part of a backtest's history: its clock hours' peaks
+      points.insert(points.end(), hour.peaks.begin(), hour.peaks.end());
+    }
     containers_of_pod[workload][hour.pod].insert(hour.container);
   }
   for (const ContainerSeries& series : train.samples.series()) {
@@ -116,7 +122,7 @@ std::vector<ContainerResult> run_step(const StepInputs& inputs, const BacktestRe
   std::vector<ContainerResult> results;
   for (stats::ContainerStats& stats :
        stats::compute_history_stats(train.samples, train.sketches, train.workload_of_pod,
-                                    request.options.half_life_seconds)) {
+                                    request.options.half_life_seconds, train.compacted)) {
     ContainerKey key{stats.workload, stats.container};
     auto found = groups.find(key);
     if (found == groups.end()) continue;

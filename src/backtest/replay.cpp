@@ -137,7 +137,8 @@ Exposure replay(const std::vector<SamplePoint>& usage, const std::vector<const H
     note_day(exposure, day_of(point.time_ns, day_origin_ns), crossed, point.time_ns);
   }
   // Each count is about one resource, so the two sketches' marginals are enough. An hour
-  // with any bucket above the memory limit counts one OOM kill.
+  // with any bucket above the memory limit counts one OOM kill; so does each hour of a
+  // part (HourSketch::peaks) whose peak is above it.
   for (const HourSketch* hour : hours) {
     exposure.samples += hour->cpu.count();
     hour->cpu.for_each_bucket(
@@ -145,6 +146,14 @@ Exposure replay(const std::vector<SamplePoint>& usage, const std::vector<const H
     std::size_t over_before = exposure.memory_over_limit;
     hour->memory.for_each_bucket(
         [&](double value, std::uint64_t count) { add_memory(exposure, resources, value, count); });
+    if (!hour->peaks.empty()) {
+      for (const SamplePoint& peak : hour->peaks) {
+        bool crossed = above(resources.memory_limit, peak.memory_bytes);
+        exposure.oom_kills += crossed;
+        note_day(exposure, day_of(peak.time_ns, day_origin_ns), crossed, peak.time_ns);
+      }
+      continue;
+    }
     bool crossed = exposure.memory_over_limit > over_before;
     exposure.oom_kills += crossed;
     note_day(exposure, day_of(hour->hour_start_ns, day_origin_ns), crossed, hour->hour_start_ns);

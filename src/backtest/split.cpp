@@ -67,6 +67,15 @@ Result<Split> durations_of(TimeRange range, double train_seconds, double test_se
 
 }  // namespace
 
+Result<Split> split_by_fraction(const history::TimeSpan& covered, double fraction) {
+  return fraction_of(TimeRange{covered.first, covered.last}, fraction);
+}
+
+Result<Split> split_by_durations(const history::TimeSpan& covered, double train_seconds,
+                                 double test_seconds) {
+  return durations_of(TimeRange{covered.first, covered.last}, train_seconds, test_seconds);
+}
+
 Result<Split> split_by_fraction(const SampleSet& samples, double fraction) {
   return fraction_of(range_of(samples), fraction);
 }
@@ -107,6 +116,10 @@ history::History slice(const history::History& history, std::int64_t from_ns, st
   for (const HourSketch& sketch : history.sketches) {
     std::int64_t middle = midpoint(sketch);
     if (middle >= from_ns && middle < to_ns) part.sketches.push_back(sketch);
+  }
+  for (const CompactedSeries& series : history.compacted) {  // one part of a folded series
+    std::int64_t middle = series.first_ns + (series.last_ns - series.first_ns) / 2;
+    if (middle >= from_ns && middle < to_ns) part.compacted.push_back(series);
   }
   for (const ContainerEvent& event : history.events) {
     if (event.time_ns == 0 || (event.time_ns >= from_ns && event.time_ns < to_ns)) {

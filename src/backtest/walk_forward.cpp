@@ -61,9 +61,10 @@ void carry(Carried& carried, ContainerResult&& step, bool first) {
 
 }  // namespace
 
-Result<Split> walk_forward_span(const history::History& history, double interval_seconds) {
+namespace {
+
+Result<Split> span_of(Result<Split> whole, double interval_seconds) {
   if (!(interval_seconds > 0)) return fail("--walk-forward needs a positive interval, e.g. 24h");
-  auto whole = split_by_fraction(history, 0.5);
   if (!whole) return whole;
   Split span = *whole;
   span.split_ns = span.train_begin_ns + to_ns(interval_seconds);
@@ -71,6 +72,32 @@ Result<Split> walk_forward_span(const history::History& history, double interval
     return fail("the history covers less than one --walk-forward interval: nothing to replay");
   }
   return span;
+}
+
+}  // namespace
+
+Result<Split> walk_forward_span(const history::History& history, double interval_seconds) {
+  return span_of(split_by_fraction(history, 0.5), interval_seconds);
+}
+
+Result<Split> walk_forward_span(const history::TimeSpan& covered, double interval_seconds) {
+  return span_of(split_by_fraction(covered, 0.5), interval_seconds);
+}
+
+TimeParts backtest_parts(const BacktestRequest& request) {
+  const Split& split = request.split;
+  std::vector<std::int64_t> bounds{split.train_begin_ns, split.split_ns, split.test_end_ns + 1};
+  const std::int64_t interval_ns = to_ns(request.walk_forward.interval_seconds);
+  const std::int64_t window_ns = to_ns(request.walk_forward.window_seconds);
+  for (std::int64_t start = split.split_ns; interval_ns > 0 && start <= split.test_end_ns;
+       start += interval_ns) {
+    bounds.push_back(start);
+    bounds.push_back(std::max(split.train_begin_ns, start - window_ns));
+    bounds.push_back(std::min(start + interval_ns, split.test_end_ns + 1));
+  }
+  std::sort(bounds.begin(), bounds.end());
+  bounds.erase(std::unique(bounds.begin(), bounds.end()), bounds.end());
+  return TimeParts{std::move(bounds)};
 }
 
 BacktestResult run_walk_forward(const history::History& history, const BacktestRequest& request) {

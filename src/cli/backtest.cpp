@@ -8,6 +8,7 @@
 #include "cli/html_output.hpp"
 #include "cli/pipeline.hpp"
 #include "podfit/backtest/backtest.hpp"
+#include "podfit/history/load.hpp"
 #include "podfit/report/backtest_report.hpp"
 #include "podfit/report/html_report.hpp"
 
@@ -41,13 +42,15 @@ std::vector<backtest::Preset> presets_of(const BacktestOptions& options) {
   return presets;
 }
 
-backtest::Split split_of(const BacktestOptions& options, const history::History& history) {
+// `covered`: the History read, or a store's TimeSpan known before reading it.
+template <typename Covered>
+backtest::Split split_of(const BacktestOptions& options, const Covered& covered) {
   if (!options.walk_forward.empty()) {
     if (!options.train.empty() || !options.test.empty()) {
       throw Failure(ExitCode::usage, "--walk-forward replaces --train and --test (use --window)");
     }
     auto span =
-        backtest::walk_forward_span(history, duration_flag("--walk-forward", options.walk_forward));
+        backtest::walk_forward_span(covered, duration_flag("--walk-forward", options.walk_forward));
     if (!span) throw Failure(ExitCode::fatal, span.error().message);
     return *span;
   }
@@ -55,8 +58,8 @@ backtest::Split split_of(const BacktestOptions& options, const history::History&
     throw Failure(ExitCode::usage, "--train and --test go together");
   }
   auto split = options.train.empty()
-                   ? backtest::split_by_fraction(history, options.split)
-                   : backtest::split_by_durations(history, duration_flag("--train", options.train),
+                   ? backtest::split_by_fraction(covered, options.split)
+                   : backtest::split_by_durations(covered, duration_flag("--train", options.train),
                                                   duration_flag("--test", options.test));
   if (!split) throw Failure(ExitCode::fatal, split.error().message);
   return *split;
@@ -69,12 +72,8 @@ int run_backtest(const BacktestOptions& options) {
   if (!format || *format == report::Format::csv) {
     throw Failure(ExitCode::usage, "-o must be table, json, markdown or html for a backtest");
   }
-  std::vector<backtest::Preset> presets = presets_of(options);
-  PipelineInputs inputs = load_inputs(options.pipeline, std::cerr, /*keep_hours_apart=*/true);
   backtest::BacktestRequest request;
-  request.split = split_of(options, inputs.history);
-  request.presets = presets;
-  request.options = inputs.policy.base;
+  request.presets = presets_of(options);
   if (!options.walk_forward.empty()) {
     request.walk_forward.interval_seconds = duration_flag("--walk-forward", options.walk_forward);
     request.walk_forward.window_seconds = duration_flag("--window", options.window);
@@ -82,6 +81,19 @@ int run_backtest(const BacktestOptions& options) {
       throw Failure(ExitCode::usage, "--window must be a positive duration, e.g. 14d");
     }
   }
+  // A store tells the time it covers before it is read: it is then read in the
+  // backtest's parts, one sketch per series and part (docs/scale.md).
+  const PipelineOptions& pipeline = options.pipeline;
+  bool store_only = !pipeline.store_paths.empty() && pipeline.sample_files.empty() &&
+                    pipeline.prometheus.url.empty();
+  BacktestReading reading;
+  if (store_only) {
+    request.split = split_of(options, must(history::stores_time_span(pipeline.store_paths)));
+    reading.parts = backtest::backtest_parts(request);
+  }
+  PipelineInputs inputs = load_inputs(pipeline, std::cerr, &reading);
+  if (!store_only) request.split = split_of(options, inputs.history);
+  request.options = inputs.policy.base;
   backtest::BacktestResult result = backtest::run_backtest(inputs.history, request);
   if (html_out) {
     report::write_backtest_html(std::cout, result, inputs.history, html_generated_at());

@@ -109,7 +109,8 @@ history::History load_prometheus(const PrometheusFlags& flags, const history::Re
 }
 
 history::History load_history(const PipelineOptions& options, const policy::PolicyOptions& policy,
-                              bool keep_hours_apart, std::ostream& diagnostics) {
+                              const BacktestReading* backtest, std::ostream& diagnostics) {
+  bool keep_hours_apart = backtest != nullptr;
   bool prometheus = !options.prometheus.url.empty();
   int sources = !options.sample_files.empty() + !options.store_paths.empty() + prometheus;
   if (sources != 1) {
@@ -126,7 +127,11 @@ history::History load_history(const PipelineOptions& options, const policy::Poli
   if (prometheus) return load_prometheus(options.prometheus, fold, diagnostics);
   if (!options.store_paths.empty()) {
     // One sketch per container, which with decay keeps each hour's weight; backtest
-    // slices hours and raw points in time, so they stay apart and raw there.
+    // slices hours and raw points in time: one sketch per part, or else apart and raw.
+    if (backtest && !backtest->parts.empty()) {
+      return must(history::load_stores_in_parts(options.store_paths, backtest->parts,
+                                                policy.half_life_seconds));
+    }
     return must(history::load_stores(options.store_paths, keep_hours_apart, !keep_hours_apart,
                                      policy.half_life_seconds));
   }
@@ -340,7 +345,7 @@ history::AttributionOptions attribution_options(
 }  // namespace
 
 PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnostics,
-                           bool keep_hours_apart) {
+                           const BacktestReading* backtest) {
   PipelineInputs inputs;
   inputs.policy = load_policy(options);
   bool samples_from_stdin = std::find(options.sample_files.begin(), options.sample_files.end(),
@@ -351,7 +356,7 @@ PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnos
   if (samples_from_stdin && manifests_from_stdin) {
     throw Failure(ExitCode::usage, "--samples - and -f - cannot both read standard input");
   }
-  inputs.history = load_history(options, inputs.policy.base, keep_hours_apart, diagnostics);
+  inputs.history = load_history(options, inputs.policy.base, backtest, diagnostics);
   // -n and -l choose pods of any history, not only of the cluster.
   std::string namespace_name = options.kube.all_namespaces ? "" : options.kube.namespace_name;
   LabelSelector selector = must(parse_label_selector(options.kube.selector), ExitCode::usage);

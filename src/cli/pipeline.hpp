@@ -13,6 +13,7 @@
 
 #include "cli/kube_options.hpp"
 
+#include "podfit/core/time_parts.hpp"
 #include "podfit/history/history.hpp"
 #include "podfit/manifest/helm.hpp"
 #include "podfit/manifest/manifest.hpp"
@@ -80,12 +81,19 @@ void add_pipeline_options(CLI::App& command, PipelineOptions& options);
 // Backtest and Output (anything else). Call it after the last option is added.
 void group_options(CLI::App& command);
 
+// How a backtest reads its history: `parts` where it cuts time, when known before
+// reading (a store's covered time is); the store is then read part by part
+// (history::load_stores_in_parts). Otherwise every raw point stays raw and every
+// compacted hour apart, since the backtest slices them by time.
+struct BacktestReading {
+  TimeParts parts;
+};
+
 // Reads policy, history and manifests and attributes the pods, writing warnings to
-// `diagnostics`. `keep_hours_apart`: one sketch per compacted hour even without time
-// decay (a backtest slices them by time). Throws podfit::Failure when nothing usable
+// `diagnostics`; `backtest`: for a backtest. Throws podfit::Failure when nothing usable
 // can be read.
 PipelineInputs load_inputs(const PipelineOptions& options, std::ostream& diagnostics,
-                           bool keep_hours_apart = false);
+                           const BacktestReading* backtest = nullptr);
 
 // Runs the pipeline, writing warnings to `diagnostics`. Throws podfit::Failure
 // when it cannot produce anything (no readable samples, bad policy).

@@ -68,7 +68,8 @@ void note_signals(const source::PrometheusLoad& load, std::ostream& diagnostics)
 Result<History> load_recorded(const std::vector<std::string>& paths, std::ostream& diagnostics,
                               const RecordedOptions& options) {
   History history;
-  detail::RecordedCompactor compactor(options.exact_points, options.half_life_seconds);
+  detail::RecordedCompactor compactor(options.exact_points, options.half_life_seconds,
+                                      detail::Repeats::possible, options.parts);
   source::PointsHook fold_long_series;
   if (options.exact_points > 0) fold_long_series = [&](SampleSet& read) { compactor.check(read); };
   for (const std::string& path : paths) {
@@ -100,7 +101,8 @@ namespace {
 // load_store); `at_once`: those with compacted hours as soon as their points come.
 Result<History> read_store(const store::Store& opened, std::int64_t from_ns, std::int64_t to_ns,
                            store::ReadOptions read, bool fold, bool at_once) {
-  detail::RecordedCompactor compactor(kExactPointsPerSeries, read.half_life_seconds);
+  detail::RecordedCompactor compactor(kExactPointsPerSeries, read.half_life_seconds,
+                                      detail::Repeats::possible, read.parts);
   if (fold) {
     read.every_points = [&](SampleSet& samples) { compactor.check(samples); };
   }
@@ -119,21 +121,56 @@ Result<History> read_store(const store::Store& opened, std::int64_t from_ns, std
   return history;
 }
 
-}  // namespace
+// How load_store and load_stores_in_parts read one store.
+struct StoreShape {
+  bool keep_hours_apart = false;
+  bool fold = false;
+  double half_life_seconds = 0;
+  TimeParts parts;
+};
 
-Result<History> load_store(const std::string& path, bool keep_hours_apart, bool fold,
-                           double half_life_seconds) {
+Result<History> load_one_store(const std::string& path, const StoreShape& shape) {
   PODFIT_TRY_ASSIGN(opened, store::Store::open(path, store::OpenMode::read_only));
   // Hours kept apart each weigh their own midpoint.
-  store::ReadOptions read{.merge_hours = !keep_hours_apart,
-                          .half_life_seconds = keep_hours_apart ? 0 : half_life_seconds};
+  store::ReadOptions read{
+      .merge_hours = !shape.keep_hours_apart,
+      .half_life_seconds =
+          shape.keep_hours_apart && shape.parts.empty() ? 0 : shape.half_life_seconds,
+      .parts = shape.parts};
   PODFIT_TRY_ASSIGN(history,
                     read_store(opened, std::numeric_limits<std::int64_t>::min(),
-                               std::numeric_limits<std::int64_t>::max(), read, fold, true));
+                               std::numeric_limits<std::int64_t>::max(), read, shape.fold, true));
   if (history.samples.point_count() == 0 && history.sketches.empty()) {
     return fail(path + ": the store holds no samples yet");
   }
   return history;
+}
+
+}  // namespace
+
+Result<History> load_store(const std::string& path, bool keep_hours_apart, bool fold,
+                           double half_life_seconds) {
+  return load_one_store(path, {keep_hours_apart, fold, half_life_seconds, {}});
+}
+
+Result<TimeSpan> stores_time_span(const std::vector<std::string>& paths) {
+  TimeSpan span{std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()};
+  for (const std::string& path : paths) {
+    PODFIT_TRY_ASSIGN(opened, store::Store::open(path, store::OpenMode::read_only));
+    PODFIT_TRY_ASSIGN(info, opened.info());
+    if (info.first_raw_ns) {
+      span.first = std::min(span.first, *info.first_raw_ns);
+      span.last = std::max(span.last, *info.last_raw_ns);
+    }
+    if (info.first_sketch_hour_ns) {
+      span.first = std::min(span.first, *info.first_sketch_hour_ns);
+      span.last = std::max(span.last, *info.last_sketch_hour_ns + kNanosPerHour - 1);
+    }
+    if (!info.first_raw_ns && !info.first_sketch_hour_ns) {
+      return fail(path + ": the store holds no samples yet");
+    }
+  }
+  return span;
 }
 
 namespace {
@@ -181,10 +218,10 @@ void merge_store(History& into, History part, const std::string& origin,
 
 }  // namespace
 
-Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart, bool fold,
-                            double half_life_seconds) {
-  if (paths.size() == 1)
-    return load_store(paths.front(), keep_hours_apart, fold, half_life_seconds);
+namespace {
+
+Result<History> load_shaped_stores(const std::vector<std::string>& paths, const StoreShape& shape) {
+  if (paths.size() == 1) return load_one_store(paths.front(), shape);
   History merged;
   std::map<std::pair<std::uint32_t, std::string>, std::string> hours_from;
   std::set<std::string> seen;
@@ -193,11 +230,23 @@ Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hou
       merged.notices.push_back(path + ": given twice with --store, read once");
       continue;
     }
-    PODFIT_TRY_ASSIGN(part, load_store(path, keep_hours_apart, fold, half_life_seconds));
+    PODFIT_TRY_ASSIGN(part, load_one_store(path, shape));
     merge_store(merged, std::move(part), path, hours_from);
   }
   merged.samples.finalize();
   return merged;
+}
+
+}  // namespace
+
+Result<History> load_stores(const std::vector<std::string>& paths, bool keep_hours_apart, bool fold,
+                            double half_life_seconds) {
+  return load_shaped_stores(paths, {keep_hours_apart, fold, half_life_seconds, {}});
+}
+
+Result<History> load_stores_in_parts(const std::vector<std::string>& paths, const TimeParts& parts,
+                                     double half_life_seconds) {
+  return load_shaped_stores(paths, {true, true, half_life_seconds, parts});
 }
 
 Result<History> load_store_window(const std::string& path, std::int64_t window_ns,
@@ -223,7 +272,7 @@ Result<History> load_prometheus(const source::PrometheusApiFactory& make_api,
   const std::string url = net::redact_userinfo(given_url);
   // Prometheus gives each container one point per step: nothing is a repeat.
   detail::RecordedCompactor compactor(fold.exact_points, fold.half_life_seconds,
-                                      detail::Repeats::never);
+                                      detail::Repeats::never, fold.parts);
   source::PrometheusQueryOptions query = options;
   if (fold.exact_points > 0) {
     query.every_points = [&compactor](SampleSet& read) { compactor.check(read); };

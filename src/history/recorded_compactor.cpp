@@ -91,6 +91,8 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
   const ContainerSeries& series = samples.series()[index];
   if (series.points.empty()) return;
   const double window_seconds = series.first_window_seconds;
+  const std::uint32_t pod = series.pod;
+  const std::string container = series.container;
   // The series gets the scratch vector's capacity back, so refilling it allocates nothing;
   // but not when input never repeats (Prometheus): a series then gets a whole answer's
   // points (up to 11,000) at once, and each keeping such a buffer would undo the folding.
@@ -101,17 +103,10 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
   }
   samples.swap_points(index, scratch_);
   std::vector<SamplePoint>& points = scratch_;
-  const std::int64_t earliest = points.front().time_ns;  // add() keeps the earliest in front
   sort_unique(points);
   auto [found, fresh] = folded_.try_emplace(index);
-  Folded& folded = found->second;
-  if (fresh) {
-    folded.exact.pod = folded.merged.pod = series.pod;
-    folded.exact.container = folded.merged.container = series.container;
-    folded.exact.first_ns = earliest;
-    folded.exact.last_ns = earliest;
-    folded.exact.first_window_seconds = window_seconds;
-  } else if (repeats_possible_) {
+  SeriesFold& folded = found->second;
+  if (!fresh && repeats_possible_) {
     std::size_t before = points.size();
     std::erase_if(points, [&](const SamplePoint& point) {
       return is_covered(folded.covered, point.time_ns);
@@ -119,56 +114,99 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
     repeats_ += before - points.size();
     if (points.empty()) return;
   }
-  if (earliest < folded.exact.first_ns) {  // never a repeat: it is before all that is folded
-    folded.exact.first_ns = earliest;
-    folded.exact.first_window_seconds = window_seconds;
+  if (repeats_possible_) cover(folded.covered, points.front().time_ns, points.back().time_ns);
+  for (std::size_t begin = 0; begin < points.size();) {
+    std::size_t part = parts_.part_of(points[begin].time_ns);
+    std::size_t end = begin;
+    while (end < points.size() && parts_.part_of(points[end].time_ns) == part) ++end;
+    auto [slot, first_of_part] = folded.parts.try_emplace(part);
+    Folded& target = slot->second;
+    if (first_of_part) {
+      target.exact.pod = target.merged.pod = pod;
+      target.exact.container = target.merged.container = container;
+      target.exact.first_ns = points[begin].time_ns;
+      target.exact.last_ns = target.exact.first_ns;
+      target.exact.first_window_seconds = window_seconds;
+    }
+    fold_part(target, std::span<const SamplePoint>(points.data() + begin, end - begin));
+    begin = end;
+  }
+}
+
+void RecordedCompactor::fold_part(Folded& folded, std::span<const SamplePoint> points) {
+  if (points.front().time_ns < folded.exact.first_ns) {  // never a repeat: before all folded
+    folded.exact.first_ns = points.front().time_ns;
   }
   if (points.back().time_ns >= folded.exact.last_ns) {
     folded.exact.last_ns = points.back().time_ns;
     folded.exact.last_cpu_cores = points.back().cpu_cores;
     folded.exact.last_memory_bytes = points.back().memory_bytes;
   }
-  if (repeats_possible_) cover(folded.covered, points.front().time_ns, points.back().time_ns);
   for (const SamplePoint& point : points) {
     folded.exact.memory_trend.add(point.time_ns, point.memory_bytes);
   }
   auto cpu_of = [](const SamplePoint& point) { return point.cpu_cores; };
   auto memory_of = [](const SamplePoint& point) { return point.memory_bytes; };
-  if (half_life_seconds_ <= 0) {
+  bool by_hour = half_life_seconds_ > 0 || !parts_.empty();
+  if (!by_hour) {
     folded.merged.cpu.add_each(points, cpu_of);
     folded.merged.memory.add_each(points, memory_of);
     return;
   }
-  if (!folded.merged.decay)
+  if (half_life_seconds_ > 0 && !folded.merged.decay)
     folded.merged.decay = std::make_shared<DecayWeights>(half_life_seconds_);
   // Sorted by time, so each clock hour is one run of points, weighed as its midpoint.
   for (std::size_t begin = 0; begin < points.size();) {
     std::int64_t hour = hour_of(points[begin].time_ns);
     std::size_t end = begin;
     while (end < points.size() && hour_of(points[end].time_ns) == hour) ++end;
-    std::span<const SamplePoint> run(points.data() + begin, end - begin);
+    std::span<const SamplePoint> run = points.subspan(begin, end - begin);
     QuantileSketch cpu, memory;
     cpu.add_each(run, cpu_of);
     memory.add_each(run, memory_of);
     // One accuracy throughout, so merging cannot fail.
     (void)folded.merged.cpu.merge(cpu);
     (void)folded.merged.memory.merge(memory);
-    folded.merged.decay->add(cpu, memory, hour + kNanosPerHour / 2);
+    if (folded.merged.decay) folded.merged.decay->add(cpu, memory, hour + kNanosPerHour / 2);
+    if (!parts_.empty()) folded.merged.peaks.push_back({hour, cpu.max(), memory.max()});
     begin = end;
   }
 }
 
+// Sorts a part's peaks by hour and merges those of one hour (its points folded in two
+// batches).
+static void merge_peaks(std::vector<SamplePoint>& peaks) {
+  std::stable_sort(peaks.begin(), peaks.end(),
+                   [](const SamplePoint& a, const SamplePoint& b) { return a.time_ns < b.time_ns; });
+  std::vector<SamplePoint> merged;
+  for (const SamplePoint& peak : peaks) {
+    if (!merged.empty() && merged.back().time_ns == peak.time_ns) {
+      merged.back().cpu_cores = std::max(merged.back().cpu_cores, peak.cpu_cores);
+      merged.back().memory_bytes = std::max(merged.back().memory_bytes, peak.memory_bytes);
+    } else {
+      merged.push_back(peak);
+    }
+  }
+  peaks = std::move(merged);
+}
+
 void RecordedCompactor::finish(History& history) {
-  for (auto& [index, folded] : folded_) {
+  for (auto& [index, series] : folded_) {
     fold(history.samples, index);
     std::vector<SamplePoint> none;  // the series' memory goes back
     history.samples.swap_points(index, none);
-    HourSketch& merged = folded.merged;
-    merged.folded = true;
-    merged.hour_start_ns = hour_of(folded.exact.first_ns);
-    merged.end_ns = std::max(folded.exact.last_ns, merged.hour_start_ns + 1);
-    history.sketches.push_back(std::move(merged));
-    history.compacted.push_back(std::move(folded.exact));
+    for (auto& [part, folded] : series.parts) {
+      HourSketch& merged = folded.merged;
+      merged.folded = true;
+      // A part's sketch spans its own points, so that its midpoint is inside the part
+      // (a backtest slices by it); without parts, from the first point's clock hour.
+      merged.hour_start_ns =
+          parts_.empty() ? hour_of(folded.exact.first_ns) : folded.exact.first_ns;
+      merged.end_ns = std::max(folded.exact.last_ns + !parts_.empty(), merged.hour_start_ns + 1);
+      merge_peaks(merged.peaks);
+      history.sketches.push_back(std::move(merged));
+      history.compacted.push_back(std::move(folded.exact));
+    }
   }
   folded_.clear();
   scratch_ = std::vector<SamplePoint>();

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "podfit/core/compacted_series.hpp"
 #include "podfit/core/hour_sketch.hpp"
 #include "podfit/core/sample_set.hpp"
+#include "podfit/core/time_parts.hpp"
 #include "podfit/history/history.hpp"
 
 namespace podfit::history::detail {
@@ -34,11 +36,15 @@ class RecordedCompactor {
  public:
   // `half_life_seconds` > 0: the folded sketch also weighs each clock hour of points by
   // its age (HourSketch::decay), for time decay.
+  // `parts` (a backtest's): a folded series gets one sketch and one exact part per time
+  // part instead of one in all, each sketch with its clock hours' peaks
+  // (HourSketch::peaks) and its start and end at the part's first and last point.
   RecordedCompactor(std::size_t exact_points, double half_life_seconds,
-                    Repeats repeats = Repeats::possible)
+                    Repeats repeats = Repeats::possible, TimeParts parts = {})
       : exact_points_(exact_points),
         half_life_seconds_(half_life_seconds),
-        repeats_possible_(repeats == Repeats::possible) {}
+        repeats_possible_(repeats == Repeats::possible),
+        parts_(std::move(parts)) {}
 
   // Folds every series of `samples` holding more than exact_points distinct points, and
   // every series named to fold_at_once() that holds any.
@@ -58,13 +64,18 @@ class RecordedCompactor {
  private:
   struct Folded {
     CompactedSeries exact;
+    HourSketch merged;  // every folded point; with decay, its weights hour by hour
+  };
+  struct SeriesFold {
     // The time spans already folded, sorted and disjoint (inclusive): one while the
     // input is in time order.
     std::vector<std::pair<std::int64_t, std::int64_t>> covered;
-    HourSketch merged;  // every folded point; with decay, its weights hour by hour
+    std::map<std::size_t, Folded> parts;  // by TimeParts::part_of; one (0) without parts
   };
 
   void fold(SampleSet& samples, std::size_t series);
+  // Folds `points` (sorted, of one part) into `folded`.
+  void fold_part(Folded& folded, std::span<const SamplePoint> points);
   bool folds_at_once(const SampleSet& samples, std::size_t series);
   // De-duplicates the series in place; whether it still holds more than exact_points.
   bool long_once_unique(SampleSet& samples, std::size_t series);
@@ -72,7 +83,8 @@ class RecordedCompactor {
   std::size_t exact_points_;
   double half_life_seconds_;
   bool repeats_possible_;
-  std::map<std::size_t, Folded> folded_;  // by series index: ordered, so results are stable
+  TimeParts parts_;
+  std::map<std::size_t, SeriesFold> folded_;  // by series index: ordered, so results are stable
   std::vector<SamplePoint> scratch_;
   std::set<std::pair<std::uint32_t, std::string>> at_once_names_;
   std::vector<char> at_once_;  // by series index, for those looked up so far

@@ -223,6 +223,33 @@ ContainerStats summarize_pool(const PoolKey& key, SketchPool& pool, double half_
   return stats;
 }
 
+// One CompactedSeries per (pod, container): a backtest's window holds one per part of a
+// folded series, and merged they are its exact part over the window (the same trend as
+// over all its points).
+std::vector<CompactedSeries> merged_by_series(const std::vector<CompactedSeries>& compacted) {
+  std::map<std::pair<std::uint32_t, std::string>, CompactedSeries> merged;
+  for (const CompactedSeries& part : compacted) {
+    auto [slot, fresh] = merged.try_emplace({part.pod, part.container}, part);
+    if (fresh) continue;
+    CompactedSeries& series = slot->second;
+    if (part.first_ns < series.first_ns ||
+        (part.first_ns == series.first_ns &&
+         part.first_window_seconds > series.first_window_seconds)) {
+      series.first_ns = part.first_ns;
+      series.first_window_seconds = part.first_window_seconds;
+    }
+    if (part.last_ns >= series.last_ns) {
+      series.last_ns = part.last_ns;
+      series.last_cpu_cores = part.last_cpu_cores;
+      series.last_memory_bytes = part.last_memory_bytes;
+    }
+    series.memory_trend.merge(part.memory_trend);
+  }
+  std::vector<CompactedSeries> list;
+  for (auto& [key, series] : merged) list.push_back(std::move(series));
+  return list;
+}
+
 }  // namespace
 
 std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
@@ -262,7 +289,7 @@ std::vector<ContainerStats> compute_history_stats(const SampleSet& raw,
     pool.last_ns = std::max(pool.last_ns, hour.end());
     pool.add_pod_range(hour.pod, hour.cpu.max(), hour.memory.max(), hour.hour_start_ns, hour.end());
   }
-  for (const CompactedSeries& series : compacted) {
+  for (const CompactedSeries& series : merged_by_series(compacted)) {
     SketchPool& pool = pool_of(series.pod, series.container);
     if (series.first_ns < pool.folded_first_ns ||
         (series.first_ns == pool.folded_first_ns &&

@@ -152,19 +152,26 @@ class ChunkDecoder {
 };
 
 // Adds one row's sketches to `sketches`: as a new HourSketch, or, when merging hours,
-// into the one the series already has (`slot_of_series`).
+// into the one the series (or its part of ReadOptions::parts) already has.
 class SketchCollector {
  public:
   SketchCollector(const sql::Database& db, const ReadOptions& options)
-      : db_(db), merge_hours_(options.merge_hours), half_life_seconds_(options.half_life_seconds) {}
+      : db_(db),
+        merge_hours_(options.merge_hours),
+        half_life_seconds_(options.half_life_seconds),
+        parts_(options.parts) {}
 
   Result<void> add(const SeriesRow& series, std::int64_t series_id, std::int64_t hour,
                    std::string_view cpu, std::string_view memory) {
     std::int64_t start_ns = hour * kNanosPerHour;
+    if (!parts_.empty()) {
+      std::size_t part = parts_.part_of(start_ns + kNanosPerHour / 2);
+      return add_decoded(series, {series_id, part}, start_ns, cpu, memory, true);
+    }
     if (merge_hours_ && half_life_seconds_ > 0)
-      return add_decayed(series, series_id, start_ns, cpu, memory);
+      return add_decoded(series, {series_id, 0}, start_ns, cpu, memory, false);
     if (merge_hours_) {
-      auto known = slot_of_series_.find(series_id);
+      auto known = slot_of_series_.find({series_id, 0});
       if (known != slot_of_series_.end()) {
         HourSketch& merged = sketches_[known->second];
         auto done = merged.cpu.merge_encoded(cpu).and_then(
@@ -174,7 +181,7 @@ class SketchCollector {
         merged.end_ns = std::max(merged.end_ns, start_ns + kNanosPerHour);
         return {};
       }
-      slot_of_series_.emplace(series_id, sketches_.size());
+      slot_of_series_.emplace(std::pair{series_id, std::size_t{0}}, sketches_.size());
     }
     auto cpu_sketch = QuantileSketch::decode(cpu);
     auto memory_sketch = QuantileSketch::decode(memory);
@@ -186,22 +193,25 @@ class SketchCollector {
                                    std::move(*cpu_sketch), std::move(*memory_sketch)});
     return {};
   }
-  // Decoded (its buckets are weighed), merged into the series' sketch and its weights.
-  Result<void> add_decayed(const SeriesRow& series, std::int64_t series_id, std::int64_t start_ns,
-                           std::string_view cpu, std::string_view memory) {
+  // Decoded and merged into the sketch of `key` (series, part): with decay, its buckets
+  // weighed into the sketch's weights; with `keep_peaks`, the hour's maxima kept.
+  Result<void> add_decoded(const SeriesRow& series, std::pair<std::int64_t, std::size_t> key,
+                           std::int64_t start_ns, std::string_view cpu, std::string_view memory,
+                           bool keep_peaks) {
     auto cpu_sketch = QuantileSketch::decode(cpu);
     auto memory_sketch = QuantileSketch::decode(memory);
     if (!cpu_sketch || !memory_sketch) {
       return fail(db_.path() + ": bad hour sketch: " +
                   (cpu_sketch ? memory_sketch.error().message : cpu_sketch.error().message));
     }
-    auto [known, fresh] = slot_of_series_.try_emplace(series_id, sketches_.size());
+    auto [known, fresh] = slot_of_series_.try_emplace(key, sketches_.size());
     if (fresh) {
       sketches_.push_back(HourSketch{series.pod, series.container, start_ns,
                                      start_ns + kNanosPerHour,
                                      QuantileSketch(cpu_sketch->relative_accuracy()),
                                      QuantileSketch(memory_sketch->relative_accuracy())});
-      sketches_.back().decay = std::make_shared<DecayWeights>(half_life_seconds_);
+      if (half_life_seconds_ > 0)
+        sketches_.back().decay = std::make_shared<DecayWeights>(half_life_seconds_);
     }
     HourSketch& merged = sketches_[known->second];
     auto done =
@@ -209,20 +219,35 @@ class SketchCollector {
     if (!done) return fail(db_.path() + ": bad hour sketch: " + done.error().message);
     merged.hour_start_ns = std::min(merged.hour_start_ns, start_ns);
     merged.end_ns = std::max(merged.end_ns, start_ns + kNanosPerHour);
-    merged.decay->add(*cpu_sketch, *memory_sketch, start_ns + kNanosPerHour / 2);
+    if (merged.decay) merged.decay->add(*cpu_sketch, *memory_sketch, start_ns + kNanosPerHour / 2);
+    if (keep_peaks) merged.peaks.push_back({start_ns, cpu_sketch->max(), memory_sketch->max()});
     return {};
   }
   void reserve(std::size_t rows) {
-    if (!merge_hours_) sketches_.reserve(rows);
+    if (!merge_hours_ && parts_.empty()) sketches_.reserve(rows);
   }
-  std::vector<HourSketch> take() { return std::move(sketches_); }
+  std::vector<HourSketch> take() {
+    // Rows come by hour, so a part's peaks are in time order, unless a reader merged
+    // hours of one part out of order: sort them to be sure.
+    for (HourSketch& sketch : sketches_) {
+      std::sort(sketch.peaks.begin(), sketch.peaks.end(),
+                [](const SamplePoint& a, const SamplePoint& b) { return a.time_ns < b.time_ns; });
+    }
+    return std::move(sketches_);
+  }
 
  private:
+  struct KeyHash {
+    std::size_t operator()(const std::pair<std::int64_t, std::size_t>& key) const {
+      return std::hash<std::int64_t>()(key.first) * 31 + key.second;
+    }
+  };
   const sql::Database& db_;
   bool merge_hours_;
   double half_life_seconds_;
+  TimeParts parts_;
   std::vector<HourSketch> sketches_;
-  std::unordered_map<std::int64_t, std::size_t> slot_of_series_;
+  std::unordered_map<std::pair<std::int64_t, std::size_t>, std::size_t, KeyHash> slot_of_series_;
 };
 
 // The hour sketches of [from_ns, to_ns), read a few rows at a time: the reading thread

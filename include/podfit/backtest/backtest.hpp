@@ -14,6 +14,7 @@
 #include "podfit/core/error.hpp"
 #include "podfit/core/sample_set.hpp"
 #include "podfit/core/workload.hpp"
+#include "podfit/core/time_parts.hpp"
 #include "podfit/history/history.hpp"
 #include "podfit/policy/policy.hpp"
 
@@ -33,6 +34,10 @@ struct Split {
 // `fraction` of the covered time trains (0 < fraction < 1). A History's time covered
 // includes its compacted hours.
 Result<Split> split_by_fraction(const SampleSet& samples, double fraction);
+// The same over a covered time known before the history is read (a store's).
+Result<Split> split_by_fraction(const history::TimeSpan& covered, double fraction);
+Result<Split> split_by_durations(const history::TimeSpan& covered, double train_seconds,
+                                 double test_seconds);
 Result<Split> split_by_fraction(const history::History& history, double fraction);
 // The last `test_seconds` test; the `train_seconds` before them train.
 Result<Split> split_by_durations(const SampleSet& samples, double train_seconds,
@@ -166,6 +171,12 @@ struct BacktestResult {
 BacktestResult run_backtest(const history::History& history, const BacktestRequest& request);
 // A history's covered time as a Split with split_ns = first + interval (walk-forward).
 Result<Split> walk_forward_span(const history::History& history, double interval_seconds);
+Result<Split> walk_forward_span(const history::TimeSpan& covered, double interval_seconds);
+
+// Where `request` cuts time: the split's bounds, or every walk-forward interval's and
+// window's. A history read in these parts (history::load_stores_in_parts) backtests as
+// its raw points and hours would, within the sketches' accuracy (docs/backtest.md).
+TimeParts backtest_parts(const BacktestRequest& request);
 // Walk-forward over the same (request.walk_forward.interval_seconds > 0).
 BacktestResult run_walk_forward(const history::History& history, const BacktestRequest& request);
 // The same over raw samples only.

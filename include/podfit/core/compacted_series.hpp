@@ -30,6 +30,27 @@ class TrendMoments {
     stm_ += dt * dm_after;
   }
 
+  // As if `other`'s points had been added here (Chan et al.'s pairwise update): a
+  // backtest folds a series part by part and merges the parts a window spans.
+  void merge(const TrendMoments& other) {
+    if (other.count_ == 0) return;
+    if (count_ == 0) {
+      *this = other;
+      return;
+    }
+    double n_a = static_cast<double>(count_), n_b = static_cast<double>(other.count_);
+    double n = n_a + n_b;
+    double other_mean_t = other.mean_t_ + static_cast<double>(other.origin_ns_ - origin_ns_) / 1e9;
+    double dt = other_mean_t - mean_t_, dm = other.mean_m_ - mean_m_;
+    double cross = n_a * n_b / n;
+    stt_ += other.stt_ + dt * dt * cross;
+    smm_ += other.smm_ + dm * dm * cross;
+    stm_ += other.stm_ + dt * dm * cross;
+    mean_t_ += dt * n_b / n;
+    mean_m_ += dm * n_b / n;
+    count_ += other.count_;
+  }
+
   std::size_t count() const { return count_; }
   double mean_memory() const { return mean_m_; }
   double sum_tt() const { return stt_; }  // sum of squared time deviations (s^2)

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "podfit/core/decay_weights.hpp"
 #include "podfit/core/quantile_sketch.hpp"
+#include "podfit/core/sample_set.hpp"
 #include "podfit/core/time.hpp"
 
 namespace podfit {
@@ -27,6 +29,10 @@ struct HourSketch {
   // Statistics with a half-life read these instead of the counts (which stay for count
   // and max); null for a single hour, which weighs what its midpoint does.
   std::shared_ptr<DecayWeights> decay;
+  // Hours merged into one part of a backtest (TimeParts): each clock hour's start and
+  // its CPU and memory maxima, in time order, so replays and VPA's daily peaks still see
+  // hours. Empty otherwise (one hour is its own peak).
+  std::vector<SamplePoint> peaks;
 
   std::int64_t end() const { return end_ns != 0 ? end_ns : hour_start_ns + kNanosPerHour; }
 };

@@ -27,6 +27,12 @@ struct PodResources {
   Resources current;
 };
 
+// First and last time a history covers (inclusive).
+struct TimeSpan {
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+};
+
 struct History {
   SampleSet samples;                 // finalized; also holds the pods that only have sketches
   std::vector<HourSketch> sketches;  // compacted hours (the store, long JSONL series)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "podfit/core/error.hpp"
+#include "podfit/core/time_parts.hpp"
 #include "podfit/history/history.hpp"
 #include "podfit/kube/live.hpp"
 #include "podfit/source/prometheus.hpp"
@@ -26,7 +27,11 @@ struct RecordedOptions {
   // Time decay: a folded series' sketch also weighs each clock hour by its age with this
   // half-life (HourSketch::decay).
   double half_life_seconds = 0;
+  // A backtest's parts: a folded series gets one sketch per part (HourSketch::peaks
+  // keeps its clock hours' maxima) and one CompactedSeries per part.
+  TimeParts parts;
 };
+
 
 // Recorded PodMetricsList JSON Lines ("-": standard input), and beside each file the
 // restarts and OOM kills `podfit collect` wrote (<file>.events.jsonl). Malformed lines
@@ -45,6 +50,16 @@ Result<History> load_recorded(const std::vector<std::string>& paths, std::ostrea
 // (not for backtest, which slices raw points in time).
 Result<History> load_store(const std::string& path, bool keep_hours_apart, bool fold = false,
                            double half_life_seconds = 0);
+
+// For a backtest cut at `parts`, what load_stores gives: each store's compacted hours
+// merged per series and part (their peaks kept, and with `half_life_seconds` their
+// weights) and raw series past kExactPointsPerSeries folded per part as they are read,
+// with those of containers that have compacted hours folded as soon as they come.
+Result<History> load_stores_in_parts(const std::vector<std::string>& paths, const TimeParts& parts,
+                                     double half_life_seconds = 0);
+// The time the stores cover, without reading their samples: a compacted hour covers from
+// its start to 1 ns before its end, as a backtest's split counts it.
+Result<TimeSpan> stores_time_span(const std::vector<std::string>& paths);
 
 // load_store of each of `paths` (the stores of collectors sharded by namespace or label
 // selector), merged: pods re-interned, raw points de-duplicated. A pod whose hours are in

@@ -23,6 +23,7 @@
 #include "podfit/core/error.hpp"
 #include "podfit/core/hour_sketch.hpp"
 #include "podfit/core/sample_set.hpp"
+#include "podfit/core/time_parts.hpp"
 #include "podfit/core/workload.hpp"
 
 namespace podfit::store {
@@ -39,6 +40,10 @@ struct ReadOptions {
   // With merge_hours: the merged sketch also keeps each hour's buckets weighed by its
   // age with this half-life (HourSketch::decay), for time decay.
   double half_life_seconds = 0;
+  // A backtest's parts: the hours whose midpoint is in one part merged into one sketch
+  // per series and part, each hour's maxima kept in HourSketch::peaks (with
+  // half_life_seconds, its weights too). Overrides merge_hours.
+  TimeParts parts;
   // Called with the raw points read so far every 65,536 or so points, on the thread that
   // decodes them (a reader folds long series into sketches as they come: history). The
   // open hour's rows come after the last call, so that points come in time order.
