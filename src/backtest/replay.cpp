@@ -48,6 +48,54 @@ void add_memory(Exposure& exposure, const Resources& resources, double memory,
   add_slack(exposure.memory_limit_slack, resources.memory_limit, memory, count);
 }
 
+// A sketch's samples spread evenly over each bucket's range (low, high]: the share of
+// it above `value`, and the mean of max(value - usage, 0) over it. Counting whole
+// buckets instead would put every sample of the bucket a request falls in on one side,
+// and a steady container holds a tenth of its samples in one 2 %-wide bucket.
+double share_above(double low, double high, double value) {
+  if (value >= high) return 0;
+  if (value <= low) return 1;
+  return (high - value) / (high - low);
+}
+
+double mean_gap_below(double low, double high, double value) {
+  if (value <= low) return 0;
+  if (value >= high) return value - (low + high) / 2;
+  return (value - low) * (value - low) / (2 * (high - low));
+}
+
+// One sketch's counts, fractional until the sketch is done.
+struct SpreadCounts {
+  double over_request = 0, over_limit = 0;
+};
+
+void add_spread(double& idle_sum, SlackSum& request_slack, SlackSum& limit_slack,
+                SpreadCounts& counts, const std::optional<ResourceValue>& request,
+                const std::optional<ResourceValue>& limit, double low, double high,
+                std::uint64_t count) {
+  auto n = static_cast<double>(count);
+  if (request) {
+    double gap = mean_gap_below(low, high, request->amount);
+    counts.over_request += n * share_above(low, high, request->amount);
+    idle_sum += n * gap;
+    if (request->amount > 0) {
+      request_slack.sum += n * gap / request->amount;
+      request_slack.samples += count;
+    }
+  }
+  if (limit) {
+    counts.over_limit += n * share_above(low, high, limit->amount);
+    if (limit->amount > 0) {
+      limit_slack.sum += n * mean_gap_below(low, high, limit->amount) / limit->amount;
+      limit_slack.samples += count;
+    }
+  }
+}
+
+std::size_t rounded(double count) {
+  return static_cast<std::size_t>(std::llround(count));
+}
+
 void note_day(Exposure& exposure, std::int64_t day, bool crossed, std::int64_t time_ns) {
   bool& day_crossed = exposure.crossed_by_day[day];
   day_crossed = day_crossed || crossed;
@@ -137,26 +185,37 @@ Exposure replay(const std::vector<SamplePoint>& usage, const std::vector<const H
     note_day(exposure, day_of(point.time_ns, day_origin_ns), crossed, point.time_ns);
   }
   // Each count is about one resource, so the two sketches' marginals are enough. An hour
-  // with any bucket above the memory limit counts one OOM kill; so does each hour of a
-  // part (HourSketch::peaks) whose peak is above it.
+  // whose memory max is above the limit counts one OOM kill; so does each hour of a part
+  // (HourSketch::peaks) whose peak is.
   for (const HourSketch* hour : hours) {
     exposure.samples += hour->cpu.count();
-    hour->cpu.for_each_bucket(
-        [&](double value, std::uint64_t count) { add_cpu(exposure, resources, value, count); });
-    std::size_t over_before = exposure.memory_over_limit;
-    hour->memory.for_each_bucket(
-        [&](double value, std::uint64_t count) { add_memory(exposure, resources, value, count); });
-    if (!hour->peaks.empty()) {
-      for (const SamplePoint& peak : hour->peaks) {
-        bool crossed = above(resources.memory_limit, peak.memory_bytes);
-        exposure.oom_kills += crossed;
-        note_day(exposure, day_of(peak.time_ns, day_origin_ns), crossed, peak.time_ns);
-      }
-      continue;
+    SpreadCounts cpu, memory;
+    hour->cpu.for_each_bucket_range([&](double low, double high, std::uint64_t count) {
+      add_spread(exposure.cpu_idle_sum, exposure.cpu_request_slack, exposure.cpu_limit_slack, cpu,
+                 resources.cpu_request, resources.cpu_limit, low, high, count);
+    });
+    hour->memory.for_each_bucket_range([&](double low, double high, std::uint64_t count) {
+      add_spread(exposure.memory_idle_sum, exposure.memory_request_slack,
+                 exposure.memory_limit_slack, memory, resources.memory_request,
+                 resources.memory_limit, low, high, count);
+    });
+    std::vector<SamplePoint> one_hour;
+    if (hour->peaks.empty()) {
+      one_hour.push_back({hour->hour_start_ns, hour->cpu.max(), hour->memory.max()});
     }
-    bool crossed = exposure.memory_over_limit > over_before;
-    exposure.oom_kills += crossed;
-    note_day(exposure, day_of(hour->hour_start_ns, day_origin_ns), crossed, hour->hour_start_ns);
+    // An hour whose peak is above a limit has at least one sample above it.
+    std::size_t cpu_hours_over = 0, memory_hours_over = 0;
+    for (const SamplePoint& peak : hour->peaks.empty() ? one_hour : hour->peaks) {
+      bool crossed = above(resources.memory_limit, peak.memory_bytes);
+      cpu_hours_over += above(resources.cpu_limit, peak.cpu_cores);
+      memory_hours_over += crossed;
+      exposure.oom_kills += crossed;
+      note_day(exposure, day_of(peak.time_ns, day_origin_ns), crossed, peak.time_ns);
+    }
+    exposure.cpu_over_request += rounded(cpu.over_request);
+    exposure.cpu_over_limit += std::max(rounded(cpu.over_limit), cpu_hours_over);
+    exposure.memory_over_request += rounded(memory.over_request);
+    exposure.memory_over_limit += std::max(rounded(memory.over_limit), memory_hours_over);
   }
   return exposure;
 }

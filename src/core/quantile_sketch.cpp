@@ -86,6 +86,10 @@ int QuantileSketch::bucket_of(double value) const {
 }
 
 // The point of bucket (gamma^(i-1), gamma^i] whose relative distance to both ends is `a`.
+double QuantileSketch::upper_bound_of(int bucket) const {
+  return std::exp(bucket * log_gamma_);
+}
+
 double QuantileSketch::value_of(int bucket) const {
   return 2 * std::pow(gamma_, bucket) / (gamma_ + 1);
 }

@@ -132,11 +132,11 @@ struct StoreShape {
 Result<History> load_one_store(const std::string& path, const StoreShape& shape) {
   PODFIT_TRY_ASSIGN(opened, store::Store::open(path, store::OpenMode::read_only));
   // Hours kept apart each weigh their own midpoint.
-  store::ReadOptions read{
-      .merge_hours = !shape.keep_hours_apart,
-      .half_life_seconds =
-          shape.keep_hours_apart && shape.parts.empty() ? 0 : shape.half_life_seconds,
-      .parts = shape.parts};
+  store::ReadOptions read{.merge_hours = !shape.keep_hours_apart,
+                          .half_life_seconds = shape.keep_hours_apart && shape.parts.empty()
+                                                   ? 0
+                                                   : shape.half_life_seconds,
+                          .parts = shape.parts};
   PODFIT_TRY_ASSIGN(history,
                     read_store(opened, std::numeric_limits<std::int64_t>::min(),
                                std::numeric_limits<std::int64_t>::max(), read, shape.fold, true));

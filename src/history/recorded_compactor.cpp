@@ -128,12 +128,25 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
       target.exact.last_ns = target.exact.first_ns;
       target.exact.first_window_seconds = window_seconds;
     }
-    fold_part(target, std::span<const SamplePoint>(points.data() + begin, end - begin));
+    fold_part(target, std::span<const SamplePoint>(points.data() + begin, end - begin),
+              part_start(part));
     begin = end;
   }
 }
 
-void RecordedCompactor::fold_part(Folded& folded, std::span<const SamplePoint> points) {
+std::int64_t RecordedCompactor::part_start(std::size_t part) const {
+  return part == 0 ? kNoPartStart : parts_.bounds[part - 1];
+}
+
+// The hour of a peak: counted from its part's start, so that the days a backtest counts
+// from a bound (the split, a walk-forward interval) are made of whole peak hours.
+static std::int64_t peak_hour_of(std::int64_t time_ns, std::int64_t part_start_ns) {
+  if (part_start_ns == RecordedCompactor::kNoPartStart) return hour_of(time_ns);
+  return part_start_ns + (time_ns - part_start_ns) / kNanosPerHour * kNanosPerHour;
+}
+
+void RecordedCompactor::fold_part(Folded& folded, std::span<const SamplePoint> points,
+                                  std::int64_t part_start_ns) {
   if (points.front().time_ns < folded.exact.first_ns) {  // never a repeat: before all folded
     folded.exact.first_ns = points.front().time_ns;
   }
@@ -155,11 +168,15 @@ void RecordedCompactor::fold_part(Folded& folded, std::span<const SamplePoint> p
   }
   if (half_life_seconds_ > 0 && !folded.merged.decay)
     folded.merged.decay = std::make_shared<DecayWeights>(half_life_seconds_);
-  // Sorted by time, so each clock hour is one run of points, weighed as its midpoint.
+  // Sorted by time, so each hour is one run of points: a clock hour weighs as its
+  // midpoint; a part's peaks are per hour from the part's start.
+  auto run_key = [&](std::int64_t time_ns) {
+    return std::pair{hour_of(time_ns), parts_.empty() ? 0 : peak_hour_of(time_ns, part_start_ns)};
+  };
   for (std::size_t begin = 0; begin < points.size();) {
-    std::int64_t hour = hour_of(points[begin].time_ns);
+    auto key = run_key(points[begin].time_ns);
     std::size_t end = begin;
-    while (end < points.size() && hour_of(points[end].time_ns) == hour) ++end;
+    while (end < points.size() && run_key(points[end].time_ns) == key) ++end;
     std::span<const SamplePoint> run = points.subspan(begin, end - begin);
     QuantileSketch cpu, memory;
     cpu.add_each(run, cpu_of);
@@ -167,20 +184,25 @@ void RecordedCompactor::fold_part(Folded& folded, std::span<const SamplePoint> p
     // One accuracy throughout, so merging cannot fail.
     (void)folded.merged.cpu.merge(cpu);
     (void)folded.merged.memory.merge(memory);
-    if (folded.merged.decay) folded.merged.decay->add(cpu, memory, hour + kNanosPerHour / 2);
-    if (!parts_.empty()) folded.merged.peaks.push_back({hour, cpu.max(), memory.max()});
+    if (folded.merged.decay) folded.merged.decay->add(cpu, memory, key.first + kNanosPerHour / 2);
+    // At its first point, not the hour's start, which may be before the part.
+    if (!parts_.empty())
+      folded.merged.peaks.push_back({run.front().time_ns, cpu.max(), memory.max()});
     begin = end;
   }
 }
 
 // Sorts a part's peaks by hour and merges those of one hour (its points folded in two
 // batches).
-static void merge_peaks(std::vector<SamplePoint>& peaks) {
-  std::stable_sort(peaks.begin(), peaks.end(),
-                   [](const SamplePoint& a, const SamplePoint& b) { return a.time_ns < b.time_ns; });
+static void merge_peaks(std::vector<SamplePoint>& peaks, std::int64_t part_start_ns) {
+  auto hour = [&](std::int64_t time_ns) { return peak_hour_of(time_ns, part_start_ns); };
+  std::stable_sort(peaks.begin(), peaks.end(), [](const SamplePoint& a, const SamplePoint& b) {
+    return a.time_ns < b.time_ns;
+  });
   std::vector<SamplePoint> merged;
   for (const SamplePoint& peak : peaks) {
-    if (!merged.empty() && merged.back().time_ns == peak.time_ns) {
+    if (!merged.empty() && hour(merged.back().time_ns) == hour(peak.time_ns)) {
+      merged.back().time_ns = std::min(merged.back().time_ns, peak.time_ns);
       merged.back().cpu_cores = std::max(merged.back().cpu_cores, peak.cpu_cores);
       merged.back().memory_bytes = std::max(merged.back().memory_bytes, peak.memory_bytes);
     } else {
@@ -203,7 +225,7 @@ void RecordedCompactor::finish(History& history) {
       merged.hour_start_ns =
           parts_.empty() ? hour_of(folded.exact.first_ns) : folded.exact.first_ns;
       merged.end_ns = std::max(folded.exact.last_ns + !parts_.empty(), merged.hour_start_ns + 1);
-      merge_peaks(merged.peaks);
+      merge_peaks(merged.peaks, part_start(part));
       history.sketches.push_back(std::move(merged));
       history.compacted.push_back(std::move(folded.exact));
     }

@@ -3,6 +3,7 @@
 // with samples.
 #pragma once
 
+#include <climits>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -61,6 +62,8 @@ class RecordedCompactor {
 
   std::size_t repeats_dropped() const { return repeats_; }  // inside folded time
 
+  static constexpr std::int64_t kNoPartStart = INT64_MIN;  // part 0: before every bound
+
  private:
   struct Folded {
     CompactedSeries exact;
@@ -74,8 +77,9 @@ class RecordedCompactor {
   };
 
   void fold(SampleSet& samples, std::size_t series);
-  // Folds `points` (sorted, of one part) into `folded`.
-  void fold_part(Folded& folded, std::span<const SamplePoint> points);
+  // Folds `points` (sorted, of the part starting at `part_start_ns`) into `folded`.
+  void fold_part(Folded& folded, std::span<const SamplePoint> points, std::int64_t part_start_ns);
+  std::int64_t part_start(std::size_t part) const;
   bool folds_at_once(const SampleSet& samples, std::size_t series);
   // De-duplicates the series in place; whether it still holds more than exact_points.
   bool long_once_unique(SampleSet& samples, std::size_t series);

@@ -220,7 +220,11 @@ class SketchCollector {
     merged.hour_start_ns = std::min(merged.hour_start_ns, start_ns);
     merged.end_ns = std::max(merged.end_ns, start_ns + kNanosPerHour);
     if (merged.decay) merged.decay->add(*cpu_sketch, *memory_sketch, start_ns + kNanosPerHour / 2);
-    if (keep_peaks) merged.peaks.push_back({start_ns, cpu_sketch->max(), memory_sketch->max()});
+    // At the hour's midpoint, which is in the part (its start may be before it).
+    if (keep_peaks) {
+      merged.peaks.push_back(
+          {start_ns + kNanosPerHour / 2, cpu_sketch->max(), memory_sketch->max()});
+    }
     return {};
   }
   void reserve(std::size_t rows) {

@@ -13,8 +13,8 @@
 
 #include "podfit/core/error.hpp"
 #include "podfit/core/sample_set.hpp"
-#include "podfit/core/workload.hpp"
 #include "podfit/core/time_parts.hpp"
+#include "podfit/core/workload.hpp"
 #include "podfit/history/history.hpp"
 #include "podfit/policy/policy.hpp"
 

@@ -68,6 +68,18 @@ class QuantileSketch {
       visit(std::min(value_of(bucket.index), max_), bucket.count);
   }
 
+  // Each non-empty bucket in ascending order as visit(low, high, count): the values it
+  // holds lie in (low, high], high capped at the max (zeros: 0, 0). For readers that
+  // spread a bucket's count over its range (a backtest's replay).
+  template <typename Visit>
+  void for_each_bucket_range(Visit&& visit) const {
+    if (zero_count_ > 0) visit(0.0, 0.0, zero_count_);
+    for (const Bucket& bucket : buckets_) {
+      double high = std::min(upper_bound_of(bucket.index), max_);
+      visit(std::min(upper_bound_of(bucket.index - 1), high), high, bucket.count);
+    }
+  }
+
   // The buckets by index, for a reader that accumulates them over many sketches of one
   // accuracy (time decay): visit(index, count) ascending, zeros apart; and the value
   // quantile() answers for a bucket index (before it is capped at the max).
@@ -103,6 +115,7 @@ class QuantileSketch {
   static Result<QuantileSketch> decode_version1(std::string_view bytes);
   int bucket_of(double value) const;
   double value_of(int bucket) const;
+  double upper_bound_of(int bucket) const;         // gamma^bucket
   static constexpr double kZeroThreshold = 1e-12;  // below: a zero (a nanocore is far above)
 
   void add_to_bucket(int index, std::uint64_t count);

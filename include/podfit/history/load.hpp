@@ -32,7 +32,6 @@ struct RecordedOptions {
   TimeParts parts;
 };
 
-
 // Recorded PodMetricsList JSON Lines ("-": standard input), and beside each file the
 // restarts and OOM kills `podfit collect` wrote (<file>.events.jsonl). Malformed lines
 // are skipped, warned about and counted; no usable sample at all is an error. A point

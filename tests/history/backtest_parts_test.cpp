@@ -1,0 +1,238 @@
+// A backtest of a store reads it in the backtest's parts (history::load_stores_in_parts):
+// one sketch per series and part, with each clock hour's peaks. Checked against the exact
+// path, the same points backtested raw from --samples, in the split and walk-forward, and
+// the parts themselves against the points they came from.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "podfit/core/compacted_series.hpp"
+#include "podfit/history/load.hpp"
+#include "podfit/quantity/quantity.hpp"
+#include "podfit/store/store.hpp"
+#include "support/support.hpp"
+
+using podfit::test::CommandResult;
+using podfit::test::podfit_run;
+using podfit::test::run_command;
+using podfit::test::shell_quote;
+using podfit::test::TempDir;
+
+namespace {
+
+constexpr std::int64_t kMinuteNs = 60'000'000'000LL;
+constexpr std::int64_t kHourNs = 60 * kMinuteNs;
+
+double amount(const nlohmann::json& resources, const char* section, const char* name) {
+  const nlohmann::json& values = resources[section];
+  if (!values.contains(name)) return -1;
+  auto parsed = podfit::quantity::parse(values[name].get<std::string>());
+  REQUIRE(parsed);
+  return parsed->value();
+}
+
+// "policy workload/container" -> entry.
+std::map<std::string, nlohmann::json> entries_of(const CommandResult& run) {
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  std::map<std::string, nlohmann::json> entries;
+  const nlohmann::json document = nlohmann::json::parse(run.out);
+  for (const nlohmann::json& entry : document.at("containers")) {
+    entries[entry["policy"].get<std::string>() + " " + entry["workload"].get<std::string>() + "/" +
+            entry["container"].get<std::string>()] = entry;
+  }
+  return entries;
+}
+
+// The bounds docs/backtest.md states for a history read in parts.
+void check_close(const std::map<std::string, nlohmann::json>& exact,
+                 const std::map<std::string, nlohmann::json>& parts) {
+  REQUIRE(parts.size() == exact.size());
+  for (const auto& [key, want] : exact) {
+    INFO(key);
+    REQUIRE(parts.count(key) == 1);
+    const nlohmann::json& got = parts.at(key);
+    for (const char* section : {"requests", "limits"}) {
+      for (const char* name : {"cpu", "memory"}) {
+        INFO(section << "." << name);
+        double expected = amount(want["recommended"], section, name);
+        double sketched = amount(got["recommended"], section, name);
+        REQUIRE((expected < 0) == (sketched < 0));
+        if (expected < 0) continue;  // absent in both
+        // The 1 % sketch error, which podfit's choice among tail levels can carry to the
+        // next level: 3 %, plus the rounding up to a whole 1m or 1Mi.
+        double unit = std::string(name) == "cpu" ? 0.001 : 1024.0 * 1024;
+        CHECK(std::abs(sketched - expected) <= 0.03 * expected + unit);
+      }
+    }
+    const nlohmann::json &a = want["test"], &b = got["test"];
+    CHECK(b["samples"] == a["samples"]);  // every test sample replayed, none twice
+    CHECK(b["days"] == a["days"]);
+    CHECK(b["oom_free_days"] == a["oom_free_days"]);
+    // Replayed against the same value, a share comes within half a point of the exact one
+    // (a leak's share moves with its request, so unequal values are not compared).
+    auto same = [&](const char* section, const char* name) {
+      return amount(want["recommended"], section, name) ==
+             amount(got["recommended"], section, name);
+    };
+    std::pair<const char*, bool> shares[] = {
+        {"cpu_over_request_share", same("requests", "cpu")},
+        {"memory_over_request_share", same("requests", "memory")},
+        {"cpu_over_limit_share", same("limits", "cpu")},
+        {"memory_over_limit_share", same("limits", "memory")}};
+    for (const auto& [share, comparable] : shares) {
+      INFO(share);
+      if (comparable) CHECK(std::abs(b[share].get<double>() - a[share].get<double>()) <= 0.005);
+    }
+    // Idle moves with the request: by at most the 3 % above, and the replay's spread.
+    double cpu_request = amount(want["recommended"], "requests", "cpu");
+    double memory_request = amount(want["recommended"], "requests", "memory");
+    CHECK(std::abs(b["cpu_idle_cores"].get<double>() - a["cpu_idle_cores"].get<double>()) <=
+          0.035 * cpu_request + 0.001);
+    CHECK(std::abs(b["memory_idle_bytes"].get<double>() - a["memory_idle_bytes"].get<double>()) <=
+          0.035 * memory_request + 1024.0 * 1024);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("backtest --store in parts agrees with the raw points backtested from --samples",
+          "[history][backtest][cli]") {
+  TempDir dir;
+  std::string trace = (dir / "six.jsonl").string();
+  // Six days at a minute: 8,640 points a series, all raw in the store (no compaction),
+  // so the store's raw series are folded part by part while --samples keeps them exact.
+  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                      "/tools/gen_trace.py --families steady,bursty,leak,step --workloads 4 "
+                      "--duration 6d --interval 60 --seed 11 -o " +
+                      shell_quote(trace))
+              .exit_code == 0);
+  std::string store = shell_quote((dir / "s.db").string());
+  REQUIRE(podfit_run("store --store " + store + " import " + shell_quote(trace)).exit_code == 0);
+  for (std::string mode :
+       {std::string(" --split 0.5"), std::string(" --walk-forward 24h --window 3d"),
+        std::string(" --train 4d --test 1d")}) {
+    INFO(mode);
+    std::string flags = " backtest -o json --compare podfit,vpa,krr" + mode;
+    auto exact = entries_of(podfit_run(flags + " --samples " + shell_quote(trace)));
+    auto parts = entries_of(podfit_run(flags + " --store " + store));
+    REQUIRE(exact.size() == 12);
+    check_close(exact, parts);
+    // The leak's growth is projected from its trend over the whole window, which the
+    // parts' merged moments keep.
+    CHECK_THAT(parts.at("podfit trace-leak-002/app")["reason"].get<std::string>(),
+               Catch::Contains("grow"));
+  }
+}
+
+TEST_CASE("a store read in parts merges each part's hours and keeps each hour's peak",
+          "[history][store]") {
+  TempDir dir;
+  std::string path = (dir / "parts.db").string();
+  // One container over 10 hours at a minute, its hour h peaking at h + 1 cores; the
+  // first 6 hours compacted into sketches, the rest raw.
+  const std::int64_t start = 1'700'000'000LL * 1'000'000'000 / kHourNs * kHourNs;
+  {
+    auto opened = podfit::store::Store::open(path);
+    REQUIRE(opened);
+    podfit::SampleSet samples;
+    std::uint32_t pod = samples.intern_pod("default", "web-7d4b9c8f6d-abcde");
+    for (int minute = 0; minute < 600; ++minute) {
+      int hour = minute / 60;
+      double cpu = minute % 60 == 30 ? hour + 1.0 : 0.1 * (1 + minute % 7);
+      double memory = 1e8 * (1 + hour) + minute;
+      samples.add(pod, "app", {start + minute * kMinuteNs, cpu, memory}, 60);
+    }
+    samples.finalize();
+    REQUIRE(opened->append(samples));
+    REQUIRE(opened->compact(start + 6 * kHourNs + 4 * kHourNs, 4 * 3600.0, 30 * 86400.0));
+  }
+  // Parts: [start, start + 4h), [start + 4h, start + 7h), [start + 7h, ...).
+  podfit::TimeParts parts{{start, start + 4 * kHourNs, start + 7 * kHourNs}};
+  auto read = podfit::history::load_stores_in_parts({path}, parts);
+  REQUIRE(read);
+  REQUIRE(read->samples.point_count() == 0);  // 4 raw hours = 240 points: under 2,000...
+  // ...but the container has compacted hours, so its raw points fold at once.
+  std::map<std::size_t, const podfit::HourSketch*> by_part;
+  std::size_t hour_parts = 0;
+  for (const podfit::HourSketch& sketch : read->sketches) {
+    std::size_t part =
+        parts.part_of(sketch.hour_start_ns + (sketch.end() - sketch.hour_start_ns) / 2);
+    hour_parts += !sketch.folded;
+    if (!sketch.folded) by_part[part] = &sketch;
+  }
+  REQUIRE(hour_parts == 2);  // the compacted hours 0-3 and 4-5, one sketch each
+  const podfit::HourSketch& first = *by_part.at(1);
+  CHECK(first.cpu.count() == 240);
+  CHECK(first.cpu.max() == 4.0);
+  REQUIRE(first.peaks.size() == 4);
+  for (int hour = 0; hour < 4; ++hour) {
+    CHECK(first.peaks[hour].time_ns == start + hour * kHourNs + kHourNs / 2);
+    CHECK(first.peaks[hour].cpu_cores == hour + 1.0);
+    CHECK(first.peaks[hour].memory_bytes == 1e8 * (1 + hour) + hour * 60 + 59);
+  }
+  CHECK(by_part.at(2)->cpu.count() == 120);
+  CHECK(by_part.at(2)->peaks.size() == 2);
+  // The raw hours 6-9 fold into parts 2 (hour 6) and 3 (hours 7-9), exact in time.
+  std::map<std::size_t, const podfit::CompactedSeries*> exact;
+  for (const podfit::CompactedSeries& series : read->compacted) {
+    exact[parts.part_of(series.first_ns)] = &series;
+  }
+  REQUIRE(exact.size() == 2);
+  CHECK(exact.at(2)->first_ns == start + 6 * kHourNs);
+  CHECK(exact.at(2)->last_ns == start + 7 * kHourNs - kMinuteNs);
+  CHECK(exact.at(3)->first_ns == start + 7 * kHourNs);
+  CHECK(exact.at(3)->last_ns == start + 10 * kHourNs - kMinuteNs);
+  CHECK(exact.at(3)->memory_trend.count() == 180);
+  for (const podfit::HourSketch& sketch : read->sketches) {
+    if (!sketch.folded) continue;
+    std::size_t part = parts.part_of(sketch.hour_start_ns);
+    CHECK(sketch.peaks.size() == (part == 2 ? 1u : 3u));
+    for (const podfit::SamplePoint& peak : sketch.peaks) {
+      int hour = static_cast<int>((peak.time_ns - start) / kHourNs);
+      CHECK(peak.cpu_cores == hour + 1.0);
+    }
+  }
+}
+
+TEST_CASE("trend moments merged from parts equal one pass and a least-squares fit",
+          "[core][history]") {
+  // Memory rising 1,000 bytes a second with a wobble, over three uneven parts.
+  std::vector<std::pair<std::int64_t, double>> points;
+  for (int i = 0; i < 5000; ++i) {
+    std::int64_t t = 1'700'000'000LL * 1'000'000'000 + i * 15'000'000'000LL;
+    points.emplace_back(t, 5e8 + 1000.0 * 15 * i + 3e6 * std::sin(i * 0.37));
+  }
+  podfit::TrendMoments whole, a, b, c;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    whole.add(points[i].first, points[i].second);
+    (i < 700 ? a : i < 3100 ? b : c).add(points[i].first, points[i].second);
+  }
+  podfit::TrendMoments merged;
+  merged.merge(c);  // out of order, too
+  merged.merge(a);
+  merged.merge(b);
+  REQUIRE(merged.count() == whole.count());
+  CHECK(merged.mean_memory() == Approx(whole.mean_memory()).epsilon(1e-12));
+  CHECK(merged.sum_tt() == Approx(whole.sum_tt()).epsilon(1e-9));
+  CHECK(merged.sum_tm() == Approx(whole.sum_tm()).epsilon(1e-9));
+  CHECK(merged.sum_mm() == Approx(whole.sum_mm()).epsilon(1e-9));
+  // The slope by the normal equations, in long double, from the points themselves.
+  long double n = points.size(), st = 0, sm = 0, stt = 0, stm = 0;
+  for (const auto& [t_ns, m] : points) {
+    long double t = (t_ns - points.front().first) / 1e9L;
+    st += t;
+    sm += m;
+    stt += t * t;
+    stm += t * m;
+  }
+  double slope = static_cast<double>((n * stm - st * sm) / (n * stt - st * st));
+  CHECK(merged.sum_tm() / merged.sum_tt() == Approx(slope).epsilon(1e-9));
+  CHECK(slope == Approx(1000.0).epsilon(0.01));
+}
