@@ -41,12 +41,11 @@ Result<History> load_recorded(const std::vector<std::string>& paths, std::ostrea
                               const RecordedOptions& options = {});
 
 // Everything the store holds: raw points, compacted hours, events, the resources the
-// collector last saw. `keep_hours_apart`: one sketch per hour (backtest slices them in
-// time); else one merged sketch per container, which with `half_life_seconds` > 0 keeps
-// each hour's weight for time decay (HourSketch::decay).
-// `fold`: raw series past kExactPointsPerSeries are folded into sketches as they are read,
-// as load_recorded does, and those of containers with compacted hours as soon as they come
-// (not for backtest, which slices raw points in time).
+// collector last saw. `keep_hours_apart`: one sketch per hour (for readers that slice
+// them in time; a backtest reads load_stores_in_parts); else one merged sketch per container, which
+// with `half_life_seconds` > 0 keeps each hour's weight for time decay (HourSketch::decay). `fold`:
+// raw series past kExactPointsPerSeries are folded into sketches as they are read, as load_recorded
+// does, and those of containers with compacted hours as soon as they come.
 Result<History> load_store(const std::string& path, bool keep_hours_apart, bool fold = false,
                            double half_life_seconds = 0);
 
