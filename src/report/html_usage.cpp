@@ -51,7 +51,8 @@ std::vector<HtmlContainer> html_containers(const std::vector<policy::Recommendat
     return pod < history.workload_of_pod.size() ? history.workload_of_pod[pod] : WorkloadRef{};
   };
   std::vector<Builder> builders(all.size());
-  // A compacted hour draws as its lowest and highest value, at its start and middle.
+  // A compacted hour draws as its lowest and highest value, at its start and middle (a
+  // part of hours, its lowest at its start and its peaks at their hours).
   auto hour_times = [](const HourSketch& hour) {
     return std::pair{hour.hour_start_ns, (hour.hour_start_ns + hour.end()) / 2};
   };
@@ -77,9 +78,14 @@ std::vector<HtmlContainer> html_containers(const std::vector<policy::Recommendat
       if (pass == 0) {
         builder.see(start);
         builder.see(middle);
+        for (const SamplePoint& peak : hour.peaks) builder.see(peak.time_ns);
       } else {
         builder.add(start, hour.cpu.quantile(0), hour.memory.quantile(0));
         builder.add(middle, hour.cpu.max(), hour.memory.max());
+        // A backtest's part of hours draws each hour's peak too.
+        for (const SamplePoint& peak : hour.peaks) {
+          builder.add(peak.time_ns, peak.cpu_cores, peak.memory_bytes);
+        }
       }
     }
     if (pass == 0) {
