@@ -1,9 +1,8 @@
 // A backtest of a store reads it in the backtest's parts (history::load_stores_in_parts):
-// one sketch per series and part, with each clock hour's peaks. Checked against the exact
-// path, the same points backtested raw from --samples, in the split and walk-forward, and
-// the parts themselves against the points they came from.
+// one sketch per series and part, with each clock hour's peaks. The parts against the
+// points they came from, and the trend moments merged from parts against a fit
+// (backtest_store_test.cpp checks whole backtests against --samples).
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -14,14 +13,9 @@
 
 #include "podfit/core/compacted_series.hpp"
 #include "podfit/history/load.hpp"
-#include "podfit/quantity/quantity.hpp"
 #include "podfit/store/store.hpp"
 #include "support/support.hpp"
 
-using podfit::test::CommandResult;
-using podfit::test::podfit_run;
-using podfit::test::run_command;
-using podfit::test::shell_quote;
 using podfit::test::TempDir;
 
 namespace {
@@ -29,107 +23,7 @@ namespace {
 constexpr std::int64_t kMinuteNs = 60'000'000'000LL;
 constexpr std::int64_t kHourNs = 60 * kMinuteNs;
 
-double amount(const nlohmann::json& resources, const char* section, const char* name) {
-  const nlohmann::json& values = resources[section];
-  if (!values.contains(name)) return -1;
-  auto parsed = podfit::quantity::parse(values[name].get<std::string>());
-  REQUIRE(parsed);
-  return parsed->value();
-}
-
-// "policy workload/container" -> entry.
-std::map<std::string, nlohmann::json> entries_of(const CommandResult& run) {
-  INFO(run.err);
-  REQUIRE(run.exit_code == 0);
-  std::map<std::string, nlohmann::json> entries;
-  const nlohmann::json document = nlohmann::json::parse(run.out);
-  for (const nlohmann::json& entry : document.at("containers")) {
-    entries[entry["policy"].get<std::string>() + " " + entry["workload"].get<std::string>() + "/" +
-            entry["container"].get<std::string>()] = entry;
-  }
-  return entries;
-}
-
-// The bounds docs/backtest.md states for a history read in parts.
-void check_close(const std::map<std::string, nlohmann::json>& exact,
-                 const std::map<std::string, nlohmann::json>& parts) {
-  REQUIRE(parts.size() == exact.size());
-  for (const auto& [key, want] : exact) {
-    INFO(key);
-    REQUIRE(parts.count(key) == 1);
-    const nlohmann::json& got = parts.at(key);
-    for (const char* section : {"requests", "limits"}) {
-      for (const char* name : {"cpu", "memory"}) {
-        INFO(section << "." << name);
-        double expected = amount(want["recommended"], section, name);
-        double sketched = amount(got["recommended"], section, name);
-        REQUIRE((expected < 0) == (sketched < 0));
-        if (expected < 0) continue;  // absent in both
-        // The 1 % sketch error, which podfit's choice among tail levels can carry to the
-        // next level: 3 %, plus the rounding up to a whole 1m or 1Mi.
-        double unit = std::string(name) == "cpu" ? 0.001 : 1024.0 * 1024;
-        CHECK(std::abs(sketched - expected) <= 0.03 * expected + unit);
-      }
-    }
-    const nlohmann::json &a = want["test"], &b = got["test"];
-    CHECK(b["samples"] == a["samples"]);  // every test sample replayed, none twice
-    CHECK(b["days"] == a["days"]);
-    CHECK(b["oom_free_days"] == a["oom_free_days"]);
-    // Replayed against the same value, a share comes within half a point of the exact one
-    // (a leak's share moves with its request, so unequal values are not compared).
-    auto same = [&](const char* section, const char* name) {
-      return amount(want["recommended"], section, name) ==
-             amount(got["recommended"], section, name);
-    };
-    std::pair<const char*, bool> shares[] = {
-        {"cpu_over_request_share", same("requests", "cpu")},
-        {"memory_over_request_share", same("requests", "memory")},
-        {"cpu_over_limit_share", same("limits", "cpu")},
-        {"memory_over_limit_share", same("limits", "memory")}};
-    for (const auto& [share, comparable] : shares) {
-      INFO(share);
-      if (comparable) CHECK(std::abs(b[share].get<double>() - a[share].get<double>()) <= 0.005);
-    }
-    // Idle moves with the request: by at most the 3 % above, and the replay's spread.
-    double cpu_request = amount(want["recommended"], "requests", "cpu");
-    double memory_request = amount(want["recommended"], "requests", "memory");
-    CHECK(std::abs(b["cpu_idle_cores"].get<double>() - a["cpu_idle_cores"].get<double>()) <=
-          0.035 * cpu_request + 0.001);
-    CHECK(std::abs(b["memory_idle_bytes"].get<double>() - a["memory_idle_bytes"].get<double>()) <=
-          0.035 * memory_request + 1024.0 * 1024);
-  }
-}
-
 }  // namespace
-
-TEST_CASE("backtest --store in parts agrees with the raw points backtested from --samples",
-          "[history][backtest][cli]") {
-  TempDir dir;
-  std::string trace = (dir / "six.jsonl").string();
-  // Six days at a minute: 8,640 points a series, all raw in the store (no compaction),
-  // so the store's raw series are folded part by part while --samples keeps them exact.
-  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
-                      "/tools/gen_trace.py --families steady,bursty,leak,step --workloads 4 "
-                      "--duration 6d --interval 60 --seed 11 -o " +
-                      shell_quote(trace))
-              .exit_code == 0);
-  std::string store = shell_quote((dir / "s.db").string());
-  REQUIRE(podfit_run("store --store " + store + " import " + shell_quote(trace)).exit_code == 0);
-  for (std::string mode :
-       {std::string(" --split 0.5"), std::string(" --walk-forward 24h --window 3d"),
-        std::string(" --train 4d --test 1d")}) {
-    INFO(mode);
-    std::string flags = " backtest -o json --compare podfit,vpa,krr" + mode;
-    auto exact = entries_of(podfit_run(flags + " --samples " + shell_quote(trace)));
-    auto parts = entries_of(podfit_run(flags + " --store " + store));
-    REQUIRE(exact.size() == 12);
-    check_close(exact, parts);
-    // The leak's growth is projected from its trend over the whole window, which the
-    // parts' merged moments keep.
-    CHECK_THAT(parts.at("podfit trace-leak-002/app")["reason"].get<std::string>(),
-               Catch::Contains("grow"));
-  }
-}
 
 TEST_CASE("a store read in parts merges each part's hours and keeps each hour's peak",
           "[history][store]") {
