@@ -48,8 +48,8 @@ Result<void> check_chunks(const sql::Database& db, StoreCheck& check) {
 }
 
 Result<void> check_sketches(const sql::Database& db, StoreCheck& check) {
-  PODFIT_TRY_ASSIGN(rows,
-                    db.prepare("SELECT series, hour, count, cpu, memory, crc FROM hour_sketches"));
+  PODFIT_TRY_ASSIGN(rows, db.prepare("SELECT series, hour, count, cpu, memory, crc, hours FROM "
+                                     "hour_sketches"));
   for (;;) {
     PODFIT_TRY_ASSIGN(row, rows.step());
     if (!row) break;
@@ -58,7 +58,7 @@ Result<void> check_sketches(const sql::Database& db, StoreCheck& check) {
     if (rows.is_null(5)) {
       ++check.without_checksum;
     } else if (rows.integer(5) !=
-               sketch_checksum(series, hour, count, rows.blob(3), rows.blob(4))) {
+               sketch_checksum(series, hour, count, rows.blob(3), rows.blob(4), rows.integer(6))) {
       add_problem(check, row_name("hour sketch", series, hour) + ": checksum mismatch");
       continue;
     }
@@ -78,7 +78,8 @@ Result<void> check_raw_times(const sql::Database& db, StoreCheck& check) {
   rows.bind(1, kEarliestTimeNs).bind(2, kLatestTimeNs);
   PODFIT_TRY(rows.step());
   if (std::int64_t outside = rows.integer(0); outside > 0) {
-    add_problem(check, std::to_string(outside) + " raw samples are dated before 1970 or after 2199");
+    add_problem(check,
+                std::to_string(outside) + " raw samples are dated before 1970 or after 2199");
   }
   return {};
 }

@@ -9,7 +9,8 @@ namespace {
 
 std::uint32_t add_integer(std::uint32_t crc, std::int64_t value) {
   char bytes[8];
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((static_cast<std::uint64_t>(value) >> (8 * i)) & 0xff);
+  for (int i = 0; i < 8; ++i)
+    bytes[i] = static_cast<char>((static_cast<std::uint64_t>(value) >> (8 * i)) & 0xff);
   return net::crc32(std::string_view(bytes, 8), crc);
 }
 
@@ -22,18 +23,21 @@ std::int64_t chunk_checksum(std::int64_t series, std::int64_t hour, std::int64_t
 }
 
 std::int64_t sketch_checksum(std::int64_t series, std::int64_t hour, std::int64_t count,
-                             std::string_view cpu, std::string_view memory) {
+                             std::string_view cpu, std::string_view memory, std::int64_t hours) {
   std::uint32_t crc = add_integer(add_integer(add_integer(0, series), hour), count);
   crc = add_integer(crc, static_cast<std::int64_t>(cpu.size()));
+  // A one-hour row sums what it did before schema 4 had `hours`.
+  if (hours != 1) crc = add_integer(crc, hours);
   return net::crc32(memory, net::crc32(cpu, crc));
 }
 
 Result<void> insert_hour_sketch(sql::Statement& insert, std::int64_t series, std::int64_t hour,
                                 std::int64_t count, const std::string& cpu,
-                                const std::string& memory) {
+                                const std::string& memory, std::int64_t hours) {
   insert.bind(1, series).bind(2, hour).bind(3, count);
   insert.bind_blob(4, cpu).bind_blob(5, memory);
-  insert.bind(6, sketch_checksum(series, hour, count, cpu, memory));
+  insert.bind(6, sketch_checksum(series, hour, count, cpu, memory, hours));
+  insert.bind(7, hours);
   return insert.run();
 }
 

@@ -62,23 +62,119 @@ Result<std::map<HourKey, HourPair>> sketch_raw_points(sql::Database& db, std::in
   return hours;
 }
 
-// An hour may already have a sketch (points that arrived late): merge into it.
-Result<void> merge_existing(sql::Database& db, const HourKey& key, HourPair& pair) {
-  PODFIT_TRY_ASSIGN(
-      existing, db.prepare("SELECT cpu, memory, count, crc FROM hour_sketches WHERE series = ? "
-                           "AND hour = ?"));
-  existing.bind(1, key.series).bind(2, key.hour);
+// The row an hour's sketch goes to: its own, or a six-hour row that covers it.
+struct SketchRow {
+  std::int64_t hour;
+  std::int64_t hours = 1;
+};
+
+// An hour may already have a sketch (points that arrived late), or be inside a six-hour
+// row: merge into it, and return the row to write.
+Result<SketchRow> merge_existing(sql::Database& db, const HourKey& key, HourPair& pair) {
+  PODFIT_TRY_ASSIGN(existing,
+                    db.prepare("SELECT cpu, memory, count, crc, hour, hours FROM hour_sketches "
+                               "WHERE series = ? AND hour <= ? AND hour > ? AND hour + hours > ?"));
+  existing.bind(1, key.series).bind(2, key.hour).bind(3, key.hour - kCoarseSketchHours);
+  existing.bind(4, key.hour);
   PODFIT_TRY_ASSIGN(row, existing.step());
-  if (!row) return {};
-  PODFIT_TRY(verify_checksum(db, "hour sketch", key.series, key.hour, existing, 3,
-                             sketch_checksum(key.series, key.hour, existing.integer(2),
-                                             existing.blob(0), existing.blob(1))));
+  if (!row) return SketchRow{key.hour};
+  SketchRow found{existing.integer(4), existing.integer(5)};
+  PODFIT_TRY(verify_checksum(db, "hour sketch", key.series, found.hour, existing, 3,
+                             sketch_checksum(key.series, found.hour, existing.integer(2),
+                                             existing.blob(0), existing.blob(1), found.hours)));
   auto cpu = QuantileSketch::decode(existing.blob(0));
   auto memory = QuantileSketch::decode(existing.blob(1));
   if (!cpu || !memory) return fail(db.path() + ": bad hour sketch (corrupt store)");
   auto merged = pair.cpu.merge(*cpu).and_then([&] { return pair.memory.merge(*memory); });
   if (!merged) return fail(db.path() + ": " + merged.error().message);
-  return {};
+  return found;
+}
+
+constexpr char kCoarsenedKey[] = "sketches_coarsened_before_hour";
+
+std::int64_t floor_group(std::int64_t hour) {
+  std::int64_t into = hour % kCoarseSketchHours;
+  return hour - (into < 0 ? into + kCoarseSketchHours : into);
+}
+
+// One six-hour group of one series being merged.
+struct Group {
+  HourPair pair;
+  std::int64_t first_hour = std::numeric_limits<std::int64_t>::max();
+  std::int64_t end_hour = std::numeric_limits<std::int64_t>::min();
+  std::size_t rows = 0;
+};
+
+// Rows of hours [first_hour, end_hour) (whole groups) merged per series and six-hour
+// group into one row spanning its first to its last hour; in one transaction.
+Result<std::size_t> coarsen_groups(sql::Database& db, std::int64_t first_hour,
+                                   std::int64_t end_hour) {
+  std::map<HourKey, Group> groups;  // (group's first hour, series)
+  PODFIT_TRY_ASSIGN(rows, db.prepare("SELECT series, hour, count, cpu, memory, crc, hours FROM "
+                                     "hour_sketches WHERE hour >= ? AND hour < ?"));
+  rows.bind(1, first_hour).bind(2, end_hour);
+  for (;;) {
+    PODFIT_TRY_ASSIGN(row, rows.step());
+    if (!row) break;
+    std::int64_t series = rows.integer(0), hour = rows.integer(1), hours = rows.integer(6);
+    PODFIT_TRY(verify_checksum(
+        db, "hour sketch", series, hour, rows, 5,
+        sketch_checksum(series, hour, rows.integer(2), rows.blob(3), rows.blob(4), hours)));
+    Group& group = groups[HourKey{floor_group(hour), series}];
+    PODFIT_TRY(group.pair.cpu.merge_encoded(rows.blob(3)));
+    PODFIT_TRY(group.pair.memory.merge_encoded(rows.blob(4)));
+    group.first_hour = std::min(group.first_hour, hour);
+    group.end_hour = std::max(group.end_hour, hour + hours);
+    ++group.rows;
+  }
+  rows.reset();
+  PODFIT_TRY_ASSIGN(remove, db.prepare("DELETE FROM hour_sketches WHERE hour >= ? AND hour < ? "
+                                       "AND series = ?"));
+  PODFIT_TRY_ASSIGN(insert, db.prepare(kInsertHourSketchSql));
+  std::size_t merged = 0;
+  for (auto& [key, group] : groups) {
+    if (group.rows < 2) continue;  // one row (an hour, or a group already merged) stays
+    PODFIT_TRY(
+        remove.bind(1, key.hour).bind(2, key.hour + kCoarseSketchHours).bind(3, key.series).run());
+    PODFIT_TRY(insert_hour_sketch(
+        insert, key.series, group.first_hour, static_cast<std::int64_t>(group.pair.cpu.count()),
+        group.pair.cpu.encode(), group.pair.memory.encode(), group.end_hour - group.first_hour));
+    merged += group.rows;
+  }
+  return merged;
+}
+
+// Hour sketches before `before_hour` merged six hours to a row, from where the last run
+// stopped (meta), a day per transaction.
+Result<std::size_t> coarsen_hours(sql::Database& db, std::int64_t before_hour) {
+  std::int64_t end = floor_group(before_hour);
+  PODFIT_TRY_ASSIGN(marked, db.prepare("SELECT (SELECT value FROM meta WHERE key = ?), "
+                                       "(SELECT min(hour) FROM hour_sketches)"));
+  marked.bind(1, std::string_view(kCoarsenedKey));
+  PODFIT_TRY(marked.step());
+  if (marked.is_null(1)) return std::size_t{0};  // no sketches
+  std::int64_t start = floor_group(marked.integer(1));
+  if (!marked.is_null(0)) {
+    try {
+      start = std::max<std::int64_t>(start, std::stoll(marked.text(0)));
+    } catch (const std::exception&) {
+      return fail(db.path() + ": bad " + kCoarsenedKey + " in meta (corrupt store)");
+    }
+  }
+  marked.reset();
+  std::size_t merged = 0;
+  constexpr std::int64_t kHoursPerStep = 24;
+  for (std::int64_t first = start; first < end; first += kHoursPerStep) {
+    std::int64_t last = std::min(first + kHoursPerStep, end);
+    PODFIT_TRY_ASSIGN(transaction, sql::Transaction::begin(db));
+    PODFIT_TRY_ASSIGN(rows, coarsen_groups(db, first, last));
+    merged += rows;
+    PODFIT_TRY_ASSIGN(mark, db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+    PODFIT_TRY(mark.bind(1, std::string_view(kCoarsenedKey)).bind(2, std::to_string(last)).run());
+    mark.reset();
+    PODFIT_TRY(transaction.commit());
+  }
+  return merged;
 }
 
 Result<std::size_t> delete_rows(sql::Database& db, const char* statement, std::int64_t bound) {
@@ -123,7 +219,12 @@ std::string CompactSummary::text() const {
     out += " (" + std::to_string(raw_hours_dropped) + " of them raw, " +
            std::to_string(raw_points_dropped) + " points never sketched)";
   }
-  return out + " and " + std::to_string(events_dropped) + " events past the retention";
+  out += " and " + std::to_string(events_dropped) + " events past the retention";
+  if (hours_coarsened > 0) {
+    out += "; merged " + std::to_string(hours_coarsened) +
+           " hour sketches over a week old into six-hour ones";
+  }
+  return out;
 }
 
 // Hours [first_hour, end_hour) become sketches (those past the retention are just
@@ -133,19 +234,17 @@ Result<void> Store::compact_hours(std::int64_t first_hour, std::int64_t end_hour
   PODFIT_TRY_ASSIGN(transaction, sql::Transaction::begin(impl_->db));
   PODFIT_TRY_ASSIGN(hours,
                     sketch_raw_points(impl_->db, first_hour, end_hour, summary.points_compacted));
-  PODFIT_TRY_ASSIGN(
-      insert,
-      impl_->db.prepare(kInsertHourSketchSql));
+  PODFIT_TRY_ASSIGN(insert, impl_->db.prepare(kInsertHourSketchSql));
   for (auto& [key, pair] : hours) {
     if (key.hour < oldest_hour) {  // already past the retention
       ++summary.raw_hours_dropped;
       summary.raw_points_dropped += pair.cpu.count();
       continue;
     }
-    if (auto merged = merge_existing(impl_->db, key, pair); !merged) return merged;
-    PODFIT_TRY(insert_hour_sketch(insert, key.series, key.hour,
+    PODFIT_TRY_ASSIGN(row, merge_existing(impl_->db, key, pair));
+    PODFIT_TRY(insert_hour_sketch(insert, key.series, row.hour,
                                   static_cast<std::int64_t>(pair.cpu.count()), pair.cpu.encode(),
-                                  pair.memory.encode()));
+                                  pair.memory.encode(), row.hours));
     ++summary.hours_compacted;
   }
   auto remove_rows = impl_->db.prepare("DELETE FROM samples WHERE time_ns >= ? AND time_ns < ?");
@@ -182,6 +281,15 @@ Result<CompactSummary> Store::compact(std::int64_t now_ns, double raw_window_sec
       return tl::unexpected(done.error());
     }
   }
+  // Days older than a week (or than the raw window, if longer) need no hourly detail.
+  std::int64_t hourly_hour =
+      std::min(boundary_hour, hour_of(now_ns - nanos_of(kHourlySketchSeconds)));
+  auto coarsened = coarsen_hours(impl_->db, hourly_hour);
+  if (!coarsened) {
+    impl_->forget_caches();
+    return tl::unexpected(coarsened.error());
+  }
+  summary.hours_coarsened = *coarsened;
   PODFIT_TRY_ASSIGN(transaction, sql::Transaction::begin(impl_->db));
   PODFIT_TRY_ASSIGN(
       dropped, delete_rows(impl_->db, "DELETE FROM hour_sketches WHERE hour < ?", oldest_hour));

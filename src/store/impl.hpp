@@ -73,16 +73,17 @@ Result<std::pair<std::int64_t, std::int64_t>> chunk_time_range(const sql::Databa
 // CRC-32 of a chunk row or hour-sketch row (checksum.cpp), stored in its `crc` column.
 std::int64_t chunk_checksum(std::int64_t series, std::int64_t hour, std::int64_t count,
                             std::string_view points);
+// `hours`: the clock hours a sketch row spans (schema 4), from `hour` on.
 std::int64_t sketch_checksum(std::int64_t series, std::int64_t hour, std::int64_t count,
-                             std::string_view cpu, std::string_view memory);
+                             std::string_view cpu, std::string_view memory, std::int64_t hours = 1);
 // One hour_sketches row with its checksum, through a statement prepared from
 // kInsertHourSketchSql.
 inline constexpr const char* kInsertHourSketchSql =
-    "INSERT OR REPLACE INTO hour_sketches(series, hour, count, cpu, memory, crc) "
-    "VALUES(?, ?, ?, ?, ?, ?)";
+    "INSERT OR REPLACE INTO hour_sketches(series, hour, count, cpu, memory, crc, hours) "
+    "VALUES(?, ?, ?, ?, ?, ?, ?)";
 Result<void> insert_hour_sketch(sql::Statement& insert, std::int64_t series, std::int64_t hour,
                                 std::int64_t count, const std::string& cpu,
-                                const std::string& memory);
+                                const std::string& memory, std::int64_t hours = 1);
 // An error naming the row when `row`'s column `column` holds a checksum other than
 // `computed`; rows without one (NULL) pass.
 Result<void> verify_checksum(const sql::Database& db, const char* what, std::int64_t series,

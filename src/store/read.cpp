@@ -13,6 +13,8 @@ namespace podfit::store {
 
 namespace {
 
+constexpr std::int64_t kEverNs = std::numeric_limits<std::int64_t>::min();  // read_all's start
+
 struct SeriesRow {
   std::uint32_t pod = 0;  // index into the SampleSet
   std::string container;
@@ -161,15 +163,17 @@ class SketchCollector {
         half_life_seconds_(options.half_life_seconds),
         parts_(options.parts) {}
 
+  // `hours`: the clock hours the row spans (six for days older than a week).
   Result<void> add(const SeriesRow& series, std::int64_t series_id, std::int64_t hour,
-                   std::string_view cpu, std::string_view memory) {
+                   std::int64_t hours, std::string_view cpu, std::string_view memory) {
     std::int64_t start_ns = hour * kNanosPerHour;
+    std::int64_t span_ns = hours * kNanosPerHour;
     if (!parts_.empty()) {
-      std::size_t part = parts_.part_of(start_ns + kNanosPerHour / 2);
-      return add_decoded(series, {series_id, part}, start_ns, cpu, memory, true);
+      std::size_t part = parts_.part_of(start_ns + span_ns / 2);
+      return add_decoded(series, {series_id, part}, start_ns, span_ns, cpu, memory, true);
     }
     if (merge_hours_ && half_life_seconds_ > 0)
-      return add_decoded(series, {series_id, 0}, start_ns, cpu, memory, false);
+      return add_decoded(series, {series_id, 0}, start_ns, span_ns, cpu, memory, false);
     if (merge_hours_) {
       auto known = slot_of_series_.find({series_id, 0});
       if (known != slot_of_series_.end()) {
@@ -178,7 +182,7 @@ class SketchCollector {
             [&] { return merged.memory.merge_encoded(memory); });
         if (!done) return fail(db_.path() + ": bad hour sketch: " + done.error().message);
         merged.hour_start_ns = std::min(merged.hour_start_ns, start_ns);
-        merged.end_ns = std::max(merged.end_ns, start_ns + kNanosPerHour);
+        merged.end_ns = std::max(merged.end_ns, start_ns + span_ns);
         return {};
       }
       slot_of_series_.emplace(std::pair{series_id, std::size_t{0}}, sketches_.size());
@@ -189,15 +193,15 @@ class SketchCollector {
       return fail(db_.path() + ": bad hour sketch: " +
                   (cpu_sketch ? memory_sketch.error().message : cpu_sketch.error().message));
     }
-    sketches_.push_back(HourSketch{series.pod, series.container, start_ns, start_ns + kNanosPerHour,
+    sketches_.push_back(HourSketch{series.pod, series.container, start_ns, start_ns + span_ns,
                                    std::move(*cpu_sketch), std::move(*memory_sketch)});
     return {};
   }
   // Decoded and merged into the sketch of `key` (series, part): with decay, its buckets
   // weighed into the sketch's weights; with `keep_peaks`, the hour's maxima kept.
   Result<void> add_decoded(const SeriesRow& series, std::pair<std::int64_t, std::size_t> key,
-                           std::int64_t start_ns, std::string_view cpu, std::string_view memory,
-                           bool keep_peaks) {
+                           std::int64_t start_ns, std::int64_t span_ns, std::string_view cpu,
+                           std::string_view memory, bool keep_peaks) {
     auto cpu_sketch = QuantileSketch::decode(cpu);
     auto memory_sketch = QuantileSketch::decode(memory);
     if (!cpu_sketch || !memory_sketch) {
@@ -206,8 +210,7 @@ class SketchCollector {
     }
     auto [known, fresh] = slot_of_series_.try_emplace(key, sketches_.size());
     if (fresh) {
-      sketches_.push_back(HourSketch{series.pod, series.container, start_ns,
-                                     start_ns + kNanosPerHour,
+      sketches_.push_back(HourSketch{series.pod, series.container, start_ns, start_ns + span_ns,
                                      QuantileSketch(cpu_sketch->relative_accuracy()),
                                      QuantileSketch(memory_sketch->relative_accuracy())});
       if (half_life_seconds_ > 0)
@@ -218,12 +221,11 @@ class SketchCollector {
         merged.cpu.merge(*cpu_sketch).and_then([&] { return merged.memory.merge(*memory_sketch); });
     if (!done) return fail(db_.path() + ": bad hour sketch: " + done.error().message);
     merged.hour_start_ns = std::min(merged.hour_start_ns, start_ns);
-    merged.end_ns = std::max(merged.end_ns, start_ns + kNanosPerHour);
-    if (merged.decay) merged.decay->add(*cpu_sketch, *memory_sketch, start_ns + kNanosPerHour / 2);
+    merged.end_ns = std::max(merged.end_ns, start_ns + span_ns);
+    if (merged.decay) merged.decay->add(*cpu_sketch, *memory_sketch, start_ns + span_ns / 2);
     // At the hour's midpoint, which is in the part (its start may be before it).
     if (keep_peaks) {
-      merged.peaks.push_back(
-          {start_ns + kNanosPerHour / 2, cpu_sketch->max(), memory_sketch->max()});
+      merged.peaks.push_back({start_ns + span_ns / 2, cpu_sketch->max(), memory_sketch->max()});
     }
     return {};
   }
@@ -265,16 +267,19 @@ class SketchReader {
     SketchCollector collector(db, options);
     // Sized up front: a long history holds hundreds of thousands of hours, and growing
     // by doubling would copy them and, for a moment, hold half as many again.
+    // A row spans up to kCoarseSketchHours from its hour: those starting that much before
+    // the range may overlap it (read_some skips those that do not).
+    std::int64_t first_hour = hour_of(from_ns) - (from_ns == kEverNs ? 0 : kCoarseSketchHours - 1);
     PODFIT_TRY_ASSIGN(
         counted, db.prepare("SELECT count(*) FROM hour_sketches WHERE hour >= ? AND hour <= ?"));
-    counted.bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
+    counted.bind(1, first_hour).bind(2, hour_of(to_ns - 1));
     if (auto row = counted.step(); row && *row) {
       collector.reserve(static_cast<std::size_t>(counted.integer(0)));
     }
-    PODFIT_TRY_ASSIGN(rows, db.prepare("SELECT series, hour, cpu, memory, count, crc FROM "
+    PODFIT_TRY_ASSIGN(rows, db.prepare("SELECT series, hour, cpu, memory, count, crc, hours FROM "
                                        "hour_sketches WHERE hour >= ? AND hour <= ?"));
-    rows.bind(1, hour_of(from_ns)).bind(2, hour_of(to_ns - 1));
-    return SketchReader(db, series, std::move(collector), std::move(rows));
+    rows.bind(1, first_hour).bind(2, hour_of(to_ns - 1));
+    return SketchReader(db, series, std::move(collector), std::move(rows), from_ns);
   }
 
   // Reads up to `limit` more rows; false once every row is read.
@@ -285,15 +290,16 @@ class SketchReader {
         done_ = true;
         break;
       }
-      std::int64_t id = rows_.integer(0);
+      std::int64_t id = rows_.integer(0), hour = rows_.integer(1), hours = rows_.integer(6);
       PODFIT_TRY(verify_checksum(
-          db_, "hour sketch", id, rows_.integer(1), rows_, 5,
-          sketch_checksum(id, rows_.integer(1), rows_.integer(4), rows_.blob(2), rows_.blob(3))));
+          db_, "hour sketch", id, hour, rows_, 5,
+          sketch_checksum(id, hour, rows_.integer(4), rows_.blob(2), rows_.blob(3), hours)));
+      if (from_ns_ != kEverNs && (hour + hours) * kNanosPerHour <= from_ns_) continue;
       auto found = series_.find(id);
       if (found == series_.end()) {
         return fail(db_.path() + ": sketch of an unknown series (corrupt)");
       }
-      PODFIT_TRY(collector_.add(found->second, id, rows_.integer(1), rows_.blob(2), rows_.blob(3)));
+      PODFIT_TRY(collector_.add(found->second, id, hour, hours, rows_.blob(2), rows_.blob(3)));
     }
     return !done_;
   }
@@ -301,13 +307,18 @@ class SketchReader {
 
  private:
   SketchReader(const sql::Database& db, const std::unordered_map<std::int64_t, SeriesRow>& series,
-               SketchCollector collector, sql::Statement rows)
-      : db_(db), series_(series), collector_(std::move(collector)), rows_(std::move(rows)) {}
+               SketchCollector collector, sql::Statement rows, std::int64_t from_ns)
+      : db_(db),
+        series_(series),
+        collector_(std::move(collector)),
+        rows_(std::move(rows)),
+        from_ns_(from_ns) {}
 
   const sql::Database& db_;
   const std::unordered_map<std::int64_t, SeriesRow>& series_;
   SketchCollector collector_;
   sql::Statement rows_;
+  std::int64_t from_ns_;
   bool done_ = false;
 };
 

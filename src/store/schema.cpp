@@ -99,6 +99,9 @@ CREATE TABLE hour_sketches_v2(
     // Version 3: a CRC-32 per chunk and per hour sketch (SQLite keeps no checksums);
     // the columns are added by add_checksums (convert_to_version2 adds chunks.crc).
     {"", add_checksums},
+    // Version 4: a sketch may span several hours (`hours`): compact() merges the hours
+    // of days older than a week into six-hour sketches (docs/store.md).
+    {"ALTER TABLE hour_sketches ADD COLUMN hours INTEGER NOT NULL DEFAULT 1", nullptr},
 };
 
 // Every raw point of a closed hour goes into a chunk (the hour of the newest

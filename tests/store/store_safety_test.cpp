@@ -48,14 +48,15 @@ TEST_CASE("a store from a newer schema is refused and left byte for byte", "[sto
   TempDir dir;
   std::string path = (dir / "new.db").string();
   make_store(path);
-  CHECK(podfit::test::sqlite3_shell(path,
-                                    "UPDATE meta SET value = '4' WHERE key = "
-                                    "'schema_version'; PRAGMA wal_checkpoint(TRUNCATE);")
+  std::string newer = std::to_string(podfit::store::kSchemaVersion + 1);
+  CHECK(podfit::test::sqlite3_shell(path, "UPDATE meta SET value = '" + newer +
+                                              "' WHERE key = "
+                                              "'schema_version'; PRAGMA wal_checkpoint(TRUNCATE);")
             .find("failed") == std::string::npos);
   std::string before = read_file(path);
   std::string message = open_error(path);
   CHECK_THAT(message, Catch::Contains(path) && Catch::Contains("newer podfit") &&
-                          Catch::Contains("version 4"));
+                          Catch::Contains("version " + newer));
   CHECK(read_file(path) == before);
   auto read_only = Store::open(path, podfit::store::OpenMode::read_only);
   CHECK_FALSE(read_only);

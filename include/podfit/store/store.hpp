@@ -28,9 +28,12 @@
 
 namespace podfit::store {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 inline constexpr double kDefaultRawWindowSeconds = 48 * 3600.0;
 inline constexpr double kDefaultRetentionSeconds = 28 * 86400.0;
+// Hour sketches older than this are merged six hours to a row (compact()).
+inline constexpr double kHourlySketchSeconds = 7 * 86400.0;
+inline constexpr std::int64_t kCoarseSketchHours = 6;
 
 struct ReadOptions {
   // One HourSketch per container instead of one per hour: its hours in the range
@@ -80,6 +83,8 @@ struct CompactSummary {
   std::size_t raw_hours_dropped = 0;
   std::size_t raw_points_dropped = 0;
   std::size_t events_dropped = 0;
+  // Hour sketches older than kHourlySketchSeconds merged into six-hour rows.
+  std::size_t hours_coarsened = 0;
   double free_share_before_vacuum = 0;  // free pages / all pages after the deletes
   bool vacuumed = false;
 };
