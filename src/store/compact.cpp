@@ -71,11 +71,14 @@ struct SketchRow {
 // An hour may already have a sketch (points that arrived late), or be inside a six-hour
 // row: merge into it, and return the row to write.
 Result<SketchRow> merge_existing(sql::Database& db, const HourKey& key, HourPair& pair) {
-  PODFIT_TRY_ASSIGN(existing,
-                    db.prepare("SELECT cpu, memory, count, crc, hour, hours FROM hour_sketches "
-                               "WHERE series = ? AND hour <= ? AND hour > ? AND hour + hours > ?"));
-  existing.bind(1, key.series).bind(2, key.hour).bind(3, key.hour - kCoarseSketchHours);
-  existing.bind(4, key.hour);
+  // Six point look-ups of the (hour, series) key: a range of hours would visit every
+  // series' rows of those hours.
+  static_assert(kCoarseSketchHours == 6, "the IN list below names six hours");
+  PODFIT_TRY_ASSIGN(existing, db.prepare("SELECT cpu, memory, count, crc, hour, hours FROM "
+                                         "hour_sketches WHERE series = ?1 AND hour IN (?2, ?2 - 1, "
+                                         "?2 - 2, ?2 - 3, ?2 - 4, ?2 - 5) AND hour + hours > ?2 "
+                                         "ORDER BY hour DESC LIMIT 1"));
+  existing.bind(1, key.series).bind(2, key.hour);
   PODFIT_TRY_ASSIGN(row, existing.step());
   if (!row) return SketchRow{key.hour};
   SketchRow found{existing.integer(4), existing.integer(5)};
@@ -102,7 +105,7 @@ struct Group {
   HourPair pair;
   std::int64_t first_hour = std::numeric_limits<std::int64_t>::max();
   std::int64_t end_hour = std::numeric_limits<std::int64_t>::min();
-  std::size_t rows = 0;
+  std::vector<std::int64_t> hours;  // of its rows
 };
 
 // Rows of hours [first_hour, end_hour) (whole groups) merged per series and six-hour
@@ -125,21 +128,24 @@ Result<std::size_t> coarsen_groups(sql::Database& db, std::int64_t first_hour,
     PODFIT_TRY(group.pair.memory.merge_encoded(rows.blob(4)));
     group.first_hour = std::min(group.first_hour, hour);
     group.end_hour = std::max(group.end_hour, hour + hours);
-    ++group.rows;
+    group.hours.push_back(hour);
   }
   rows.reset();
-  PODFIT_TRY_ASSIGN(remove, db.prepare("DELETE FROM hour_sketches WHERE hour >= ? AND hour < ? "
-                                       "AND series = ?"));
+  // By whole key: a range of hours would visit every series' rows of those hours.
+  PODFIT_TRY_ASSIGN(remove,
+                    db.prepare("DELETE FROM hour_sketches WHERE hour = ? AND series = ?"));
   PODFIT_TRY_ASSIGN(insert, db.prepare(kInsertHourSketchSql));
   std::size_t merged = 0;
   for (auto& [key, group] : groups) {
-    if (group.rows < 2) continue;  // one row (an hour, or a group already merged) stays
-    PODFIT_TRY(
-        remove.bind(1, key.hour).bind(2, key.hour + kCoarseSketchHours).bind(3, key.series).run());
-    PODFIT_TRY(insert_hour_sketch(
-        insert, key.series, group.first_hour, static_cast<std::int64_t>(group.pair.cpu.count()),
-        group.pair.cpu.encode(), group.pair.memory.encode(), group.end_hour - group.first_hour));
-    merged += group.rows;
+    if (group.hours.size() < 2) continue;  // one row (an hour, or a group merged) stays
+    for (std::int64_t hour : group.hours) {
+      PODFIT_TRY(remove.bind(1, hour).bind(2, key.series).run());
+    }
+    PODFIT_TRY(insert_hour_sketch(insert, key.series, group.first_hour,
+                                  static_cast<std::int64_t>(group.pair.cpu.count()),
+                                  group.pair.cpu.encode(), group.pair.memory.encode(),
+                                  group.end_hour - group.first_hour));
+    merged += group.hours.size();
   }
   return merged;
 }
