@@ -199,19 +199,19 @@ Exposure replay(const std::vector<SamplePoint>& usage, const std::vector<const H
                  exposure.memory_limit_slack, memory, resources.memory_request,
                  resources.memory_limit, low, high, count);
     });
-    std::vector<SamplePoint> one_hour;
-    if (hour->peaks.empty()) {
-      one_hour.push_back({hour->hour_start_ns, hour->cpu.max(), hour->memory.max()});
-    }
     // An hour whose peak is above a limit has at least one sample above it.
     std::size_t cpu_hours_over = 0, memory_hours_over = 0;
-    for (const SamplePoint& peak : hour->peaks.empty() ? one_hour : hour->peaks) {
+    auto see_peak = [&](const SamplePoint& peak) {
       bool crossed = above(resources.memory_limit, peak.memory_bytes);
       cpu_hours_over += above(resources.cpu_limit, peak.cpu_cores);
       memory_hours_over += crossed;
       exposure.oom_kills += crossed;
       note_day(exposure, day_of(peak.time_ns, day_origin_ns), crossed, peak.time_ns);
+    };
+    if (hour->peaks.empty()) {  // one hour: its own peak
+      see_peak({hour->hour_start_ns, hour->cpu.max(), hour->memory.max()});
     }
+    for (const SamplePoint& peak : hour->peaks) see_peak(peak);
     exposure.cpu_over_request += rounded(cpu.over_request);
     exposure.cpu_over_limit += std::max(rounded(cpu.over_limit), cpu_hours_over);
     exposure.memory_over_request += rounded(memory.over_request);

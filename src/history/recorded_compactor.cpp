@@ -38,9 +38,13 @@ void cover(std::vector<std::pair<std::int64_t, std::int64_t>>& covered, std::int
   covered = std::move(merged);
 }
 
+bool earlier(const SamplePoint& a, const SamplePoint& b) {
+  return a.time_ns < b.time_ns;
+}
+
 // Sorts by time and drops repeated timestamps, as SampleSet::finalize does.
 void sort_unique(std::vector<SamplePoint>& points) {
-  auto by_time = [](const SamplePoint& a, const SamplePoint& b) { return a.time_ns < b.time_ns; };
+  constexpr auto by_time = earlier;
   if (!std::is_sorted(points.begin(), points.end(), by_time)) {
     std::stable_sort(points.begin(), points.end(), by_time);
   }
@@ -196,9 +200,7 @@ void RecordedCompactor::fold_part(Folded& folded, std::span<const SamplePoint> p
 // batches).
 static void merge_peaks(std::vector<SamplePoint>& peaks, std::int64_t part_start_ns) {
   auto hour = [&](std::int64_t time_ns) { return peak_hour_of(time_ns, part_start_ns); };
-  std::stable_sort(peaks.begin(), peaks.end(), [](const SamplePoint& a, const SamplePoint& b) {
-    return a.time_ns < b.time_ns;
-  });
+  std::stable_sort(peaks.begin(), peaks.end(), earlier);
   std::vector<SamplePoint> merged;
   for (const SamplePoint& peak : peaks) {
     if (!merged.empty() && hour(merged.back().time_ns) == hour(peak.time_ns)) {
