@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <string>
@@ -129,4 +130,13 @@ TEST_CASE("trend moments merged from parts equal one pass and a least-squares fi
   double slope = static_cast<double>((n * stm - st * sm) / (n * stt - st * st));
   CHECK(merged.sum_tm() / merged.sum_tt() == Approx(slope).epsilon(1e-9));
   CHECK(slope == Approx(1000.0).epsilon(0.01));
+}
+
+TEST_CASE("backtest --store of a store that is not there names it", "[history][backtest][cli]") {
+  TempDir dir;
+  std::string path = (dir / "missing.db").string();
+  auto run = podfit::test::podfit_run("backtest --store " + podfit::test::shell_quote(path));
+  CHECK(run.exit_code != 0);
+  CHECK_THAT(run.err, Catch::Contains("podfit: error: " + path));
+  CHECK_FALSE(std::filesystem::exists(path));
 }

@@ -156,3 +156,20 @@ TEST_CASE("a late point for an hour inside a six-hour row is merged into that ro
   }
   CHECK(found);
 }
+
+TEST_CASE("a damaged coarsening mark is an error naming the store, and nothing is merged",
+          "[store]") {
+  TempDir dir;
+  std::string path = (dir / "s.db").string();
+  {
+    auto store = open_store(path);
+    fill(store);
+  }
+  sqlite3_shell(path, "INSERT OR REPLACE INTO meta VALUES('sketches_coarsened_before_hour', 'x')");
+  auto store = open_store(path);
+  auto compacted = store.compact(kFirst + kDays * 24 * kHour, 48 * 3600.0, 28 * 86400.0);
+  REQUIRE_FALSE(compacted);
+  CHECK_THAT(compacted.error().message,
+             Catch::Contains(path) && Catch::Contains("sketches_coarsened_before_hour"));
+  CHECK(rows_by_span(path).count("6") == 0);
+}
