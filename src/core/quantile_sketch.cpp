@@ -99,7 +99,8 @@ void QuantileSketch::add(double value, std::uint64_t count) {
   if (value <= kZeroThreshold) {
     zero_count_ += count;
     value = std::max(value, 0.0);
-  } else {
+  } else if (!exact_mode_ || !add_exact(value, count)) {
+    leave_exact();
     add_to_bucket(bucket_of(value), count);
   }
   max_ = count_ == 0 ? value : std::max(max_, value);
@@ -107,12 +108,77 @@ void QuantileSketch::add(double value, std::uint64_t count) {
   sum_ += value * static_cast<double>(count);
 }
 
+bool QuantileSketch::add_exact(double value, std::uint64_t count) {
+  auto by_value = [](const ExactValue& exact, double key) { return exact.value < key; };
+  auto at = exact_.empty() || exact_.back().value < value
+                ? exact_.end()
+                : std::lower_bound(exact_.begin(), exact_.end(), value, by_value);
+  if (at != exact_.end() && at->value == value) {
+    at->count += count;
+    return true;
+  }
+  if (exact_.size() >= kExactValues) return false;
+  exact_.insert(at, {value, count});
+  return true;
+}
+
+// Values ascending fill buckets ascending: equal indices are neighbours.
+std::vector<QuantileSketch::Bucket> QuantileSketch::buckets_of_exact() const {
+  std::vector<Bucket> buckets;
+  for (const ExactValue& exact : exact_) {
+    int index = bucket_of(exact.value);
+    if (!buckets.empty() && buckets.back().index == index) {
+      buckets.back().count += exact.count;
+    } else {
+      buckets.push_back({index, exact.count});
+    }
+  }
+  return buckets;
+}
+
+void QuantileSketch::leave_exact() {
+  if (!exact_mode_) return;
+  buckets_ = buckets_of_exact();
+  exact_ = std::vector<ExactValue>();  // its memory goes
+  exact_mode_ = false;
+}
+
+// The rank-th smallest value (from 0): zeros first.
+double QuantileSketch::exact_value_at_rank(std::uint64_t rank) const {
+  if (rank < zero_count_) return 0;
+  std::uint64_t seen = zero_count_;
+  for (const ExactValue& exact : exact_) {
+    seen += exact.count;
+    if (rank < seen) return exact.value;
+  }
+  return max_;
+}
+
 Result<void> QuantileSketch::merge(const QuantileSketch& other) {
   if (other.accuracy_ != accuracy_) {
     return fail("cannot merge quantile sketches of different accuracy");
   }
   if (other.count_ == 0) return {};
-  merge_buckets(other.buckets_);
+  if (exact_mode_ && other.exact_mode_) {
+    std::vector<ExactValue> merged;
+    merged.reserve(exact_.size() + other.exact_.size());
+    auto mine = exact_.begin();
+    for (const ExactValue& theirs : other.exact_) {
+      for (; mine != exact_.end() && mine->value < theirs.value; ++mine) merged.push_back(*mine);
+      if (mine != exact_.end() && mine->value == theirs.value) {
+        merged.push_back({theirs.value, mine->count + theirs.count});
+        ++mine;
+      } else {
+        merged.push_back(theirs);
+      }
+    }
+    merged.insert(merged.end(), mine, exact_.end());
+    exact_ = std::move(merged);
+    if (exact_.size() > kExactValues) leave_exact();
+  } else {
+    leave_exact();
+    merge_buckets(other.exact_mode_ ? other.buckets_of_exact() : other.buckets_);
+  }
   zero_count_ += other.zero_count_;
   max_ = count_ == 0 ? other.max_ : std::max(max_, other.max_);
   count_ += other.count_;
@@ -215,6 +281,15 @@ double QuantileSketch::quantile(double q) const {
   if (count_ == 0) return 0;
   q = std::clamp(q, 0.0, 100.0);
   auto rank = static_cast<std::uint64_t>(std::floor(q / 100 * static_cast<double>(count_ - 1)));
+  if (exact_mode_) {  // numpy's "linear" method
+    double index = q / 100 * static_cast<double>(count_ - 1);
+    double below = std::floor(index);
+    auto low = static_cast<std::uint64_t>(below);
+    double a = exact_value_at_rank(low);
+    double b = exact_value_at_rank(std::min(low + 1, count_ - 1));
+    double t = index - below;
+    return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;  // numpy's lerp
+  }
   if (rank + 1 == count_) return max_;  // the top rank is known exactly
   if (rank < zero_count_) return 0;
   std::uint64_t seen = zero_count_;
@@ -232,6 +307,11 @@ double QuantileSketch::quantile(double q) const {
 // distance of its first bucket from the end of the previous run (from 0 for the
 // first), its length and the count of each of its buckets.
 std::string QuantileSketch::encode() const {
+  if (exact_mode_ && !exact_.empty()) {
+    QuantileSketch bucketed = *this;
+    bucketed.leave_exact();
+    return bucketed.encode();
+  }
   std::string out;
   out.push_back(static_cast<char>(kFormatVersion));
   int sum_kind = number_kind(sum_);
@@ -292,6 +372,7 @@ Result<QuantileSketch> QuantileSketch::decode(std::string_view bytes) {
   sketch.sum_ = header.sum;
   sketch.max_ = header.max;
   sketch.buckets_ = std::move(buckets);
+  sketch.exact_mode_ = false;
   return sketch;
 }
 
@@ -307,6 +388,7 @@ Result<void> QuantileSketch::merge_encoded(std::string_view bytes) {
     return fail("cannot merge quantile sketches of different accuracy");
   }
   if (header.count == 0) return {};
+  leave_exact();
   merge_buckets(buckets);
   zero_count_ += header.zero_count;
   max_ = count_ == 0 ? header.max : std::max(max_, header.max);
@@ -401,6 +483,7 @@ Result<QuantileSketch> QuantileSketch::decode_version1(std::string_view bytes) {
     return fail("quantile sketch: bad accuracy");
   }
   QuantileSketch sketch(accuracy);
+  sketch.exact_mode_ = false;
   std::uint64_t buckets = 0;
   if (!in.varint(sketch.count_) || !in.real(sketch.sum_) || !in.real(sketch.max_) ||
       !in.varint(sketch.zero_count_) || !in.varint(buckets)) {

@@ -190,7 +190,12 @@ ContainerStats summarize_pool(const PoolKey& key, SketchPool& pool, double half_
   stats.workload = key.first;
   stats.container = key.second;
   stats.pods = pool.pods.size();
-  stats.sketched = true;
+  // Sketches that kept every value give exact percentiles; decay weights on the bucket
+  // grid (HourSketch::decay) do not.
+  bool grid_weights = half_life_seconds > 0 &&
+                      std::any_of(pool.hours.begin(), pool.hours.end(),
+                                  [](const HourSketch* hour) { return hour->decay != nullptr; });
+  stats.sketched = !pool.cpu.exact() || !pool.memory.exact() || grid_weights;
   for (const ContainerSeries* series : pool.series) {
     for (const SamplePoint& point : series->points) {
       pool.add_pod_range(series->pod, point.cpu_cores, point.memory_bytes, point.time_ns,

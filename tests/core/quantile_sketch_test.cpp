@@ -3,8 +3,10 @@
 
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <random>
 #include <sstream>
+#include <string>
 #include <vector>
 
 #include "podfit/core/quantile_sketch.hpp"
@@ -32,8 +34,9 @@ std::vector<double> trace(int kind, std::size_t size, unsigned seed) {
   return values;
 }
 
-// numpy's percentiles of the rank the sketch promises (method="lower").
-std::vector<double> numpy_lower(const std::vector<double>& values) {
+// numpy's percentiles of the rank the sketch promises (method="lower"), or another method.
+std::vector<double> numpy_lower(const std::vector<double>& values,
+                                const std::string& method = "lower") {
   podfit::test::TempDir dir;
   std::ostringstream text;
   text.precision(17);
@@ -43,7 +46,7 @@ std::vector<double> numpy_lower(const std::vector<double>& values) {
   script << "import numpy as np, sys\n"
          << "v = np.loadtxt(sys.argv[1])\n"
          << "for q in [0, 1, 10, 50, 90, 95, 99, 99.9, 100]:\n"
-         << "    print(repr(float(np.percentile(v, q, method='lower'))))\n";
+         << "    print(repr(float(np.percentile(v, q, method='" << method << "'))))\n";
   podfit::test::write_file(dir / "q.py", script.str());
   auto result = podfit::test::run_command(podfit::test::python() + " " + (dir / "q.py").string() +
                                           " " + (dir / "values.txt").string());
@@ -146,7 +149,14 @@ TEST_CASE("sketch format 2 keeps count and max exact and the sum to float roundi
     }
     CHECK(decoded->max() == sketch->max());
     CHECK(decoded->relative_accuracy() == sketch->relative_accuracy());
-    for (double q : kQuantiles) CHECK(decoded->quantile(q) == sketch->quantile(q));
+    // 240 values are kept exactly; the binary form holds their buckets.
+    CHECK(sketch->exact());
+    CHECK_FALSE(decoded->exact());
+    auto bucketed = QuantileSketch::decode(QuantileSketch(sketch->relative_accuracy()).encode());
+    REQUIRE(bucketed);
+    REQUIRE(bucketed->merge(*sketch));
+    CHECK_FALSE(bucketed->exact());
+    for (double q : kQuantiles) CHECK(decoded->quantile(q) == bucketed->quantile(q));
   }
   // Memory in KiB: format, flags, count (2), sum and max in KiB (<= 5 + 4), run count
   // (2); per bucket at most its count (1) and, when it starts a run, 3 more.
@@ -272,4 +282,97 @@ TEST_CASE("merge_encoded equals merging the decoded sketch, and refuses what dec
   CHECK_FALSE(merged.merge_encoded(""));
   CHECK_FALSE(merged.merge_encoded(hours[0] + "x"));
   CHECK(merged.encode() == before);
+}
+
+// Quantized usage (a VM's CPU in steps of its clock): few distinct values, many ties.
+std::vector<double> quantized(std::size_t size, int levels, unsigned seed) {
+  std::mt19937_64 random(seed);
+  std::geometric_distribution<int> level(0.05);
+  std::vector<double> values;
+  for (std::size_t i = 0; i < size; ++i) {
+    values.push_back(i % 11 == 0 ? 0.0 : 0.012 * (1 + level(random) % levels));
+  }
+  return values;
+}
+
+TEST_CASE("up to kExactValues distinct values, quantiles are numpy's linear percentiles",
+          "[stats][sketch]") {
+  std::vector<double> values = quantized(20000, 300, 17);
+  QuantileSketch sketch, each, merged, part;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    sketch.add(values[i]);
+    part.add(values[i]);
+    if (i % 500 == 499) {
+      REQUIRE(merged.merge(part));
+      part = QuantileSketch();
+    }
+  }
+  each.add_each(values, [](double v) { return v; });
+  CHECK(sketch.exact());
+  CHECK(each.exact());
+  CHECK(merged.exact());
+  std::vector<double> expected = numpy_lower(values, "linear");
+  for (std::size_t i = 0; i < kQuantiles.size(); ++i) {
+    INFO("q " << kQuantiles[i]);
+    CHECK(sketch.quantile(kQuantiles[i]) == expected[i]);
+    CHECK(each.quantile(kQuantiles[i]) == expected[i]);
+    CHECK(merged.quantile(kQuantiles[i]) == expected[i]);
+  }
+  // Each value, its count, and a range of one value: a replay compares ties exactly.
+  std::map<double, std::uint64_t> counted;
+  for (double v : values) ++counted[v];
+  std::vector<std::pair<double, std::uint64_t>> visited, ranges;
+  sketch.for_each_bucket([&](double v, std::uint64_t count) { visited.emplace_back(v, count); });
+  sketch.for_each_bucket_range([&](double low, double high, std::uint64_t count) {
+    CHECK(low == high);
+    ranges.emplace_back(high, count);
+  });
+  std::vector<std::pair<double, std::uint64_t>> truth(counted.begin(), counted.end());
+  CHECK(visited == truth);
+  CHECK(ranges == truth);
+  CHECK(sketch.bucket_count() == truth.size());
+  // The binary form and the decay grid are the buckets the values fill.
+  auto bucketed = QuantileSketch::decode(QuantileSketch().encode());
+  REQUIRE(bucketed);
+  for (double v : values) bucketed->add(v);
+  CHECK(sketch.encode() == bucketed->encode());
+  std::vector<std::pair<int, std::uint64_t>> grid, bucket_grid;
+  sketch.for_each_indexed_bucket([&](int index, std::uint64_t n) { grid.emplace_back(index, n); });
+  bucketed->for_each_indexed_bucket(
+      [&](int index, std::uint64_t n) { bucket_grid.emplace_back(index, n); });
+  CHECK(grid == bucket_grid);
+}
+
+TEST_CASE("past kExactValues distinct values, or merged with buckets, a sketch is bucketed",
+          "[stats][sketch]") {
+  QuantileSketch growing;
+  for (std::size_t i = 0; i < QuantileSketch::kExactValues; ++i) growing.add(1.0 + 0.001 * i);
+  CHECK(growing.exact());
+  growing.add(1.0 + 0.001 * QuantileSketch::kExactValues);
+  CHECK_FALSE(growing.exact());
+  CHECK(growing.count() == QuantileSketch::kExactValues + 1);
+  CHECK(growing.max() == 1.0 + 0.001 * QuantileSketch::kExactValues);
+
+  // Two exact halves whose union is too many values; an exact one merged into buckets.
+  std::vector<double> values = trace(0, 2000, 9);  // about 940 positive values a half
+  QuantileSketch first, second, whole;
+  for (std::size_t i = 0; i < values.size(); ++i) (i % 2 ? first : second).add(values[i]);
+  CHECK(first.exact());
+  CHECK(second.exact());
+  REQUIRE(first.merge(second));
+  CHECK_FALSE(first.exact());
+  auto bucketed = QuantileSketch::decode(QuantileSketch().encode());
+  REQUIRE(bucketed);
+  REQUIRE(bucketed->merge(second));
+  CHECK_FALSE(bucketed->exact());
+  std::vector<double> expected = numpy_lower(values);
+  for (std::size_t i = 0; i < kQuantiles.size(); ++i) {
+    double estimate = first.quantile(kQuantiles[i]);
+    CHECK(std::fabs(estimate - expected[i]) <= 0.01 * std::fabs(expected[i]) + 1e-12);
+  }
+  for (double v : values) whole.add(v);
+  std::vector<std::pair<double, std::uint64_t>> merged_buckets, whole_buckets;
+  first.for_each_bucket([&](double v, std::uint64_t n) { merged_buckets.emplace_back(v, n); });
+  whole.for_each_bucket([&](double v, std::uint64_t n) { whole_buckets.emplace_back(v, n); });
+  CHECK(merged_buckets == whole_buckets);
 }
