@@ -1,6 +1,8 @@
 // podfit backtest: recommend from the first part of the history, replay the second.
+#include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -81,18 +83,30 @@ int run_backtest(const BacktestOptions& options) {
       throw Failure(ExitCode::usage, "--window must be a positive duration, e.g. 14d");
     }
   }
-  // A store tells the time it covers before it is read: it is then read in the
-  // backtest's parts, one sketch per series and part (docs/scale.md).
+  // A store tells the time it covers before it is read, recorded files after a first
+  // pass, and Prometheus the range it is asked for: the history is then read in the
+  // backtest's parts, one sketch per long series and part (docs/scale.md). Standard
+  // input is read raw.
   const PipelineOptions& pipeline = options.pipeline;
-  bool store_only = !pipeline.store_paths.empty() && pipeline.sample_files.empty() &&
-                    pipeline.prometheus.url.empty();
+  bool one_source = (pipeline.store_paths.empty() + pipeline.sample_files.empty() +
+                     pipeline.prometheus.url.empty()) == 2;
+  bool from_stdin = std::find(pipeline.sample_files.begin(), pipeline.sample_files.end(), "-") !=
+                    pipeline.sample_files.end();
+  std::optional<history::TimeSpan> covered;
   BacktestReading reading;
-  if (store_only) {
-    request.split = split_of(options, must(history::stores_time_span(pipeline.store_paths)));
+  if (one_source && !pipeline.store_paths.empty()) {
+    covered = must(history::stores_time_span(pipeline.store_paths));
+  } else if (one_source && !pipeline.sample_files.empty() && !from_stdin) {
+    covered = must(history::recorded_time_span(pipeline.sample_files));
+  } else if (one_source && !pipeline.prometheus.url.empty()) {
+    covered = prometheus_backtest_span(pipeline.prometheus, reading);
+  }
+  if (covered) {
+    request.split = split_of(options, *covered);
     reading.parts = backtest::backtest_parts(request);
   }
   PipelineInputs inputs = load_inputs(pipeline, std::cerr, &reading);
-  if (!store_only) request.split = split_of(options, inputs.history);
+  if (!covered) request.split = split_of(options, inputs.history);
   request.options = inputs.policy.base;
   backtest::BacktestResult result = backtest::run_backtest(inputs.history, request);
   if (html_out) {

@@ -90,7 +90,7 @@ source::PrometheusQueryOptions prometheus_query_options(const PrometheusFlags& f
 }
 
 history::History load_prometheus(const PrometheusFlags& flags, const history::RecordedOptions& fold,
-                                 std::ostream& diagnostics) {
+                                 std::int64_t end_ns, std::ostream& diagnostics) {
   source::PrometheusConnection connection;
   connection.url = flags.url;
   if (!flags.token_file.empty()) {
@@ -103,9 +103,10 @@ history::History load_prometheus(const PrometheusFlags& flags, const history::Re
   connection.ca_file = flags.ca_file;
   connection.insecure_skip_verify = flags.insecure;
   connection.gzip = flags.gzip;
-  return must(history::load_prometheus(source::make_prometheus_http_api(connection),
-                                       prometheus_query_options(flags), flags.url, diagnostics,
-                                       fold));
+  source::PrometheusQueryOptions query = prometheus_query_options(flags);
+  if (end_ns != 0) query.end_ns = end_ns;
+  return must(history::load_prometheus(source::make_prometheus_http_api(connection), query,
+                                       flags.url, diagnostics, fold));
 }
 
 history::History load_history(const PipelineOptions& options, const policy::PolicyOptions& policy,
@@ -123,8 +124,15 @@ history::History load_history(const PipelineOptions& options, const policy::Poli
   // sketches as they are read (docs/scale.md).
   history::RecordedOptions fold;
   fold.exact_points = keep_hours_apart ? 0 : history::kExactPointsPerSeries;
+  if (backtest && !backtest->parts.empty()) {  // folded part by part
+    fold.exact_points = history::kExactPointsPerSeries;
+    fold.parts = backtest->parts;
+  }
   fold.half_life_seconds = policy.half_life_seconds;
-  if (prometheus) return load_prometheus(options.prometheus, fold, diagnostics);
+  if (prometheus) {
+    return load_prometheus(options.prometheus, fold, backtest ? backtest->prometheus_end_ns : 0,
+                           diagnostics);
+  }
   if (!options.store_paths.empty()) {
     // One sketch per container, which with decay keeps each hour's weight; backtest
     // slices hours and raw points in time: one sketch per part, or else apart and raw.
@@ -176,6 +184,13 @@ std::vector<manifest::ManifestFile> load_manifests(const PipelineOptions& option
 }
 
 }  // namespace
+
+history::TimeSpan prometheus_backtest_span(const PrometheusFlags& flags, BacktestReading& reading) {
+  auto range = source::prometheus_range(prometheus_query_options(flags), now_ns());
+  if (!range) throw Failure(ExitCode::usage, range.error().message);
+  reading.prometheus_end_ns = range->end_ns;
+  return {range->start_ns, range->end_ns};
+}
 
 void group_options(CLI::App& command) {
   const std::map<std::string, std::string> group_of = {{"--samples", "Input"},

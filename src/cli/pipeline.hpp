@@ -87,7 +87,12 @@ void group_options(CLI::App& command);
 // compacted hour apart, since the backtest slices them by time.
 struct BacktestReading {
   TimeParts parts;
+  std::int64_t prometheus_end_ns = 0;  // the last step the parts were cut for (0: now)
 };
+
+// The steps a Prometheus backtest reads (--history back from --prometheus-end or now),
+// with that end fixed in `reading`, so the parts and the queries agree.
+history::TimeSpan prometheus_backtest_span(const PrometheusFlags& flags, BacktestReading& reading);
 
 // Reads policy, history and manifests and attributes the pods, writing warnings to
 // `diagnostics`; `backtest`: for a backtest. Throws podfit::Failure when nothing usable

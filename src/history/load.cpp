@@ -95,6 +95,28 @@ Result<History> load_recorded(const std::vector<std::string>& paths, std::ostrea
   return history;
 }
 
+Result<TimeSpan> recorded_time_span(const std::vector<std::string>& paths) {
+  TimeSpan span{std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min()};
+  // Every point read is seen, then dropped: the pass holds no history.
+  auto see_and_drop = [&](SampleSet& read) {
+    for (std::size_t i = 0; i < read.series().size(); ++i) {
+      for (const SamplePoint& point : read.series()[i].points) {
+        span.first = std::min(span.first, point.time_ns);
+        span.last = std::max(span.last, point.time_ns);
+      }
+      std::vector<SamplePoint> none;
+      read.swap_points(i, none);
+    }
+  };
+  for (const std::string& path : paths) {
+    SampleSet samples;
+    PODFIT_TRY(source::read_recorded_file(path, samples, see_and_drop));
+    see_and_drop(samples);
+  }
+  if (span.first > span.last) return fail("no usable samples in the --samples input");
+  return span;
+}
+
 namespace {
 
 // [from_ns, to_ns) of `opened`, raw series folded as they are read when `fold` (see

@@ -465,18 +465,28 @@ void Loader::read_signals(PrometheusApi& api, const std::vector<QueryChunk>& chu
   }
 }
 
-Result<PrometheusLoad> Loader::run() {
-  step_ns_ = static_cast<std::int64_t>(std::llround(options_.step_seconds * 1e9));
-  if (step_ns_ < 1'000'000 || options_.history_seconds < options_.step_seconds) {
+}  // namespace
+
+Result<PrometheusRange> prometheus_range(const PrometheusQueryOptions& options,
+                                         std::int64_t now_ns) {
+  auto step_ns = static_cast<std::int64_t>(std::llround(options.step_seconds * 1e9));
+  if (step_ns < 1'000'000 || options.history_seconds < options.step_seconds) {
     return fail("--step must be at least 1ms and --history at least one step");
   }
-  end_ns_ = options_.end_ns;
-  if (end_ns_ == 0) {
-    end_ns_ = now_ns();
-    end_ns_ -= end_ns_ % step_ns_;
-  }
-  auto steps = static_cast<std::int64_t>(options_.history_seconds * 1e9) / step_ns_;
-  start_ns_ = end_ns_ - steps * step_ns_;
+  PrometheusRange range;
+  range.end_ns = options.end_ns != 0 ? options.end_ns : now_ns - now_ns % step_ns;
+  auto steps = static_cast<std::int64_t>(options.history_seconds * 1e9) / step_ns;
+  range.start_ns = range.end_ns - steps * step_ns;
+  return range;
+}
+
+namespace {
+
+Result<PrometheusLoad> Loader::run() {
+  step_ns_ = static_cast<std::int64_t>(std::llround(options_.step_seconds * 1e9));
+  PODFIT_TRY_ASSIGN(range, prometheus_range(options_, now_ns()));
+  start_ns_ = range.start_ns;
+  end_ns_ = range.end_ns;
   gap_limit_ns_ = std::max<std::int64_t>(5 * step_ns_, 900'000'000'000LL);
   rate_window_ = options_.rate_window_seconds > 0 ? options_.rate_window_seconds
                                                   : std::max(options_.step_seconds, 120.0);

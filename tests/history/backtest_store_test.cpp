@@ -2,7 +2,8 @@
 // compacted: the podfit recommendations agree within the sketch error, and an OOM kill
 // recorded beside the samples reaches the policy through either source. And six raw days,
 // which the store's backtest folds part by part (history::load_stores_in_parts) while
-// --samples keeps them exact, in the split, walk-forward and --train/--test.
+// --samples keeps them exact, in the split, walk-forward and --train/--test. A --samples
+// file is folded part by part too: against standard input, which is read raw.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -190,13 +191,62 @@ TEST_CASE("backtest --store in parts agrees with the raw points backtested from 
         std::string(" --train 4d --test 1d")}) {
     INFO(mode);
     std::string flags = " backtest -o json --compare podfit,vpa,krr" + mode;
-    auto exact = entries_of(podfit_run(flags + " --samples " + shell_quote(trace)));
+    // Standard input is read raw, every point kept.
+    auto exact = entries_of(podfit_run(flags + " --samples - < " + shell_quote(trace)));
     auto parts = entries_of(podfit_run(flags + " --store " + store));
+    auto file_parts = entries_of(podfit_run(flags + " --samples " + shell_quote(trace)));
     REQUIRE(exact.size() == 12);
     check_close(exact, parts);
+    check_close(exact, file_parts);
     // The leak's growth is projected from its trend over the whole window, which the
     // parts' merged moments keep.
-    CHECK_THAT(parts.at("podfit trace-leak-002/app")["reason"].get<std::string>(),
-               Catch::Contains("grow"));
+    for (auto* read : {&parts, &file_parts}) {
+      CHECK_THAT(read->at("podfit trace-leak-002/app")["reason"].get<std::string>(),
+                 Catch::Contains("grow"));
+    }
+  }
+}
+
+TEST_CASE("backtest --samples FILE in parts is exact on quantized usage",
+          "[history][backtest][cli]") {
+  TempDir dir;
+  std::string trace = (dir / "six.jsonl").string();
+  std::string quantized = (dir / "quantized.jsonl").string();
+  // Six days at a minute, CPU in steps of 25m and memory of 4Mi (a VM's clock and pages):
+  // a few hundred values a series, which the sketches keep exactly, ties and all.
+  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                      "/tools/gen_trace.py --families steady,bursty,leak,step --workloads 4 "
+                      "--duration 6d --interval 60 --seed 11 -o " +
+                      shell_quote(trace))
+              .exit_code == 0);
+  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                      "/tests/history/quantize_trace.py " + shell_quote(trace) + " " +
+                      shell_quote(quantized))
+              .exit_code == 0);
+  for (std::string mode :
+       {std::string(" --split 0.5"), std::string(" --walk-forward 24h --window 3d")}) {
+    INFO(mode);
+    std::string flags = " backtest -o json --compare podfit,vpa,krr" + mode;
+    auto exact = entries_of(podfit_run(flags + " --samples - < " + shell_quote(quantized)));
+    auto parts = entries_of(podfit_run(flags + " --samples " + shell_quote(quantized)));
+    REQUIRE(exact.size() == 12);
+    REQUIRE(parts.size() == 12);
+    for (const auto& [key, want] : exact) {
+      INFO(key);
+      const nlohmann::json& got = parts.at(key);
+      // podfit and krr never weigh samples by age: every number is the raw one. vpa's
+      // decay weighs hours on the bucket grid, so it stays within the sketch's bounds.
+      if (key.rfind("vpa ", 0) == 0) continue;
+      CHECK(got["recommended"] == want["recommended"]);
+      CHECK_THAT(got["reason"].get<std::string>(), !Catch::Contains("sketched"));
+      for (const char* measure : {"samples", "cpu_over_request", "cpu_over_limit",
+                                  "memory_over_request", "memory_over_limit", "oom_free_days"}) {
+        INFO(measure);
+        CHECK(got["test"][measure] == want["test"][measure]);
+      }
+      CHECK(got["test"]["cpu_idle_cores"].get<double>() ==
+            Approx(want["test"]["cpu_idle_cores"].get<double>()).epsilon(1e-9));
+    }
+    check_close(exact, parts);
   }
 }

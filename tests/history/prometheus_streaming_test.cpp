@@ -23,6 +23,7 @@
 #include "history/recorded_compactor.hpp"
 #include "podfit/history/history.hpp"
 #include "podfit/history/load.hpp"
+#include "podfit/quantity/quantity.hpp"
 #include "podfit/source/prometheus.hpp"
 #include "podfit/stats/summary.hpp"
 #include "source/prometheus_server.hpp"
@@ -540,7 +541,8 @@ TEST_CASE("a real Prometheus: a long history folded, within 1 percent of numpy",
     }
   }
 
-  // recommend --prometheus folds at the default threshold and says so; backtest does not.
+  // recommend --prometheus folds at the default threshold and says so; backtest folds
+  // its train and test parts apart, replaying the same test day as the raw recording.
   std::string from_prometheus = "--prometheus " + server.url() +
                                 " --prometheus-end 2024-08-26T09:59:00Z --history 3d --step 1m "
                                 "--rate-window 1m";
@@ -554,15 +556,38 @@ TEST_CASE("a real Prometheus: a long history folded, within 1 percent of numpy",
     CHECK(entry["sketched"] == true);
     CHECK_THAT(entry["reason"].get<std::string>(), Catch::Contains("percentiles sketched"));
   }
-  auto backtest = podfit_run("backtest -o json --train 2d --test 1d " + from_prometheus);
-  INFO(backtest.err);
+  std::string flags = "backtest -o json --train 2d --test 1d ";
+  auto backtest = podfit_run(flags + from_prometheus);
+  auto recorded =
+      podfit_run(flags + "--samples - < " + shell_quote((dir / "trace.jsonl").string()));
+  INFO(backtest.err << recorded.err);
   REQUIRE(backtest.exit_code == 0);
+  REQUIRE(recorded.exit_code == 0);
   const nlohmann::json replay = nlohmann::json::parse(backtest.out);
+  const nlohmann::json raw_replay = nlohmann::json::parse(recorded.out);
   REQUIRE(replay.at("containers").size() == 3);
-  for (const nlohmann::json& container : replay["containers"]) {
-    // Trained on raw points (a day of test replayed over them), not on sketches.
-    CHECK(container["test"]["samples"].get<std::size_t>() >= 2880);
-    CHECK_THAT(container["reason"].get<std::string>(), !Catch::Contains("percentiles sketched"));
+  REQUIRE(raw_replay.at("containers").size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const nlohmann::json& got = replay["containers"][i];
+    const nlohmann::json& want = raw_replay["containers"][i];
+    INFO(got["workload"] << "/" << got["container"]);
+    REQUIRE(got["workload"] == want["workload"]);
+    CHECK(got["train_samples"].get<double>() >= 0.999 * want["train_samples"].get<double>());
+    CHECK(got["test"]["samples"] == want["test"]["samples"]);
+    for (const char* section : {"requests", "limits"}) {
+      for (const char* name : {"cpu", "memory"}) {
+        if (!want["recommended"][section].contains(name)) continue;
+        INFO(section << "." << name);
+        auto a = quantity::parse(want["recommended"][section][name].get<std::string>());
+        auto b = quantity::parse(got["recommended"][section][name].get<std::string>());
+        REQUIRE(a);
+        REQUIRE(b);
+        // The sketch's 1 %, which podfit's choice among tail levels can carry to 3 %, and
+        // the rounding to a whole 1m or 1Mi.
+        double unit = std::string(name) == "cpu" ? 0.001 : 1024.0 * 1024;
+        CHECK(std::abs(b->value() - a->value()) <= 0.03 * a->value() + unit);
+      }
+    }
   }
 }
 

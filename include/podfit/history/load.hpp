@@ -40,6 +40,10 @@ struct RecordedOptions {
 Result<History> load_recorded(const std::vector<std::string>& paths, std::ostream& diagnostics,
                               const RecordedOptions& options = {});
 
+// The time recorded files cover, from a first pass that keeps no points (a backtest cuts
+// its parts before it reads them: RecordedOptions::parts). Not for standard input.
+Result<TimeSpan> recorded_time_span(const std::vector<std::string>& paths);
+
 // Everything the store holds: raw points, compacted hours, events, the resources the
 // collector last saw. `keep_hours_apart`: one sketch per hour (for readers that slice
 // them in time; a backtest reads load_stores_in_parts); else one merged sketch per container, which

@@ -91,6 +91,16 @@ struct PrometheusQueryOptions {
   PointsHook every_points;
 };
 
+// The first and last step a query reads: end_ns, or now rounded down to a whole step,
+// and whole steps back over history_seconds. Fails on a step under 1 ms or a history
+// shorter than one step.
+struct PrometheusRange {
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;
+};
+Result<PrometheusRange> prometheus_range(const PrometheusQueryOptions& options,
+                                         std::int64_t now_ns);
+
 struct PrometheusQueryStats {
   std::size_t queries = 0;  // every POST, discovery included
   std::size_t bytes_total = 0;
