@@ -117,9 +117,51 @@ bool QuantileSketch::add_exact(double value, std::uint64_t count) {
     at->count += count;
     return true;
   }
-  if (exact_.size() >= kExactValues) return false;
+  if (exact_.size() >= exact_limit_) return false;
   exact_.insert(at, {value, count});
   return true;
+}
+
+// Most values of a series repeat one already kept (quantized usage) or are new (at
+// first): those kept are counted in place, the new ones sorted and merged in one pass
+// rather than inserted one at a time.
+void QuantileSketch::add_exact_each(std::vector<double> values) {
+  auto by_value = [](const ExactValue& exact, double key) { return exact.value < key; };
+  std::size_t fresh = 0;  // new values go to the front of `values`
+  for (double value : values) {
+    if (value != value) continue;  // NaN, as add() skips it
+    if (value <= kZeroThreshold) {
+      ++zero_count_;
+      value = std::max(value, 0.0);
+    } else {
+      auto at = std::lower_bound(exact_.begin(), exact_.end(), value, by_value);
+      if (at != exact_.end() && at->value == value) {
+        ++at->count;
+      } else {
+        values[fresh++] = value;
+      }
+    }
+    max_ = count_ == 0 ? value : std::max(max_, value);
+    ++count_;
+    sum_ += value;
+  }
+  values.resize(fresh);
+  if (values.empty()) return;
+  std::sort(values.begin(), values.end());
+  std::vector<ExactValue> merged;
+  merged.reserve(exact_.size() + values.size());
+  auto kept = exact_.begin();
+  for (double value : values) {
+    for (; kept != exact_.end() && kept->value < value; ++kept) merged.push_back(*kept);
+    if (!merged.empty() && merged.back().value == value) {
+      ++merged.back().count;
+    } else {
+      merged.push_back({value, 1});
+    }
+  }
+  merged.insert(merged.end(), kept, exact_.end());
+  exact_ = std::move(merged);
+  if (exact_.size() > exact_limit_) leave_exact();
 }
 
 // Values ascending fill buckets ascending: equal indices are neighbours.
@@ -174,7 +216,7 @@ Result<void> QuantileSketch::merge(const QuantileSketch& other) {
     }
     merged.insert(merged.end(), mine, exact_.end());
     exact_ = std::move(merged);
-    if (exact_.size() > kExactValues) leave_exact();
+    if (exact_.size() > exact_limit_) leave_exact();
   } else {
     leave_exact();
     merge_buckets(other.exact_mode_ ? other.buckets_of_exact() : other.buckets_);

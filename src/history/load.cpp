@@ -122,8 +122,9 @@ namespace {
 // [from_ns, to_ns) of `opened`, raw series folded as they are read when `fold` (see
 // load_store); `at_once`: those with compacted hours as soon as their points come.
 Result<History> read_store(const store::Store& opened, std::int64_t from_ns, std::int64_t to_ns,
-                           store::ReadOptions read, bool fold, bool at_once) {
-  detail::RecordedCompactor compactor(kExactPointsPerSeries, read.half_life_seconds,
+                           store::ReadOptions read, bool fold, bool at_once,
+                           std::size_t exact_points = kExactPointsPerSeries) {
+  detail::RecordedCompactor compactor(exact_points, read.half_life_seconds,
                                       detail::Repeats::possible, read.parts);
   if (fold) {
     read.every_points = [&](SampleSet& samples) { compactor.check(samples); };
@@ -282,9 +283,10 @@ Result<History> load_store_window(const std::string& path, std::int64_t window_n
     end_ns = info.last_raw_ns ? *info.last_raw_ns + 1 : *info.last_sketch_hour_ns + kNanosPerHour;
   }
   // One sketch per container: the window's hours are only ever merged here. Raw series
-  // past kExactPointsPerSeries are folded as they are read (each keeps its newest values
-  // in CompactedSeries); those under it stay exact, whatever the store's older hours.
-  return read_store(opened, end_ns - window_ns, end_ns, {.merge_hours = true}, true, false);
+  // past kTopExactPoints are folded as they are read (each keeps its newest values in
+  // CompactedSeries); those under it stay exact, whatever the store's older hours.
+  return read_store(opened, end_ns - window_ns, end_ns, {.merge_hours = true}, true, false,
+                    kTopExactPoints);
 }
 
 Result<History> load_prometheus(const source::PrometheusApiFactory& make_api,

@@ -97,6 +97,7 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
   const double window_seconds = series.first_window_seconds;
   const std::uint32_t pod = series.pod;
   const std::string container = series.container;
+  const bool bucketed = folds_at_once(samples, index);
   // The series gets the scratch vector's capacity back, so refilling it allocates nothing;
   // but not when input never repeats (Prometheus): a series then gets a whole answer's
   // points (up to 11,000) at once, and each keeping such a buffer would undo the folding.
@@ -131,6 +132,11 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
       target.exact.first_ns = points[begin].time_ns;
       target.exact.last_ns = target.exact.first_ns;
       target.exact.first_window_seconds = window_seconds;
+      // No exact values when the store's hours of it are buckets: they would only cost
+      // memory until the merge.
+      std::size_t exact_values = bucketed ? 0 : QuantileSketch::kExactValues;
+      target.merged.cpu.keep_exact_values(exact_values);
+      target.merged.memory.keep_exact_values(exact_values);
     }
     fold_part(target, std::span<const SamplePoint>(points.data() + begin, end - begin),
               part_start(part));

@@ -18,6 +18,10 @@ namespace podfit::history {
 // A series holding more raw points than this while it is read is folded into quantile
 // sketches (docs/scale.md), so memory grows with containers, not with history.
 inline constexpr std::size_t kExactPointsPerSeries = 2000;
+// `top --store` reads every container's window at once: it folds past this many points.
+// Either way a folded series' sketches keep up to QuantileSketch::kExactValues distinct
+// values exactly, and are then equal to numpy.
+inline constexpr std::size_t kTopExactPoints = 256;
 
 // How load_recorded (and load_prometheus) fold long series.
 struct RecordedOptions {
