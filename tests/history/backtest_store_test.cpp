@@ -42,6 +42,16 @@ std::string five_days(const TempDir& dir) {
   return trace;
 }
 
+// Four workloads (steady, bursty, leak, step) over six days at a minute: 8,640 points a
+// series, past the 2,000 a series keeps raw.
+void write_six_days(const std::string& trace) {
+  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
+                      "/tools/gen_trace.py --families steady,bursty,leak,step --workloads 4 "
+                      "--duration 6d --interval 60 --seed 11 -o " +
+                      shell_quote(trace))
+              .exit_code == 0);
+}
+
 double amount(const nlohmann::json& resources, const char* section, const char* name) {
   const nlohmann::json& values = resources[section];
   if (!values.contains(name)) return -1;
@@ -179,11 +189,7 @@ TEST_CASE("backtest --store in parts agrees with the raw points backtested from 
   std::string trace = (dir / "six.jsonl").string();
   // Six days at a minute: 8,640 points a series, all raw in the store (no compaction),
   // so the store's raw series are folded part by part while --samples keeps them exact.
-  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
-                      "/tools/gen_trace.py --families steady,bursty,leak,step --workloads 4 "
-                      "--duration 6d --interval 60 --seed 11 -o " +
-                      shell_quote(trace))
-              .exit_code == 0);
+  write_six_days(trace);
   std::string store = shell_quote((dir / "s.db").string());
   REQUIRE(podfit_run("store --store " + store + " import " + shell_quote(trace)).exit_code == 0);
   for (std::string mode :
@@ -214,11 +220,7 @@ TEST_CASE("backtest --samples FILE in parts is exact on quantized usage",
   std::string quantized = (dir / "quantized.jsonl").string();
   // Six days at a minute, CPU in steps of 25m and memory of 4Mi (a VM's clock and pages):
   // a few hundred values a series, which the sketches keep exactly, ties and all.
-  REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
-                      "/tools/gen_trace.py --families steady,bursty,leak,step --workloads 4 "
-                      "--duration 6d --interval 60 --seed 11 -o " +
-                      shell_quote(trace))
-              .exit_code == 0);
+  write_six_days(trace);
   REQUIRE(run_command(podfit::test::python() + " " + podfit::test::source_dir() +
                       "/tests/history/quantize_trace.py " + shell_quote(trace) + " " +
                       shell_quote(quantized))
