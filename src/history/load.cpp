@@ -65,6 +65,17 @@ void note_signals(const source::PrometheusLoad& load, std::ostream& diagnostics)
 
 }  // namespace
 
+namespace {
+
+std::string no_usable_samples(const std::vector<std::string>& paths) {
+  std::string names;
+  for (const std::string& path : paths)
+    names += (names.empty() ? "" : ", ") + (path == "-" ? "standard input" : path);
+  return "no usable samples in the --samples input (" + names + ")";
+}
+
+}  // namespace
+
 Result<History> load_recorded(const std::vector<std::string>& paths, std::ostream& diagnostics,
                               const RecordedOptions& options) {
   History history;
@@ -89,7 +100,7 @@ Result<History> load_recorded(const std::vector<std::string>& paths, std::ostrea
   }
   history.samples.finalize();
   if (history.samples.point_count() == 0 && history.sketches.empty()) {
-    return fail("no usable samples in the --samples input");
+    return fail(no_usable_samples(paths));
   }
   for (const std::string& path : paths) read_events_beside(path, history, diagnostics);
   return history;
@@ -113,7 +124,7 @@ Result<TimeSpan> recorded_time_span(const std::vector<std::string>& paths) {
     PODFIT_TRY(source::read_recorded_file(path, samples, see_and_drop));
     see_and_drop(samples);
   }
-  if (span.first > span.last) return fail("no usable samples in the --samples input");
+  if (span.first > span.last) return fail(no_usable_samples(paths));
   return span;
 }
 

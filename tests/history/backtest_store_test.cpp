@@ -252,3 +252,31 @@ TEST_CASE("backtest --samples FILE in parts is exact on quantized usage",
     check_close(exact, parts);
   }
 }
+
+TEST_CASE("backtest --samples FILE: a bad line is warned about once, an empty file names itself",
+          "[history][backtest][cli]") {
+  TempDir dir;
+  std::string trace = (dir / "six.jsonl").string();
+  write_six_days(trace);
+  std::string damaged = (dir / "damaged.jsonl").string();
+  REQUIRE(run_command("sed '5s/.*/{\"kind\": broken/' " + shell_quote(trace) + " > " +
+                      shell_quote(damaged))
+              .exit_code == 0);
+  // The first pass, which finds the time covered, says nothing: the second warns.
+  CommandResult run = podfit_run("backtest -o json --samples " + shell_quote(damaged));
+  CHECK(run.exit_code == 3);  // partial: a line was skipped
+  std::size_t warned = 0;
+  for (std::size_t at = run.err.find("damaged.jsonl:5:"); at != std::string::npos;
+       at = run.err.find("damaged.jsonl:5:", at + 1)) {
+    ++warned;
+  }
+  CHECK(warned == 1);
+  CHECK(nlohmann::json::parse(run.out).at("containers").size() == 4);
+
+  std::string empty = (dir / "empty.jsonl").string();
+  podfit::test::write_file(empty, "");
+  CommandResult none = podfit_run("backtest --samples " + shell_quote(empty));
+  CHECK(none.exit_code == 4);
+  CHECK_THAT(none.err, Catch::Contains("no usable samples") && Catch::Contains("empty.jsonl"));
+  CHECK(none.out.empty());
+}
