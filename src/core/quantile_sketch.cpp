@@ -117,7 +117,7 @@ bool QuantileSketch::add_exact(double value, std::uint64_t count) {
     at->count += count;
     return true;
   }
-  if (exact_.size() >= exact_limit_) return false;
+  if (exact_.size() >= kExactValues) return false;
   exact_.insert(at, {value, count});
   return true;
 }
@@ -146,22 +146,35 @@ void QuantileSketch::add_exact_each(std::vector<double> values) {
     sum_ += value;
   }
   values.resize(fresh);
-  if (values.empty()) return;
   std::sort(values.begin(), values.end());
-  std::vector<ExactValue> merged;
-  merged.reserve(exact_.size() + values.size());
-  auto kept = exact_.begin();
+  std::vector<ExactValue> counted;
   for (double value : values) {
-    for (; kept != exact_.end() && kept->value < value; ++kept) merged.push_back(*kept);
-    if (!merged.empty() && merged.back().value == value) {
-      ++merged.back().count;
+    if (!counted.empty() && counted.back().value == value) {
+      ++counted.back().count;
     } else {
-      merged.push_back({value, 1});
+      counted.push_back({value, 1});
     }
   }
-  merged.insert(merged.end(), kept, exact_.end());
+  merge_exact(counted);
+}
+
+void QuantileSketch::merge_exact(const std::vector<ExactValue>& other) {
+  if (other.empty()) return;
+  std::vector<ExactValue> merged;
+  merged.reserve(exact_.size() + other.size());
+  auto mine = exact_.begin();
+  for (const ExactValue& theirs : other) {
+    for (; mine != exact_.end() && mine->value < theirs.value; ++mine) merged.push_back(*mine);
+    if (mine != exact_.end() && mine->value == theirs.value) {
+      merged.push_back({theirs.value, mine->count + theirs.count});
+      ++mine;
+    } else {
+      merged.push_back(theirs);
+    }
+  }
+  merged.insert(merged.end(), mine, exact_.end());
   exact_ = std::move(merged);
-  if (exact_.size() > exact_limit_) leave_exact();
+  if (exact_.size() > kExactValues) leave_exact();
 }
 
 // Values ascending fill buckets ascending: equal indices are neighbours.
@@ -202,21 +215,7 @@ Result<void> QuantileSketch::merge(const QuantileSketch& other) {
   }
   if (other.count_ == 0) return {};
   if (exact_mode_ && other.exact_mode_) {
-    std::vector<ExactValue> merged;
-    merged.reserve(exact_.size() + other.exact_.size());
-    auto mine = exact_.begin();
-    for (const ExactValue& theirs : other.exact_) {
-      for (; mine != exact_.end() && mine->value < theirs.value; ++mine) merged.push_back(*mine);
-      if (mine != exact_.end() && mine->value == theirs.value) {
-        merged.push_back({theirs.value, mine->count + theirs.count});
-        ++mine;
-      } else {
-        merged.push_back(theirs);
-      }
-    }
-    merged.insert(merged.end(), mine, exact_.end());
-    exact_ = std::move(merged);
-    if (exact_.size() > exact_limit_) leave_exact();
+    merge_exact(other.exact_);
   } else {
     leave_exact();
     merge_buckets(other.exact_mode_ ? other.buckets_of_exact() : other.buckets_);
@@ -322,14 +321,12 @@ void QuantileSketch::merge_buckets(const std::vector<Bucket>& other) {
 double QuantileSketch::quantile(double q) const {
   if (count_ == 0) return 0;
   q = std::clamp(q, 0.0, 100.0);
-  auto rank = static_cast<std::uint64_t>(std::floor(q / 100 * static_cast<double>(count_ - 1)));
+  double index = q / 100 * static_cast<double>(count_ - 1);
+  auto rank = static_cast<std::uint64_t>(std::floor(index));
   if (exact_mode_) {  // numpy's "linear" method
-    double index = q / 100 * static_cast<double>(count_ - 1);
-    double below = std::floor(index);
-    auto low = static_cast<std::uint64_t>(below);
-    double a = exact_value_at_rank(low);
-    double b = exact_value_at_rank(std::min(low + 1, count_ - 1));
-    double t = index - below;
+    double a = exact_value_at_rank(rank);
+    double b = exact_value_at_rank(std::min(rank + 1, count_ - 1));
+    double t = index - std::floor(index);
     return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;  // numpy's lerp
   }
   if (rank + 1 == count_) return max_;  // the top rank is known exactly

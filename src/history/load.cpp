@@ -63,10 +63,6 @@ void note_signals(const source::PrometheusLoad& load, std::ostream& diagnostics)
   }
 }
 
-}  // namespace
-
-namespace {
-
 std::string no_usable_samples(const std::vector<std::string>& paths) {
   std::string names;
   for (const std::string& path : paths)

@@ -134,9 +134,10 @@ void RecordedCompactor::fold(SampleSet& samples, std::size_t index) {
       target.exact.first_window_seconds = window_seconds;
       // No exact values when the store's hours of it are buckets: they would only cost
       // memory until the merge.
-      std::size_t exact_values = bucketed ? 0 : QuantileSketch::kExactValues;
-      target.merged.cpu.keep_exact_values(exact_values);
-      target.merged.memory.keep_exact_values(exact_values);
+      if (bucketed) {
+        target.merged.cpu.to_buckets();
+        target.merged.memory.to_buckets();
+      }
     }
     fold_part(target, std::span<const SamplePoint>(points.data() + begin, end - begin),
               part_start(part));

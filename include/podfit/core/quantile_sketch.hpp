@@ -73,14 +73,9 @@ class QuantileSketch {
   double quantile(double q) const;
   // Every value is kept as it was added (zeros and values below 1e-12 as 0).
   bool exact() const { return exact_mode_; }
-  // At most `most` distinct values kept exactly from now on (buckets at once if it holds
-  // more): 0 for a sketch that will be merged with bucketed ones anyway (a store's
-  // hours), whose exact values would only cost time and memory meanwhile; a few hundred
-  // where memory matters more than exactness past that.
-  void keep_exact_values(std::size_t most) {
-    exact_limit_ = std::min(most, kExactValues);
-    if (exact_.size() > exact_limit_) leave_exact();
-  }
+  // Buckets from now on: for a sketch that will be merged with bucketed ones anyway (a
+  // store's hours), whose exact values would only cost time and memory meanwhile.
+  void to_buckets() { leave_exact(); }
 
   std::uint64_t count() const { return count_; }
   double sum() const { return sum_; }
@@ -169,11 +164,13 @@ class QuantileSketch {
   double upper_bound_of(int bucket) const;         // gamma^bucket
   static constexpr double kZeroThreshold = 1e-12;  // below: a zero (a nanocore is far above)
 
-  // Exact mode: false when `value` is new and the limit of values is kept already.
+  // Exact mode: false when `value` is new and kExactValues are kept already.
   bool add_exact(double value, std::uint64_t count);
   void add_exact_each(std::vector<double> values);  // add() of each, sorted and merged once
-  std::vector<Bucket> buckets_of_exact() const;     // the values' buckets, ascending
-  void leave_exact();                               // into buckets, for good
+  // Adds sorted `other` to the kept values; buckets if that makes too many.
+  void merge_exact(const std::vector<ExactValue>& other);
+  std::vector<Bucket> buckets_of_exact() const;  // the values' buckets, ascending
+  void leave_exact();                            // into buckets, for good
   double exact_value_at_rank(std::uint64_t rank) const;
 
   void add_to_bucket(int index, std::uint64_t count);
@@ -189,7 +186,6 @@ class QuantileSketch {
   std::vector<Bucket> buckets_;
   std::vector<ExactValue> exact_;  // positive values ascending, while exact_mode_
   bool exact_mode_ = true;
-  std::size_t exact_limit_ = kExactValues;
   std::uint64_t zero_count_ = 0;
   std::uint64_t count_ = 0;
   double sum_ = 0;
