@@ -70,3 +70,19 @@ TEST_CASE("backtest --walk-forward refuses what it cannot do", "[cli]") {
       podfit_run("backtest --samples " + samples() + " --walk-forward 30m --window 0");
   CHECK(window.exit_code == 2);
 }
+
+// The range is cut before anything is asked, so no server is needed (nothing listens on port 9).
+TEST_CASE("backtest --prometheus refuses a bad --step or --history before any query", "[cli]") {
+  const std::string prometheus = "backtest --prometheus http://127.0.0.1:9";
+  CommandResult short_history = podfit_run(prometheus + " --history 1m --step 5m");
+  CHECK(short_history.exit_code == 2);
+  CHECK_THAT(short_history.err,
+             Catch::Contains("--step must be at least 1ms and --history at least one step"));
+  CommandResult tiny_step = podfit_run(prometheus + " --history 1h --step 0.0001s");
+  CHECK(tiny_step.exit_code == 2);
+  CHECK_THAT(tiny_step.err, Catch::Contains("--step must be at least 1ms"));
+  CommandResult bad_step = podfit_run(prometheus + " --step soon");
+  CHECK(bad_step.exit_code == 2);
+  CHECK_THAT(bad_step.err, Catch::Contains("--step"));
+  CHECK(short_history.out.empty());
+}
