@@ -109,6 +109,8 @@ double level_of(Statistic statistic) {
   switch (statistic) {
     case Statistic::p50:
       return 50;
+    case Statistic::p80:
+      return 80;
     case Statistic::p90:
       return 90;
     case Statistic::p95:
@@ -132,7 +134,7 @@ Target cpu_request_target(const stats::ContainerStats& stats, const PolicyOption
   double margin = cpu_request_margin(stats, options);
   double cost = options.cpu_request_exceedance_cost;
   double floor_level = level_of(options.cpu_request_statistic);
-  if (cost <= 0 || floor_level < 90 || stats.cpu.tail.empty()) {
+  if (cost <= 0 || floor_level < stats::tail_levels().front() || stats.cpu.tail.empty()) {
     return computed(Kind::cpu, "cpu request", stats.cpu, options.cpu_request_statistic, margin,
                     options.min_cpu_cores);
   }
@@ -221,6 +223,8 @@ const char* statistic_name(Statistic statistic) {
   switch (statistic) {
     case Statistic::p50:
       return "p50";
+    case Statistic::p80:
+      return "p80";
     case Statistic::p90:
       return "p90";
     case Statistic::p95:

@@ -30,6 +30,7 @@ std::optional<double> parse_number(std::string_view text) {
 std::optional<Statistic> parse_statistic(std::string_view text) {
   if (!text.empty() && text.front() == 'p') text.remove_prefix(1);
   if (text == "50") return Statistic::p50;
+  if (text == "80") return Statistic::p80;
   if (text == "90") return Statistic::p90;
   if (text == "95") return Statistic::p95;
   if (text == "99") return Statistic::p99;
@@ -84,7 +85,7 @@ using Setter = std::function<std::optional<std::string>(PolicyOptions&, const st
 Setter statistic_setter(Statistic PolicyOptions::*field) {
   return [field](PolicyOptions& options, const std::string& value) -> std::optional<std::string> {
     auto statistic = parse_statistic(value);
-    if (!statistic) return "one of 50, 90, 95, 99, max";
+    if (!statistic) return "one of 50, 80, 90, 95, 99, max";
     options.*field = *statistic;
     return std::nullopt;
   };
@@ -240,7 +241,7 @@ const std::map<std::string, Setting, std::less<>>& settings_table() {
   static const std::map<std::string, Setting, std::less<>> kSettings = {
       {"cpu-request-percentile",
        {statistic_setter(&O::cpu_request_statistic), show_statistic(&O::cpu_request_statistic),
-        "the CPU request's statistic: 50, 90, 95, 99 or max", false}},
+        "the CPU request's statistic: 50, 80, 90, 95, 99 or max", false}},
       {"cpu-request-exceedance-cost",
        {set_exceedance_cost, show_number(&O::cpu_request_exceedance_cost),
         "cores one share of samples above the CPU request weighs against idle reserve (0: off)",

@@ -175,7 +175,8 @@ double percentile(const std::vector<double>& sorted, double q) {
 }
 
 const std::vector<double>& tail_levels() {
-  static const std::vector<double> kLevels{90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 99.5, 99.9, 100};
+  static const std::vector<double> kLevels{80, 81, 82, 83, 84, 85, 86, 87, 88,   89,   90, 91,
+                                           92, 93, 94, 95, 96, 97, 98, 99, 99.5, 99.9, 100};
   return kLevels;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <utility>
 
 #include "podfit/quantity/quantity.hpp"
 #include "support/support.hpp"
@@ -80,6 +81,36 @@ TEST_CASE("recommend -o json agrees with an independent numpy computation", "[cl
   CHECK(actual[0]["current"]["requests"]["cpu"] == "1m");
   CHECK(actual[0]["current"]["limits"]["memory"] == "6Mi");
   CHECK(actual[1]["current"]["requests"]["memory"] == "24Mi");
+}
+
+// A p80 floor: the plain p80 (cost 0), and the cost-based level from p80 up, which at a
+// low cost lands between p80 and p90; both against numpy. For node-api numpy gives 26m
+// (plain p80), 29m (from p80 up at cost 0.05) and 30m (from the p90 floor at 0.05).
+TEST_CASE("a cpu-request-percentile of 80 agrees with numpy both plain and cost-based", "[cli]") {
+  TempDir dir;
+  for (auto [cost, node_api] : {std::pair{"0", "26m"}, std::pair{"0.05", "29m"}}) {
+    INFO("cost " << cost);
+    fs::path policy = dir / (std::string("p80-") + cost + ".yaml");
+    podfit::test::write_file(policy, std::string("cpu-request-percentile: 80\n") +
+                                         "cpu-request-exceedance-cost: " + cost + "\n");
+    CommandResult reference =
+        run_command(podfit::test::python() + " " +
+                    shell_quote(podfit::test::source_dir() + "/tests/cli/reference_recommend.py") +
+                    " --cpu-floor 80 --cost " + cost + " " + shell_quote(fixture("samples.jsonl")));
+    REQUIRE(reference.exit_code == 0);
+    auto expected = nlohmann::json::parse(reference.out);
+    CommandResult run = podfit_run("recommend -o json --policy " + shell_quote(policy.string()) +
+                                   " --samples " + shell_quote(fixture("samples.jsonl")));
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    auto actual = nlohmann::json::parse(run.out)["recommendations"];
+    REQUIRE(actual.size() == expected.size());
+    for (std::size_t i = 0; i < actual.size(); ++i) {
+      CHECK(amount(actual[i]["recommended"]["requests"]["cpu"]) ==
+            Approx(expected[i]["cpu_request"].get<double>()));
+    }
+    CHECK(actual[1]["recommended"]["requests"]["cpu"] == node_api);
+  }
 }
 
 TEST_CASE("patch prints a diff that git apply turns into what --write writes", "[cli]") {
@@ -160,9 +191,9 @@ TEST_CASE("a broken manifest is reported with file:line and the others are still
   CHECK(run.out.find("02-sample-node-api.deployment.yaml") != std::string::npos);
   CHECK(podfit::test::read_file(manifests / "04-broken.yaml") == broken);
   // docs/exit-codes.md: a skipped input outranks "a change is proposed".
-  CommandResult check = podfit_run("patch --check --samples " +
-                                   shell_quote(fixture("samples.jsonl")) + " -f " +
-                                   shell_quote(manifests.string()));
+  CommandResult check =
+      podfit_run("patch --check --samples " + shell_quote(fixture("samples.jsonl")) + " -f " +
+                 shell_quote(manifests.string()));
   CHECK(check.exit_code == 3);
   CHECK(check.out.find("02-sample-node-api.deployment.yaml") != std::string::npos);
 }

@@ -61,20 +61,22 @@ def summary(values):
             "p99": float(np.percentile(v, 99)), "max": float(v.max())}
 
 
-TAIL_LEVELS = [90, 91, 92, 93, 94, 95, 96, 97, 98, 99, 99.5, 99.9, 100]
 EXCEEDANCE_COST = 2.0  # cores
 
 
-def cost_based_level(values):
-    """The default CPU request's statistic: among the tail levels from p90 up, the first
-    whose mean idle reserve + cost x share of samples above it is least."""
+def cost_based_level(values, floor=90, cost=EXCEEDANCE_COST):
+    """The default CPU request's statistic: among the tail levels from the floor (p90) up,
+    every percentile to p99 then p99.5, p99.9 and the max, the first whose mean idle
+    reserve + cost x share of samples above it is least. Cost 0: the floor percentile."""
     v = np.array(values, dtype=np.float64)
+    if cost == 0:
+        return float(np.percentile(v, floor))
     best = None
-    for q in TAIL_LEVELS:
+    for q in list(range(floor, 100)) + [99.5, 99.9, 100]:
         level = float(np.percentile(v, q)) if q < 100 else float(v.max())
-        cost = float(np.mean(np.maximum(level - v, 0))) + EXCEEDANCE_COST * float(np.mean(v > level))
-        if best is None or cost < best[0]:
-            best = (cost, level)
+        total = float(np.mean(np.maximum(level - v, 0))) + cost * float(np.mean(v > level))
+        if best is None or total < best[0]:
+            best = (total, level)
     return best[1]
 
 
@@ -109,13 +111,23 @@ def growth(series):
 
 
 def main():
+    """reference_recommend.py [--cpu-floor Q] [--cost CORES] SAMPLES.jsonl..."""
+    args, floor, cost = sys.argv[1:], 90, EXCEEDANCE_COST
+    while args and args[0].startswith("--"):
+        if args[0] == "--cpu-floor":
+            floor = int(args[1])
+        elif args[0] == "--cost":
+            cost = float(args[1])
+        else:
+            sys.exit(f"unknown option {args[0]}")
+        args = args[2:]
     out = []
-    for (ns, workload, container), series in sorted(load(sys.argv[1:]).items()):
+    for (ns, workload, container), series in sorted(load(args).items()):
         cpu = summary([p[0] for p in series.values()])
         mem = summary([p[1] for p in series.values()])
         window = covered_seconds(series)
         margin = 1 + 0.15 * min(1.0, math.sqrt(3600 / window))
-        level = cost_based_level([p[0] for p in series.values()])
+        level = cost_based_level([p[0] for p in series.values()], floor, cost)
         cpu_request = max(math.ceil(round(level * margin * 1000, 6)) / 1000, 0.001)
         cpu_limit = max(math.ceil(round(cpu["max"] * 2 * 1000, 6)) / 1000, cpu_request)
         mem_request = max(math.ceil(round(mem["p99"] * 1.15 / MI, 6)) * MI, 8 * MI)

@@ -15,6 +15,16 @@ std::string error_of(const Settings& settings, PolicyOptions base = {}) {
   return applied ? std::string("no error") : applied.error().message;
 }
 
+TEST_CASE("a percentile of 80 reads as p80 and shows as p80", "[policy]") {
+  auto applied = apply_settings(
+      PolicyOptions{}, {{"cpu-request-percentile", "p80"}, {"memory-request-percentile", "80"}},
+      "policy.yaml");
+  REQUIRE(applied);
+  CHECK(applied->cpu_request_statistic == Statistic::p80);
+  CHECK(applied->memory_request_statistic == Statistic::p80);
+  CHECK(std::string(statistic_name(Statistic::p80)) == "p80");
+}
+
 TEST_CASE("apply_settings reads every key", "[policy]") {
   auto applied = apply_settings(PolicyOptions{},
                                 {{"cpu-request-percentile", "99"},
@@ -69,9 +79,9 @@ TEST_CASE("apply_settings keeps what it is not told", "[policy]") {
 }
 
 TEST_CASE("apply_settings reads Go-style durations", "[policy]") {
-  const std::pair<const char*, double> cases[] = {{"10m", 600},   {"90s", 90},       {"1h", 3600},
-                                                  {"1.5h", 5400}, {"2h0m30s", 7230}, {"0", 0},
-                                                  {"500ms", 0.5}, {"7d", 604800}, {"1d12h", 129600}};
+  const std::pair<const char*, double> cases[] = {
+      {"10m", 600}, {"90s", 90},    {"1h", 3600},   {"1.5h", 5400},   {"2h0m30s", 7230},
+      {"0", 0},     {"500ms", 0.5}, {"7d", 604800}, {"1d12h", 129600}};
   for (const auto& [text, seconds] : cases) {
     INFO(text);
     auto applied = apply_settings(PolicyOptions{}, {{"min-duration", text}}, "x");
@@ -91,7 +101,7 @@ TEST_CASE("apply_settings names the origin, key and allowed values", "[policy]")
   CHECK_THAT(
       error_of({{"cpu-request-percentile", "97"}}),
       Catch::Contains(
-          "cpu-request-percentile: \"97\" is not valid (expected one of 50, 90, 95, 99, max)"));
+          "cpu-request-percentile: \"97\" is not valid (expected one of 50, 80, 90, 95, 99, max)"));
   const char* bad_values[][2] = {{"memory-limit-margin", "abc"},
                                  {"cpu-request-margin", "0.5"},
                                  {"cpu-limit-margin", "nan"},

@@ -17,7 +17,7 @@ namespace podfit::policy {
 
 enum class CpuLimitMode { set, keep, none };
 // Which statistic of a Summary a request or limit is based on.
-enum class Statistic { p50, p90, p95, p99, max };
+enum class Statistic { p50, p80, p90, p95, p99, max };
 const char* statistic_name(Statistic statistic);  // "p50" ... "max"
 
 struct PolicyOptions {

@@ -18,12 +18,12 @@ namespace podfit::stats {
 // samples above it, and the mean of max(value - usage, 0), the idle reserve a request at
 // that value would leave. The policy's cost-based CPU request chooses among these.
 struct TailPoint {
-  double q = 0;  // percentile level, 90 ... 100
+  double q = 0;  // percentile level, 80 ... 100
   double value = 0;
   double share_above = 0;
   double mean_idle = 0;
 };
-// The levels of Summary::tail: 90, 91, ..., 99, 99.5, 99.9 and 100 (max).
+// The levels of Summary::tail: 80, 81, ..., 99, 99.5, 99.9 and 100 (max).
 const std::vector<double>& tail_levels();
 
 struct Summary {
