@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Searches CPU request policies on the real traces for one that meets issue 14's goal.
 
-    bench/policy_search.py [TRACES_DIR] [--walk-forward] [--only FLOOR,HALF_LIFE_H,COST,...]
+    bench/policy_search.py [TRACES_DIR] [--walk-forward] [--hindsight] [--no-margin]
+        [--floors 50,...] [--half-lives 0,24,...] [--costs 0.75,...] [--only FLOOR,HALF_LIFE_H,COST;...]
 
 Reads ../shared/traces/<set>.csv.xz directly (CPU only) and re-implements, in numpy, the
 family of podfit's cost-based CPU request: levels from a floor percentile up (every
@@ -46,7 +47,7 @@ def levels_from(floor):
     return [float(q) for q in range(floor, 100)] + [99.5, 99.9, 100.0]
 
 
-def cost_based(times, cores, floor, half_life_h, cost):
+def cost_based(times, cores, floor, half_life_h, cost, with_margin=True):
     """podfit's cost-based CPU request from one training part."""
     order = np.argsort(cores, kind="stable")
     values = cores[order]
@@ -72,7 +73,7 @@ def cost_based(times, cores, floor, half_life_h, cost):
     above = (total - weight_sum[below]) / total
     best = int(np.argmin(idle + cost * above))
     history_h = (times[-1] - times[0]) / 3600 * effective / len(values)
-    margin = 1 + 0.15 * np.sqrt(min(1.0, 1.0 / max(history_h, 1e-9)))
+    margin = 1 + 0.15 * np.sqrt(min(1.0, 1.0 / max(history_h, 1e-9))) if with_margin else 1.0
     return rounded(points[best] * margin)
 
 
@@ -154,10 +155,15 @@ def main():
     parser.add_argument("traces", nargs="?", default=os.path.join(here, "..", "..", "shared", "traces"))
     parser.add_argument("--walk-forward", action="store_true")
     parser.add_argument("--hindsight", action="store_true", help="also the split's hindsight bound")
+    parser.add_argument("--no-margin", action="store_true", help="the CPU request margin off")
+    parser.add_argument("--floors", default="50,70,80,85,90")
+    parser.add_argument("--half-lives", default="0,24,48,96", help="hours; 0: no decay")
+    parser.add_argument("--costs", default="0.75,1,1.25,1.5,2,3,4,6")
     parser.add_argument("--only", help="FLOOR,HALF_LIFE_H,COST[;...]: just these policies")
     args = parser.parse_args()
     grid = [tuple(float(x) for x in p.split(",")) for p in args.only.split(";")] if args.only else \
-        list(itertools.product((50, 70, 80, 85, 90), (0, 24, 48, 96), (0.75, 1, 1.25, 1.5, 2, 3, 4, 6)))
+        list(itertools.product(*([float(x) for x in getattr(args, k).split(",")]
+                                 for k in ("floors", "half_lives", "costs"))))
     modes = ("split", "walk-forward") if args.walk_forward else ("split",)
     data = {name: load(args.traces, name) for name in SETS}
     goals = {}
@@ -176,7 +182,7 @@ def main():
     for floor, half_life, cost in grid:
         cells, met = [], 0
         for (name, mode), (share_goal, idle_goal) in goals.items():
-            share, idle = replay(data[name], lambda t, c: cost_based(t, c, int(floor), half_life, cost),
+            share, idle = replay(data[name], lambda t, c: cost_based(t, c, int(floor), half_life, cost, not args.no_margin),
                                  mode == "walk-forward")
             ok = share <= share_goal + 1e-12 and idle <= idle_goal
             met += ok
