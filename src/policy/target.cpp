@@ -12,11 +12,11 @@ double statistic_of(const stats::Summary& summary, Statistic statistic) {
   switch (statistic) {
     case Statistic::p50:
       return summary.p50;
-    case Statistic::p80:  // not kept on its own: the tail has it
+    case Statistic::p80:  // not kept on its own: the tail has it (empty only without samples)
       for (const stats::TailPoint& point : summary.tail) {
         if (point.q == 80) return point.value;
       }
-      return summary.p90;
+      return 0;
     case Statistic::p90:
       return summary.p90;
     case Statistic::p95:

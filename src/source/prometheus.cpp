@@ -474,6 +474,7 @@ Result<PrometheusRange> prometheus_range(const PrometheusQueryOptions& options,
     return fail("--step must be at least 1ms and --history at least one step");
   }
   PrometheusRange range;
+  range.step_ns = step_ns;
   range.end_ns = options.end_ns != 0 ? options.end_ns : now_ns - now_ns % step_ns;
   auto steps = static_cast<std::int64_t>(options.history_seconds * 1e9) / step_ns;
   range.start_ns = range.end_ns - steps * step_ns;
@@ -483,8 +484,8 @@ Result<PrometheusRange> prometheus_range(const PrometheusQueryOptions& options,
 namespace {
 
 Result<PrometheusLoad> Loader::run() {
-  step_ns_ = static_cast<std::int64_t>(std::llround(options_.step_seconds * 1e9));
   PODFIT_TRY_ASSIGN(range, prometheus_range(options_, now_ns()));
+  step_ns_ = range.step_ns;
   start_ns_ = range.start_ns;
   end_ns_ = range.end_ns;
   gap_limit_ns_ = std::max<std::int64_t>(5 * step_ns_, 900'000'000'000LL);

@@ -95,6 +95,7 @@ struct PrometheusQueryOptions {
 // and whole steps back over history_seconds. Fails on a step under 1 ms or a history
 // shorter than one step.
 struct PrometheusRange {
+  std::int64_t step_ns = 0;
   std::int64_t start_ns = 0;
   std::int64_t end_ns = 0;
 };
